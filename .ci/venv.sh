@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Usage: .ci/venv.sh REQUIREMENTS_FILE...
+# Makes (once) the project's Python virtualenv at .venv and installs the given requirement files
+# into it; re-installs only when a file changed. Prints the venv's path.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv="$root/.venv"
+python=${PYTHON:-python3}
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv" >&2
+  "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+fi
+for req in "$@"; do
+  stamp="$venv/.stamp-$(printf '%s' "$req" | tr '/' '_')"
+  sum=$(sha256sum "$req" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    # A lock keeps two scripts running at once from installing into the venv together.
+    flock "$venv/.lock" "$venv/bin/python" -m pip install --quiet -r "$req" >&2
+    echo "$sum" > "$stamp"
+  fi
+done
+echo "$venv"

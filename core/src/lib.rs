@@ -1,0 +1,75 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod error;
+mod header;
+mod sign;
+mod verifier;
+
+pub use error::{Error, ErrorKind};
+pub use header::{Signature, SignatureHeader, Signatures};
+pub use sign::{HeaderValue, sign, sign_onboarding};
+pub use verifier::{DEFAULT_TOLERANCE_SECS, Incremental, Tolerance, Verified, Verifier};
+
+/// The longest signature header accepted, in bytes; a longer one is `malformed_header` before
+/// anything else is parsed.
+pub const MAX_HEADER_LEN: usize = 4096;
+
+/// The most secrets one [`Verifier`] holds (rotation needs two or three).
+pub const MAX_SECRETS: usize = 8;
+
+/// The length of an HMAC-SHA256 signature, in bytes.
+pub const SIGNATURE_LEN: usize = 32;
+
+/// The length of a signature in hex digits.
+pub const SIGNATURE_HEX_LEN: usize = 2 * SIGNATURE_LEN;
+
+/// The business webhook header.
+pub const BUSINESS_HEADER: &str = "X-Qonto-Signature";
+
+/// The onboarding webhook header.
+pub const ONBOARDING_HEADER: &str = "Qonto-SHA256-Signature";
+
+/// Which of Qonto's two signature schemes a webhook uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    /// Business API webhooks (`v1/...` topics): `X-Qonto-Signature: t=..,v1=..`, HMAC over
+    /// `"<t>.<body>"`, with a replay window.
+    Business,
+    /// Onboarding API webhooks (`registrations.*`, `organizations.deleted`):
+    /// `Qonto-SHA256-Signature: <hex>`, HMAC over the body alone, no timestamp.
+    Onboarding,
+}
+
+impl Scheme {
+    /// The header that carries this scheme's signature.
+    pub const fn header_name(self) -> &'static str {
+        match self {
+            Scheme::Business => BUSINESS_HEADER,
+            Scheme::Onboarding => ONBOARDING_HEADER,
+        }
+    }
+
+    /// `"business"` or `"onboarding"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Business => "business",
+            Scheme::Onboarding => "onboarding",
+        }
+    }
+}
+
+/// The system clock, in unix seconds (0 if the clock is before 1970).
+#[cfg(feature = "std")]
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
