@@ -184,9 +184,8 @@ impl<'a> SignatureHeader<'a> {
             ));
         }
         // `text` is ASCII digits, checked by `parse_timestamp`.
-        let timestamp_text = core::str::from_utf8(text).map_err(|_| {
-            business_err(ErrorKind::MalformedHeader, Detail::TimestampNotDigits)
-        })?;
+        let timestamp_text = core::str::from_utf8(text)
+            .map_err(|_| business_err(ErrorKind::MalformedHeader, Detail::TimestampNotDigits))?;
         Ok(SignatureHeader {
             items: value,
             timestamp_text,

@@ -309,21 +309,10 @@ impl Verifier {
         header: &H,
         now: u64,
     ) -> Result<Incremental, Error> {
-        let raw = header.as_ref();
-        let parsed = SignatureHeader::parse(raw)?;
+        let parsed = SignatureHeader::parse(header)?;
         self.tolerance.check(parsed.timestamp(), now)?;
-        let prefix = parsed.timestamp_str().as_bytes();
-        let mut header_buf = [0u8; MAX_HEADER_LEN];
-        // `parse` refused anything longer than MAX_HEADER_LEN.
-        if let Some(dst) = header_buf.get_mut(..raw.len()) {
-            dst.copy_from_slice(raw);
-        }
-        let mut state = self.incremental(Candidates::Business {
-            header: header_buf,
-            len: raw.len(),
-            timestamp: parsed.timestamp(),
-        });
-        state.update(prefix);
+        let mut state = self.incremental(Scheme::Business, header.as_ref());
+        state.update(parsed.timestamp_str().as_bytes());
         state.update(b".");
         Ok(state)
     }
@@ -336,19 +325,28 @@ impl Verifier {
         &self,
         header: &H,
     ) -> Result<Incremental, Error> {
-        let candidate = Signature::parse_onboarding(header)?.to_bytes();
-        Ok(self.incremental(Candidates::Onboarding(candidate)))
+        Signature::parse_onboarding(header)?;
+        Ok(self.incremental(Scheme::Onboarding, header.as_ref()))
     }
 
-    fn incremental(&self, candidates: Candidates) -> Incremental {
+    /// A state for a header already validated (so at most `MAX_HEADER_LEN` bytes long).
+    fn incremental(&self, scheme: Scheme, header: &[u8]) -> Incremental {
         let mut contexts = [const { None }; MAX_SECRETS];
         for (slot, key) in contexts.iter_mut().zip(self.keys()) {
             *slot = Some(hmac::Context::with_key(key));
         }
+        let mut header_buf = [0u8; MAX_HEADER_LEN];
+        let header_len = header.len().min(MAX_HEADER_LEN);
+        if let (Some(dst), Some(src)) = (header_buf.get_mut(..header_len), header.get(..header_len))
+        {
+            dst.copy_from_slice(src);
+        }
         Incremental {
             contexts,
             secrets: self.len,
-            candidates,
+            scheme,
+            header: header_buf,
+            header_len,
         }
     }
 
@@ -385,16 +383,6 @@ where
     found
 }
 
-#[derive(Clone)]
-enum Candidates {
-    Business {
-        header: [u8; MAX_HEADER_LEN],
-        len: usize,
-        timestamp: u64,
-    },
-    Onboarding([u8; SIGNATURE_LEN]),
-}
-
 /// A verification in progress, for bodies that arrive in pieces. Made by [`Verifier::start`] or
 /// [`Verifier::start_onboarding`].
 ///
@@ -403,7 +391,10 @@ enum Candidates {
 pub struct Incremental {
     contexts: [Option<hmac::Context>; MAX_SECRETS],
     secrets: usize,
-    candidates: Candidates,
+    scheme: Scheme,
+    /// The header, kept to compare against at the end (signatures are parsed again then).
+    header: [u8; MAX_HEADER_LEN],
+    header_len: usize,
 }
 
 impl fmt::Debug for Incremental {
@@ -429,30 +420,21 @@ impl Incremental {
     /// `signature_mismatch`.
     pub fn finish(self) -> Result<Verified, Error> {
         let tags = self.contexts.into_iter().flatten().map(hmac::Context::sign);
-        let (scheme, found, count, timestamp) = match &self.candidates {
-            Candidates::Business {
-                header,
-                len,
-                timestamp,
-            } => {
-                let raw = header.get(..*len).unwrap_or_default();
-                let parsed = SignatureHeader::parse(raw)?;
+        let header = self.header.get(..self.header_len).unwrap_or_default();
+        let (found, count, timestamp) = match self.scheme {
+            Scheme::Business => {
+                let parsed = SignatureHeader::parse(header)?;
                 let found = first_match(tags, || parsed.signatures().map(|s| s.to_bytes()));
-                (
-                    Scheme::Business,
-                    found,
-                    parsed.signatures().count(),
-                    Some(*timestamp),
-                )
+                (found, parsed.signatures().count(), Some(parsed.timestamp()))
             }
-            Candidates::Onboarding(candidate) => {
-                let found = first_match(tags, || core::iter::once(*candidate));
-                (Scheme::Onboarding, found, 1, None)
+            Scheme::Onboarding => {
+                let candidate = Signature::parse_onboarding(header)?.to_bytes();
+                (first_match(tags, || core::iter::once(candidate)), 1, None)
             }
         };
         let secret_index = found.ok_or(Error::new(
             ErrorKind::SignatureMismatch,
-            scheme,
+            self.scheme,
             Detail::Mismatch {
                 secrets: self.secrets,
                 candidates: count,
@@ -462,19 +444,5 @@ impl Incremental {
             secret_index,
             timestamp,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::format;
-
-    #[test]
-    fn verifier_debug_is_redacted() {
-        let v = Verifier::new("super-secret-value").unwrap_or_else(|_| unreachable!());
-        let s = format!("{v:?}");
-        assert!(!s.contains("super-secret-value"), "{s}");
-        assert!(s.contains("secrets: 1"), "{s}");
     }
 }

@@ -1,6 +1,13 @@
 //! Every vector in `tests/data/vectors.json` (the file every binding's tests read) through the
 //! one-shot API, the incremental API and the parser.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use base64::Engine as _;
 use qonto_webhooks::{ErrorKind, Tolerance, Verified, Verifier};
 use serde::Deserialize;
@@ -81,7 +88,10 @@ fn every_vector() {
         for chunk in [None, Some(1), Some(7), Some(4096)] {
             let got = run(v, chunk);
             if got != expected {
-                failures.push(format!("{} (chunk {chunk:?}): got {got:?}, want {expected:?}", v.name));
+                failures.push(format!(
+                    "{} (chunk {chunk:?}): got {got:?}, want {expected:?}",
+                    v.name
+                ));
             }
         }
     }
