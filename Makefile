@@ -1,12 +1,38 @@
-# The two commands of the README: `make demo` (the main job) and `make test` (every test).
+# The README's two commands: `make demo` (the main job) and `make test` (every test).
+# Each binding's scripts install what they need (a venv, npm packages, Go) on first use.
 SHELL := /bin/bash
+.DEFAULT_GOAL := help
 
-.PHONY: demo test test-rust
+BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
-demo:
-	cargo run --quiet --release -p qonto-webhooks-cli --example demo
+.PHONY: help demo test test-rust $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
-test: test-rust
+help:
+	@echo "make demo    verify real signed webhooks through every binding"
+	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go)"
+	@echo "make bench   run every benchmark (minutes; figures for the README)"
+	@echo "make fuzz    run every fuzz target for 60 s"
+
+demo: demo-rust $(addprefix demo-,$(BINDINGS))
+
+demo-rust:
+	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
+	target/release/demo
+
+$(addprefix demo-,$(BINDINGS)): demo-%:
+	@echo; bash $*/demo.sh
+
+test: test-rust $(addprefix test-,$(BINDINGS))
 
 test-rust:
 	cargo test --workspace
+
+$(addprefix test-,$(BINDINGS)): test-%:
+	bash $*/test.sh
+
+bench:
+	bash benches/bench.sh
+	for b in $(BINDINGS); do bash $$b/bench.sh; done
+
+fuzz:
+	bash fuzz/run.sh 60
