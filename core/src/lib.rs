@@ -8,7 +8,11 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+#[cfg(feature = "diagnose")]
+pub mod diagnose;
 mod error;
+#[cfg(feature = "serde")]
+pub mod events;
 mod header;
 mod sign;
 mod verifier;
