@@ -1,0 +1,377 @@
+'use strict'
+// qonto-webhooks: verify Qonto webhook signatures in Node.js.
+//
+// The verification itself (parsing, the replay window, the constant-time HMAC check) runs in the
+// Rust core through the native addon loaded by binding.js. This file only checks argument types,
+// turns native failures into WebhookVerificationError, and adds the conveniences (events,
+// requests, Express middleware). index.mjs re-exports this module, so CommonJS and ES modules
+// share one WebhookVerificationError class.
+
+const native = require('./binding.js')
+
+/** Every stable error code, in the order of their frozen numbers (1 to 8). */
+const ERROR_CODES = Object.freeze(native.errorCodes())
+const CODE_SET = new Set(ERROR_CODES)
+
+const BUSINESS_HEADER = 'X-Qonto-Signature'
+const ONBOARDING_HEADER = 'Qonto-SHA256-Signature'
+const DEFAULT_TOLERANCE = native.DEFAULT_TOLERANCE_SECS
+const MAX_SECRETS = native.MAX_SECRETS
+const MAX_HEADER_LEN = native.MAX_HEADER_LEN
+
+/**
+ * A rejected webhook, or a rejected secret. `code` is one of ERROR_CODES, the same string in every
+ * binding of this library; `message` says what was wrong and what to do. Neither ever contains
+ * the secret or the expected signature.
+ */
+class WebhookVerificationError extends Error {
+  constructor(code, message, scheme) {
+    super(message)
+    this.name = 'WebhookVerificationError'
+    /** The stable code, e.g. 'signature_mismatch'. */
+    this.code = code
+    /** 'business' or 'onboarding': the scheme whose check failed (undefined for a secret). */
+    this.scheme = scheme
+  }
+}
+
+// One result slot per module instance (so per thread): the native side writes the secret index
+// and the timestamp here, which is cheaper than building a JavaScript object in native code.
+const slotBytes = Buffer.alloc(16)
+const slot = new Float64Array(slotBytes.buffer, slotBytes.byteOffset, 2)
+const utf8 = new TextDecoder('utf-8')
+
+function convert(err, scheme) {
+  if (err !== null && typeof err === 'object' && CODE_SET.has(err.code)) {
+    return new WebhookVerificationError(err.code, err.message, err.code === 'invalid_secret' ? undefined : scheme)
+  }
+  if (err !== null && typeof err === 'object' && err.code === 'InvalidArg') {
+    return new TypeError(err.message)
+  }
+  return err
+}
+
+function describe(value) {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return `an object (${value.constructor ? value.constructor.name : 'null prototype'})`
+  return `a ${typeof value}`
+}
+
+/** A string or a byte view over the same memory (no copy), or undefined when `value` is neither. */
+function asBytes(value) {
+  if (typeof value === 'string' || value instanceof Uint8Array) return value
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
+    return new Uint8Array(value)
+  }
+  return undefined
+}
+
+function checkBody(body) {
+  const bytes = asBytes(body)
+  if (bytes !== undefined) return bytes
+  if (body !== null && typeof body === 'object') {
+    throw new TypeError(
+      `body must be the raw request body (a Buffer, Uint8Array, ArrayBuffer or string), got ${describe(body)}: ` +
+        'it looks already parsed as JSON, and the signature covers the raw bytes. With Express, mount ' +
+        "express.raw({ type: 'application/json' }) on this route instead of express.json(); with the Fetch API, " +
+        'pass await request.text() or await request.arrayBuffer()',
+    )
+  }
+  throw new TypeError(`body must be a Buffer, Uint8Array, ArrayBuffer or string, got ${describe(body)}`)
+}
+
+function checkHeader(header) {
+  if (typeof header === 'string') return header
+  if (header === undefined || header === null) return ''
+  if (Array.isArray(header) && header.every((h) => typeof h === 'string')) return header.join(',')
+  throw new TypeError(`header must be a string, an array of strings or undefined, got ${describe(header)}`)
+}
+
+function checkSeconds(value, what) {
+  if (typeof value !== 'number') {
+    throw new TypeError(`${what} must be a number of unix seconds, got ${describe(value)}`)
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${what} must be a non-negative whole number of seconds, got ${value}`)
+  }
+  return value
+}
+
+function checkOptions(options, fn) {
+  if (options === undefined || options === null) return {}
+  if (typeof options !== 'object') throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`)
+  return options
+}
+
+function checkSecrets(secret) {
+  if (secret === undefined || secret === null || secret === '') {
+    throw new WebhookVerificationError(
+      'invalid_secret',
+      `no webhook secret was given (got ${secret === '' ? 'an empty string' : String(secret)}): pass the secret ` +
+        'Qonto returned when the subscription was created (is the environment variable set?)',
+    )
+  }
+  const list = Array.isArray(secret) ? secret : [secret]
+  return list.map((s, i) => {
+    const bytes = asBytes(s)
+    if (bytes === undefined) {
+      const where = Array.isArray(secret) ? `secret[${i}]` : 'secret'
+      throw new TypeError(`${where} must be a string, Buffer or Uint8Array, got ${describe(s)}`)
+    }
+    return bytes
+  })
+}
+
+function parseJson(body) {
+  return JSON.parse(typeof body === 'string' ? body : utf8.decode(body))
+}
+
+/**
+ * Verifies Qonto webhooks with one or more secrets (rotation: the new one first). Build it once at
+ * start-up and reuse it; it is immutable.
+ */
+class Verifier {
+  #native
+  constructor(secret, options) {
+    const secrets = checkSecrets(secret)
+    const opts = checkOptions(options, 'new Verifier')
+    let tolerance = DEFAULT_TOLERANCE
+    if (opts.tolerance === null) tolerance = null
+    else if (opts.tolerance !== undefined) tolerance = checkSeconds(opts.tolerance, 'options.tolerance')
+    try {
+      this.#native = new native.NativeVerifier(secrets, tolerance)
+    } catch (err) {
+      throw convert(err, undefined)
+    }
+  }
+
+  /** The replay window in seconds, or null when disabled. */
+  get tolerance() {
+    return this.#native.tolerance
+  }
+
+  /** How many secrets this verifier holds. */
+  get secretCount() {
+    return this.#native.secretCount
+  }
+
+  /** Verifies a business webhook (X-Qonto-Signature). Returns { secretIndex, timestamp }. */
+  verify(body, header, options) {
+    const b = checkBody(body)
+    const h = checkHeader(header)
+    let now
+    if (options !== undefined) {
+      const o = checkOptions(options, 'verify')
+      if (o.now !== undefined) now = checkSeconds(o.now, 'options.now')
+    }
+    try {
+      if (typeof b === 'string') this.#native.verifyString(b, h, now, slotBytes)
+      else this.#native.verifyBytes(b, h, now, slotBytes)
+    } catch (err) {
+      throw convert(err, 'business')
+    }
+    return { secretIndex: slot[0], timestamp: slot[1] }
+  }
+
+  /** Verifies an onboarding webhook (Qonto-SHA256-Signature; no timestamp, no replay window). */
+  verifyOnboarding(body, header) {
+    const b = checkBody(body)
+    const h = checkHeader(header)
+    try {
+      if (typeof b === 'string') this.#native.verifyOnboardingString(b, h, slotBytes)
+      else this.#native.verifyOnboardingBytes(b, h, slotBytes)
+    } catch (err) {
+      throw convert(err, 'onboarding')
+    }
+    return { secretIndex: slot[0], timestamp: null }
+  }
+
+  /** Verifies a business webhook, then returns its parsed JSON body. */
+  constructEvent(body, header, options) {
+    this.verify(body, header, options)
+    return parseJson(asBytes(body))
+  }
+
+  /** Verifies an onboarding webhook, then returns its parsed JSON body. */
+  constructOnboardingEvent(body, header) {
+    this.verifyOnboarding(body, header)
+    return parseJson(asBytes(body))
+  }
+
+  /**
+   * Verifies a request given its headers (Node's lower-cased IncomingHttpHeaders or a Fetch
+   * Headers) and raw body. The scheme comes from the header present: X-Qonto-Signature
+   * (business) first, else Qonto-SHA256-Signature (onboarding).
+   * Returns { scheme, secretIndex, timestamp }.
+   */
+  verifyRequest(headers, body, options) {
+    const b = checkBody(body)
+    const business = readHeader(headers, 'x-qonto-signature')
+    if (business !== undefined) return { scheme: 'business', ...this.verify(b, business, options) }
+    const onboarding = readHeader(headers, 'qonto-sha256-signature')
+    if (onboarding !== undefined) return { scheme: 'onboarding', ...this.verifyOnboarding(b, onboarding) }
+    throw new WebhookVerificationError(
+      'missing_header',
+      `the request has neither a ${BUSINESS_HEADER} header (business webhooks) nor a ${ONBOARDING_HEADER} header ` +
+        '(onboarding webhooks): is this request from Qonto, and does a proxy forward these headers?',
+      'business',
+    )
+  }
+
+  /** verifyRequest, then the parsed JSON body; `scheme` tells which event type it is. */
+  constructEventFromRequest(headers, body, options) {
+    const verified = this.verifyRequest(headers, body, options)
+    return { ...verified, event: parseJson(asBytes(body)) }
+  }
+}
+
+/** A header's value from IncomingHttpHeaders, a Fetch Headers or any plain object; undefined if absent. */
+function readHeader(headers, lowerName) {
+  if (headers === null || typeof headers !== 'object') {
+    throw new TypeError(`headers must be IncomingHttpHeaders or a Fetch Headers, got ${describe(headers)}`)
+  }
+  if (typeof headers.get === 'function' && typeof headers.has === 'function') {
+    const value = headers.get(lowerName)
+    return value === null ? undefined : value
+  }
+  let value = headers[lowerName]
+  if (value === undefined) {
+    // Not from Node's parser: find the name case-insensitively.
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === lowerName) {
+        value = headers[key]
+        break
+      }
+    }
+  }
+  if (value === undefined || value === null) return undefined
+  return checkHeader(value)
+}
+
+/**
+ * Signs a body as Qonto does, for tests and fixtures: the X-Qonto-Signature value
+ * `t=<timestamp>,v1=<hex>` (options.timestamp defaults to now), or with
+ * `options.scheme === 'onboarding'` the Qonto-SHA256-Signature value.
+ */
+function sign(secret, body, options) {
+  const s = asBytes(secret)
+  if (s === undefined) throw new TypeError(`secret must be a string, Buffer or Uint8Array, got ${describe(secret)}`)
+  const b = checkBody(body)
+  const o = checkOptions(options, 'sign')
+  const scheme = o.scheme === undefined ? 'business' : o.scheme
+  if (scheme !== 'business' && scheme !== 'onboarding') {
+    throw new TypeError(`options.scheme must be 'business' or 'onboarding', got ${String(o.scheme)}`)
+  }
+  try {
+    if (scheme === 'onboarding') return native.nativeSignOnboarding(s, b)
+    const timestamp = o.timestamp === undefined ? native.unixNow() : checkSeconds(o.timestamp, 'options.timestamp')
+    return native.nativeSign(s, b, timestamp)
+  } catch (err) {
+    throw convert(err, scheme)
+  }
+}
+
+const MIDDLEWARE_LIMIT = 1024 * 1024
+
+function readStream(req, limit) {
+  return new Promise((resolve, reject) => {
+    const chunks = []
+    let size = 0
+    req.on('data', (chunk) => {
+      size += chunk.length
+      if (size > limit) {
+        reject(Object.assign(new Error('body too large'), { status: 413 }))
+        req.destroy()
+        return
+      }
+      chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function reply(res, status, code, message) {
+  const text = JSON.stringify({ error: code, message })
+  res.statusCode = status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.setHeader('Content-Length', Buffer.byteLength(text))
+  res.end(text)
+}
+
+/**
+ * Express (or Connect / node:http) middleware that verifies a Qonto webhook, meant to follow
+ * express.raw({ type: 'application/json' }). On success it sets `req.qontoEvent` (the parsed
+ * JSON body) and `req.qontoWebhook` ({ scheme, secretIndex, timestamp }) and calls next(). On
+ * failure it answers 400 with { error: <code>, message } and does not call next().
+ * Throws at creation when the secret is missing or invalid.
+ */
+function qontoWebhook(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError("qontoWebhook needs an options object: qontoWebhook({ secret: process.env.QONTO_WEBHOOK_SECRET })")
+  }
+  const verifier = new Verifier(options.secret, { tolerance: options.tolerance })
+  const limit = options.limit === undefined ? MIDDLEWARE_LIMIT : checkSeconds(options.limit, 'options.limit')
+
+  async function handle(req, res, next) {
+    let body = req.body
+    if (body === undefined && req.readable && !req.readableEnded) {
+      // No body parser ran (or express.raw skipped another content type): read the raw bytes.
+      try {
+        body = await readStream(req, limit)
+      } catch (err) {
+        reply(res, err.status === 413 ? 413 : 400, 'body_unreadable', `the request body could not be read: ${err.message}`)
+        return
+      }
+    }
+    if (asBytes(body) === undefined) {
+      reply(
+        res,
+        400,
+        'body_already_parsed',
+        `req.body is ${describe(body)}, not the raw bytes Qonto signed: a body parser such as express.json() ran ` +
+          "first. Mount express.raw({ type: 'application/json' }) on the webhook route, before qontoWebhook(), " +
+          'and keep express.json() off it',
+      )
+      return
+    }
+    let result
+    try {
+      result = verifier.constructEventFromRequest(req.headers, body)
+    } catch (err) {
+      if (err instanceof WebhookVerificationError) {
+        reply(res, 400, err.code, err.message)
+        return
+      }
+      if (err instanceof SyntaxError) {
+        reply(res, 400, 'invalid_json', `the signature is valid but the body is not JSON: ${err.message}`)
+        return
+      }
+      next(err)
+      return
+    }
+    const { event, ...webhook } = result
+    req.qontoEvent = event
+    req.qontoWebhook = webhook
+    next()
+  }
+
+  return function qontoWebhookMiddleware(req, res, next) {
+    handle(req, res, next).catch(next)
+  }
+}
+
+module.exports = {
+  Verifier,
+  WebhookVerificationError,
+  sign,
+  qontoWebhook,
+  ERROR_CODES,
+  BUSINESS_HEADER,
+  ONBOARDING_HEADER,
+  DEFAULT_TOLERANCE,
+  MAX_SECRETS,
+  MAX_HEADER_LEN,
+}

@@ -1,0 +1,18 @@
+// ES module entry: re-exports the CommonJS module, so `import` and `require` share one
+// WebhookVerificationError class (instanceof works whichever way it was loaded).
+import qontoWebhooks from './index.js'
+
+export const {
+  Verifier,
+  WebhookVerificationError,
+  sign,
+  qontoWebhook,
+  ERROR_CODES,
+  BUSINESS_HEADER,
+  ONBOARDING_HEADER,
+  DEFAULT_TOLERANCE,
+  MAX_SECRETS,
+  MAX_HEADER_LEN,
+} = qontoWebhooks
+
+export default qontoWebhooks
