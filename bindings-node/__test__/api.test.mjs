@@ -1,0 +1,270 @@
+// The public API of both entries: every code, input types, wrong types, headers, events, errors.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+
+import * as esm from '../index.mjs'
+import esmDefault from '../index.mjs'
+import * as web from '../web.mjs'
+import { loadVectors } from './vectors.mjs'
+
+const require = createRequire(import.meta.url)
+const cjs = require('../index.js')
+const { Verifier, WebhookVerificationError, sign } = esm
+
+const official = loadVectors().find((v) => v.name.startsWith('official business'))
+const SECRET = 'whsec_public_example_secret_0123456789abcdef'
+const NOW = 1735689600
+const EVENT = {
+  id: '0193e5a8-3a43-7c9b-9b1e-6f3f7a1d2c4e',
+  subscription_id: 'a1b2c3d4-0000-4000-8000-000000000001',
+  organization_id: 'a1b2c3d4-0000-4000-8000-000000000002',
+  membership_id: 'a1b2c3d4-0000-4000-8000-000000000003',
+  type: 'v1/transactions',
+  created_at: '2025-01-01T00:00:00Z',
+  data: { event: 'transactions.created', id: 'tx-1', amount: 12.5 },
+}
+const BODY = JSON.stringify(EVENT)
+const HEADER = sign(SECRET, BODY, { timestamp: NOW })
+
+function code(run) {
+  try {
+    run()
+  } catch (err) {
+    assert.ok(err instanceof WebhookVerificationError, `not a WebhookVerificationError: ${err}`)
+    assert.ok(err instanceof Error)
+    assert.equal(err.name, 'WebhookVerificationError')
+    assert.ok(err.message.length > 20)
+    assert.ok(!err.message.includes(SECRET), 'the message leaks the secret')
+    return err.code
+  }
+  assert.fail('no error thrown')
+}
+
+async function webCode(run) {
+  try {
+    await run()
+  } catch (err) {
+    assert.ok(err instanceof web.WebhookVerificationError, `not a WebhookVerificationError: ${err}`)
+    assert.ok(!err.message.includes(SECRET))
+    return err.code
+  }
+  assert.fail('no error thrown')
+}
+
+test('the official Qonto vector verifies through CJS, ESM and the default export', () => {
+  for (const m of [cjs, esm, esmDefault]) {
+    const verified = new m.Verifier('test-secret').verify(official.body, official.header, { now: official.now })
+    assert.deepEqual(verified, { secretIndex: 0, timestamp: 1704110400 })
+  }
+})
+
+test('one error class for require and import', () => {
+  assert.equal(cjs.WebhookVerificationError, esm.WebhookVerificationError)
+  assert.equal(cjs.Verifier, esm.Verifier)
+  const err = (() => {
+    try {
+      new cjs.Verifier('x').verify('{}', 't=1,v1=' + '0'.repeat(64), { now: 1 })
+    } catch (e) {
+      return e
+    }
+  })()
+  assert.ok(err instanceof esm.WebhookVerificationError)
+  assert.equal(err.code, 'signature_mismatch')
+  assert.equal(err.scheme, 'business')
+})
+
+test('ERROR_CODES are the contract codes, the same in both entries', () => {
+  assert.deepEqual(esm.ERROR_CODES, [
+    'invalid_secret',
+    'missing_header',
+    'malformed_header',
+    'missing_timestamp',
+    'missing_signature',
+    'timestamp_too_old',
+    'timestamp_in_future',
+    'signature_mismatch',
+  ])
+  assert.deepEqual([...web.ERROR_CODES], [...esm.ERROR_CODES])
+  assert.equal(esm.DEFAULT_TOLERANCE, 300)
+  assert.equal(esm.MAX_SECRETS, 8)
+  assert.equal(esm.MAX_HEADER_LEN, 4096)
+})
+
+test('every code, native and web', async () => {
+  const v = new Verifier(SECRET)
+  const w = new web.Verifier(SECRET)
+  const sig = HEADER.split(',v1=')[1]
+  const cases = [
+    ['missing_header', BODY, undefined],
+    ['missing_header', BODY, ' \t'],
+    ['malformed_header', BODY, 'garbage'],
+    ['malformed_header', BODY, `t=${NOW},v1=${'0'.repeat(63)}`],
+    ['malformed_header', BODY, 'x'.repeat(4097)],
+    ['missing_timestamp', BODY, `v1=${sig}`],
+    ['missing_signature', BODY, `t=${NOW}`],
+    ['timestamp_too_old', BODY, sign(SECRET, BODY, { timestamp: NOW - 301 })],
+    ['timestamp_in_future', BODY, sign(SECRET, BODY, { timestamp: NOW + 301 })],
+    ['signature_mismatch', BODY + ' ', HEADER],
+  ]
+  for (const [want, body, header] of cases) {
+    assert.equal(code(() => v.verify(body, header, { now: NOW })), want, `${want}: ${String(header).slice(0, 40)}`)
+    assert.equal(await webCode(() => w.verify(body, header, { now: NOW })), want, `web ${want}`)
+  }
+  for (const bad of ['', [], [SECRET, ''], Array(9).fill(SECRET), undefined, null]) {
+    assert.equal(code(() => new Verifier(bad)), 'invalid_secret')
+    assert.equal(await webCode(() => new web.Verifier(bad)), 'invalid_secret')
+  }
+  assert.equal(code(() => sign('', BODY)), 'invalid_secret')
+  assert.equal(await webCode(() => web.sign('', BODY)), 'invalid_secret')
+  assert.equal(code(() => v.verifyOnboarding(BODY, 'sha256=' + sig)), 'malformed_header')
+  assert.equal(code(() => v.verifyOnboarding(BODY, sig)), 'signature_mismatch')
+  assert.equal(code(() => v.verifyOnboarding(BODY, '')), 'missing_header')
+})
+
+test('exactly the tolerance is accepted, one more second is not; null disables the window', () => {
+  const header = sign(SECRET, BODY, { timestamp: NOW })
+  const v = new Verifier(SECRET, { tolerance: 10 })
+  assert.equal(v.tolerance, 10)
+  assert.equal(v.verify(BODY, header, { now: NOW + 10 }).timestamp, NOW)
+  assert.equal(v.verify(BODY, header, { now: NOW - 10 }).timestamp, NOW)
+  assert.equal(code(() => v.verify(BODY, header, { now: NOW + 11 })), 'timestamp_too_old')
+  assert.equal(code(() => v.verify(BODY, header, { now: NOW - 11 })), 'timestamp_in_future')
+  const off = new Verifier(SECRET, { tolerance: null })
+  assert.equal(off.tolerance, null)
+  assert.equal(off.verify(BODY, header, { now: 0 }).secretIndex, 0)
+  assert.equal(new Verifier(SECRET).tolerance, 300)
+  assert.equal(new Verifier(SECRET, {}).tolerance, 300)
+})
+
+test('the clock is the default now', async () => {
+  const fresh = sign(SECRET, BODY)
+  const t = Number(fresh.slice(2, fresh.indexOf(',')))
+  assert.ok(Math.abs(t - Date.now() / 1000) < 60)
+  assert.equal(new Verifier(SECRET).verify(BODY, fresh).timestamp, t)
+  assert.equal((await new web.Verifier(SECRET).verify(BODY, fresh)).timestamp, t)
+  assert.equal(code(() => new Verifier(SECRET).verify(BODY, HEADER)), 'timestamp_too_old')
+})
+
+test('bodies: Buffer, Uint8Array, ArrayBuffer, DataView, string; secrets: string, Buffer, Uint8Array', async () => {
+  const bytes = Buffer.from(BODY)
+  const bodies = [BODY, bytes, new Uint8Array(bytes), bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), new DataView(new Uint8Array(bytes).buffer)]
+  const secrets = [SECRET, Buffer.from(SECRET), new Uint8Array(Buffer.from(SECRET))]
+  for (const secret of secrets) {
+    const v = new Verifier(secret)
+    const w = new web.Verifier(secret)
+    for (const body of bodies) {
+      assert.equal(v.verify(body, HEADER, { now: NOW }).secretIndex, 0)
+      assert.equal((await w.verify(body, HEADER, { now: NOW })).secretIndex, 0)
+    }
+  }
+  // A view on part of a larger buffer reads exactly its own bytes.
+  const padded = Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')])
+  assert.equal(new Verifier(SECRET).verify(padded.subarray(2, 2 + bytes.length), HEADER, { now: NOW }).secretIndex, 0)
+})
+
+test('rotation: the index of the first matching secret', async () => {
+  const v = new Verifier(['new-secret', Buffer.from(SECRET), 'other'])
+  assert.equal(v.secretCount, 3)
+  assert.equal(v.verify(BODY, HEADER, { now: NOW }).secretIndex, 1)
+  assert.equal((await new web.Verifier(['new-secret', SECRET]).verify(BODY, HEADER, { now: NOW })).secretIndex, 1)
+  assert.equal(new Verifier(Array(8).fill(SECRET)).verify(BODY, HEADER, { now: NOW }).secretIndex, 0)
+})
+
+test('a repeated header given as an array is joined with a comma', async () => {
+  const [t, v1] = HEADER.split(',')
+  const v = new Verifier(SECRET)
+  assert.equal(v.verify(BODY, [t, v1], { now: NOW }).secretIndex, 0)
+  assert.equal((await new web.Verifier(SECRET).verify(BODY, [t, v1], { now: NOW })).secretIndex, 0)
+  assert.equal(code(() => v.verify(BODY, [t, t, v1], { now: NOW })), 'malformed_header')
+  assert.equal(code(() => v.verify(BODY, [], { now: NOW })), 'missing_header')
+})
+
+test('wrong types throw TypeError (or RangeError for numbers out of range), in both entries', async () => {
+  const v = new Verifier(SECRET)
+  const w = new web.Verifier(SECRET)
+  const typeErrors = [
+    () => new Verifier(42),
+    () => new Verifier([SECRET, 42]),
+    () => new Verifier({ secret: SECRET }),
+    () => new Verifier(SECRET, 'fast'),
+    () => new Verifier(SECRET, { tolerance: '300' }),
+    () => v.verify(undefined, HEADER),
+    () => v.verify(42, HEADER),
+    () => v.verify(BODY, 42),
+    () => v.verify(BODY, [HEADER, 1]),
+    () => v.verify(BODY, HEADER, { now: '1735689600' }),
+    () => v.verify(BODY, HEADER, 5),
+    () => v.verifyOnboarding(null, 'ab'),
+    () => v.verifyRequest('x-qonto-signature', BODY),
+    () => sign(SECRET, BODY, { scheme: 'v2' }),
+    () => sign(42, BODY),
+    () => esm.qontoWebhook(),
+    () => esm.qontoWebhook('secret'),
+  ]
+  for (const run of typeErrors) assert.throws(run, TypeError, run.toString())
+  for (const run of [() => new Verifier(SECRET, { tolerance: -1 }), () => new Verifier(SECRET, { tolerance: 1.5 }), () => v.verify(BODY, HEADER, { now: -5 }), () => v.verify(BODY, HEADER, { now: Infinity })]) {
+    assert.throws(run, RangeError, run.toString())
+  }
+  for (const run of [() => new web.Verifier(42), () => w.verify(42, HEADER), () => w.verify(BODY, 42), () => w.verify(BODY, HEADER, { now: 'x' })]) {
+    await assert.rejects(async () => run(), TypeError, run.toString())
+  }
+})
+
+test('a parsed JSON body is refused with a message naming express.raw', () => {
+  const v = new Verifier(SECRET)
+  assert.throws(() => v.verify(EVENT, HEADER, { now: NOW }), (err) => err instanceof TypeError && /express\.raw/.test(err.message))
+})
+
+test('constructEvent and constructOnboardingEvent return the parsed body after verifying', () => {
+  const v = new Verifier(SECRET)
+  assert.deepEqual(v.constructEvent(Buffer.from(BODY), HEADER, { now: NOW }), EVENT)
+  assert.equal(code(() => v.constructEvent(BODY.replace('12.5', '125'), HEADER, { now: NOW })), 'signature_mismatch')
+  const onboarding = loadVectors().find((x) => x.name.startsWith('official onboarding'))
+  const event = new Verifier('secret_key').constructOnboardingEvent(onboarding.body, onboarding.header)
+  assert.equal(event.event_type, 'registrations.pending')
+  // Signed but not JSON: the JSON error, not a verification error.
+  const text = 'not json'
+  assert.throws(() => v.constructEvent(text, sign(SECRET, text, { timestamp: NOW }), { now: NOW }), SyntaxError)
+})
+
+test('verifyRequest reads IncomingHttpHeaders and Fetch Headers and picks the scheme', async () => {
+  const v = new Verifier(SECRET)
+  const w = new web.Verifier(SECRET)
+  const node = { 'content-type': 'application/json', 'x-qonto-signature': HEADER }
+  const fetchHeaders = new Headers({ 'X-Qonto-Signature': HEADER })
+  const mixedCase = { 'X-Qonto-Signature': HEADER }
+  for (const h of [node, fetchHeaders, mixedCase]) {
+    assert.deepEqual(v.verifyRequest(h, BODY, { now: NOW }), { scheme: 'business', secretIndex: 0, timestamp: NOW })
+    assert.deepEqual(await w.verifyRequest(h, BODY, { now: NOW }), { scheme: 'business', secretIndex: 0, timestamp: NOW })
+  }
+  const onboardingHeader = sign(SECRET, BODY, { scheme: 'onboarding' })
+  assert.equal(onboardingHeader.length, 64)
+  for (const h of [{ 'qonto-sha256-signature': onboardingHeader }, new Headers({ 'Qonto-SHA256-Signature': onboardingHeader })]) {
+    assert.deepEqual(v.verifyRequest(h, BODY), { scheme: 'onboarding', secretIndex: 0, timestamp: null })
+    assert.deepEqual(await w.verifyRequest(h, BODY), { scheme: 'onboarding', secretIndex: 0, timestamp: null })
+  }
+  assert.equal(code(() => v.verifyRequest({ 'content-type': 'application/json' }, BODY)), 'missing_header')
+  assert.equal(await webCode(() => w.verifyRequest(new Headers(), BODY)), 'missing_header')
+  const { event, ...rest } = v.constructEventFromRequest(node, BODY, { now: NOW })
+  assert.deepEqual(event, EVENT)
+  assert.equal(rest.scheme, 'business')
+})
+
+test('messages say what to do and never carry the secret or the expected signature', () => {
+  const v = new Verifier(SECRET)
+  const expected = HEADER.split('v1=')[1]
+  const err = (() => {
+    try {
+      v.verify(BODY + 'x', HEADER, { now: NOW })
+    } catch (e) {
+      return e
+    }
+  })()
+  assert.match(err.message, /raw request body/)
+  assert.ok(!err.message.includes(SECRET))
+  // The header itself holds the candidate, but the computed MAC for the tampered body is not shown.
+  const computed = sign(SECRET, BODY + 'x', { timestamp: NOW }).split('v1=')[1]
+  assert.ok(!err.message.includes(computed))
+  assert.ok(!err.message.includes(expected))
+})
