@@ -5,7 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use qonto_webhooks::{Error, Tolerance, Verifier, sign, sign_onboarding, unix_now};
+use qonto_webhooks::diagnose::diagnose;
+use qonto_webhooks::{Error, Scheme, Tolerance, Verifier, sign, sign_onboarding, unix_now};
+
+mod listen;
+mod payloads;
+mod send;
 
 /// Verify, sign and debug Qonto webhook signatures.
 #[derive(Debug, Parser)]
@@ -24,10 +29,26 @@ enum Command {
     Verify(VerifyArgs),
     /// Print the signature header Qonto would send for the body in FILE (or stdin).
     Sign(SignArgs),
+    /// When a signature does not verify, say which known mistake explains it.
+    ///
+    /// Tries the mistakes seen in the wild: secret base64-decoded or stripped of whsec_, body
+    /// re-serialised (pretty or compact JSON, key order, unicode escapes), trailing newline or
+    /// CRLF, the other scheme's header, a timestamp in milliseconds, clock skew. Never prints the
+    /// secret or the expected signature. Exits 0 when the webhook verifies, 1 otherwise.
+    Diagnose(VerifyArgs),
+    /// POST a signed example event to an endpoint, as Qonto does, and check its answers.
+    ///
+    /// The genuine event must get a 2xx; with --tampered, --stale, --wrong-secret, --replay (or
+    /// --check for all four) each bad variant must get a 4xx. Exits 0 when every answer is as a
+    /// correct endpoint gives, 1 otherwise.
+    Send(send::SendArgs),
+    /// Run a local receiver that verifies and pretty-prints webhooks (2xx/4xx like a correct
+    /// endpoint; replays of an event id get 409).
+    Listen(listen::ListenArgs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-enum SchemeArg {
+pub(crate) enum SchemeArg {
     /// `X-Qonto-Signature: t=<unix seconds>,v1=<hex>` (business API, `v1/...` topics).
     #[default]
     Business,
@@ -110,16 +131,64 @@ fn usage(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+impl VerifyArgs {
+    fn tolerance(&self) -> Tolerance {
+        match (self.no_tolerance, self.tolerance) {
+            (true, _) => Tolerance::Disabled,
+            (false, Some(secs)) => Tolerance::Seconds(secs),
+            (false, None) => Tolerance::default(),
+        }
+    }
+}
+
+fn diagnose_body(args: &VerifyArgs) -> ExitCode {
+    let body = match read_body(args.file.as_ref()) {
+        Ok(body) => body,
+        Err(e) => return usage(format_args!("cannot read the body: {e}")),
+    };
+    let scheme = match args.scheme {
+        SchemeArg::Business => Scheme::Business,
+        SchemeArg::Onboarding => Scheme::Onboarding,
+    };
+    let now = args.now.unwrap_or_else(unix_now);
+    let diagnosis = diagnose(
+        &args.secret.secrets,
+        scheme,
+        args.header.as_bytes(),
+        &body,
+        now,
+        args.tolerance(),
+    );
+    match &diagnosis.result {
+        Ok(verified) => {
+            println!(
+                "ok secret={}: it verifies, nothing to diagnose",
+                verified.secret_index
+            );
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => println!("error[{}]: {e}", e.code()),
+    }
+    if diagnosis.findings.is_empty() {
+        println!("no known mistake applies: the error above says what is wrong with the header");
+    }
+    for finding in &diagnosis.findings {
+        let label = if diagnosis.explained() {
+            "cause"
+        } else {
+            "no known mistake"
+        };
+        println!("{label} [{}]: {}", finding.mistake.code(), finding.message);
+    }
+    ExitCode::from(1)
+}
+
 fn verify(args: &VerifyArgs) -> ExitCode {
     let body = match read_body(args.file.as_ref()) {
         Ok(body) => body,
         Err(e) => return usage(format_args!("cannot read the body: {e}")),
     };
-    let tolerance = match (args.no_tolerance, args.tolerance) {
-        (true, _) => Tolerance::Disabled,
-        (false, Some(secs)) => Tolerance::Seconds(secs),
-        (false, None) => Tolerance::default(),
-    };
+    let tolerance = args.tolerance();
     let verifier = match Verifier::with_secrets(&args.secret.secrets) {
         Ok(v) => v.with_tolerance(tolerance),
         Err(e) => return fail(&e),
@@ -166,5 +235,8 @@ fn main() -> ExitCode {
     match &cli.command {
         Command::Verify(args) => verify(args),
         Command::Sign(args) => sign_body(args),
+        Command::Diagnose(args) => diagnose_body(args),
+        Command::Send(args) => send::run(args),
+        Command::Listen(args) => listen::run(args),
     }
 }
