@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""The receivers tour: start each example endpoint on 127.0.0.1, fire `qonto-webhooks send --check`
+at it (a genuine event, then tampered, stale, wrong-secret and replayed copies; business and
+onboarding), and print what each receiver answered.
+
+    python3 examples/tour.py [--only NAME ...]
+
+Exits 1 if any receiver answered differently from a correct endpoint (2xx for the genuine event
+once, 4xx for everything else), or could not be started.
+"""
+
+import argparse
+import os
+import pathlib
+import re
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SECRET = "whsec_tour_secret_Vb3nQk9XcY2pLm7RtZ4wFhJ8sD1gA6eU"
+LABELS = ["genuine", "tampered", "stale", "wrong-secret", "replay"]
+
+
+def venv_bin(name):
+    return str(ROOT / ".venv" / "bin" / name)
+
+
+def receivers():
+    """name -> (command, working directory). The port is appended as the last argument."""
+    return {
+        "rust (axum)": ([str(ROOT / "target/release/axum-receiver")], ROOT),
+        "cli (listen)": ([str(ROOT / "target/release/qonto-webhooks"), "listen", "--port"], ROOT),
+    }
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port, proc, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def fire(url, scheme):
+    cmd = [str(ROOT / "target/release/qonto-webhooks"), "send", "--url", url, "--scheme", scheme,
+           "--check", "--topic", "v1/transactions"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QONTO_WEBHOOK_SECRET": SECRET})
+    results = {}
+    for line in out.stdout.splitlines():
+        m = re.match(r"\s+(\S+)\s+-> (\d+) in\s+([\d.]+) ms\s+(as expected|UNEXPECTED)", line)
+        if m:
+            results[m.group(1)] = (int(m.group(2)), m.group(4) == "as expected")
+    return out.returncode == 0, results, out.stdout + out.stderr
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", help="receivers to run (default: all)")
+    args = parser.parse_args()
+    chosen = {k: v for k, v in receivers().items() if not args.only or k in args.only}
+    rows, failures = [], []
+    for name, (cmd, cwd) in chosen.items():
+        port = free_port()
+        env = {**os.environ, "QONTO_WEBHOOK_SECRET": SECRET, "PORT": str(port)}
+        proc = subprocess.Popen(cmd + [str(port)], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            if not wait_for(port, proc):
+                err = proc.stderr.read() if proc.poll() is not None else "no answer on the port"
+                failures.append(f"{name}: did not start: {err.strip()[-500:]}")
+                rows.append((name, "-", ["did not start"] * len(LABELS)))
+                continue
+            base = f"http://127.0.0.1:{port}/webhooks"
+            for scheme in ("business", "onboarding"):
+                ok, results, output = fire(base, scheme)
+                cells = []
+                for label in LABELS:
+                    if label not in results:
+                        cells.append("n/a" if scheme == "onboarding" and label == "stale" else "missing")
+                        continue
+                    status, expected = results[label]
+                    cells.append(f"{status}{'' if expected else ' (!)'}")
+                rows.append((name, scheme, cells))
+                if not ok:
+                    failures.append(f"{name} ({scheme}):\n{output}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    width = max(len(r[0]) for r in rows) if rows else 10
+    print(f"{'receiver':<{width}}  {'scheme':<10}  " + "  ".join(f"{l:>12}" for l in LABELS))
+    for name, scheme, cells in rows:
+        print(f"{name:<{width}}  {scheme:<10}  " + "  ".join(f"{c:>12}" for c in cells))
+    print("\nA correct endpoint answers 2xx to the genuine event and 4xx to the others "
+          "(409 for a replayed event id); (!) marks a wrong answer.")
+    for f in failures:
+        print("\nFAILED " + f, file=sys.stderr)
+    passed = sum(1 for _, _, cells in rows if all("(!)" not in c and c not in ("missing", "did not start") for c in cells))
+    print(f"\ntour: {passed} passed, {len(rows) - passed} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
