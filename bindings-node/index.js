@@ -375,3 +375,5 @@ module.exports = {
   MAX_SECRETS,
   MAX_HEADER_LEN,
 }
+// `import qontoWebhooks from` in TypeScript's CommonJS output reads `.default`.
+module.exports.default = module.exports

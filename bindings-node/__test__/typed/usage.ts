@@ -1,0 +1,82 @@
+// Compiled with `tsc --noEmit --strict` (tsconfig.json beside this file) by typed.test.mjs: the
+// public types as a user writes against them, through the package's own `exports` map.
+import express from 'express'
+import {
+  Verifier,
+  WebhookVerificationError,
+  sign,
+  qontoWebhook,
+  ERROR_CODES,
+  type BusinessEvent,
+  type ErrorCode,
+  type OnboardingEvent,
+  type Topic,
+} from 'qonto-webhooks'
+import * as web from 'qonto-webhooks/web'
+
+const verifier = new Verifier(['new-secret', Buffer.from('old-secret')], { tolerance: 300 })
+const archived = new Verifier('s', { tolerance: null })
+const body = Buffer.from('{"test":"data"}')
+const header: string = sign('test-secret', body, { timestamp: 1704110400 })
+
+const verified = verifier.verify(body, header, { now: 1704110400 })
+const index: number = verified.secretIndex
+const timestamp: number = verified.timestamp
+const onboarding = archived.verifyOnboarding('{}', ['a', 'b'])
+const none: null = onboarding.timestamp
+
+const event: BusinessEvent = verifier.constructEvent(body, header)
+const topic: Topic = event.type
+switch (topic) {
+  case 'v1/transactions':
+  case 'v1/cards':
+    break
+  case 'v1/some-future-topic': // unknown topics still type-check
+    break
+}
+const name: string | undefined = event.data.event
+const registration: OnboardingEvent = verifier.constructOnboardingEvent(body, undefined)
+if (registration.event_type === 'registrations.completed') console.log(registration.resource_id)
+
+const fromRequest = verifier.constructEventFromRequest(new Headers(), body)
+if (fromRequest.scheme === 'business') {
+  const t: number = fromRequest.timestamp
+  const e: BusinessEvent = fromRequest.event
+  console.log(t, e.id)
+} else {
+  const e: OnboardingEvent = fromRequest.event
+  console.log(e.event_type)
+}
+
+try {
+  verifier.verify(body, header)
+} catch (err) {
+  if (err instanceof WebhookVerificationError) {
+    const code: ErrorCode = err.code
+    console.log(code, err.message, err.scheme)
+  }
+}
+const codes: readonly ErrorCode[] = ERROR_CODES
+
+const app = express()
+app.post('/webhooks/qonto', express.raw({ type: 'application/json' }), qontoWebhook({ secret: 'x' }), (req, res) => {
+  const e = req.qontoEvent
+  if (e !== undefined && 'type' in e) console.log(e.type)
+  res.sendStatus(204)
+})
+
+async function edge(request: Request): Promise<Response> {
+  const v = new web.Verifier('secret')
+  const { event } = await v.constructEventFromRequest(request.headers, await request.text())
+  const h: string = await web.sign('secret', 'x', { scheme: 'onboarding' })
+  return new Response(JSON.stringify({ id: event.id, h }))
+}
+
+// @ts-expect-error: a parsed object is not a body
+verifier.verify({ test: 'data' }, header)
+// @ts-expect-error: tolerance is seconds or null
+new Verifier('s', { tolerance: '300' })
+// @ts-expect-error: the web entry is async
+const sync: { secretIndex: number } = new web.Verifier('s').verify(body, header)
+
+export { index, timestamp, none, name, codes, app, edge, sync }

@@ -1,0 +1,120 @@
+// Types of qonto-webhooks (the native entry). The native addon's own generated declarations are
+// in binding.d.ts; this file describes the public API of index.js / index.mjs.
+
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type {
+  ErrorCode,
+  Scheme,
+  Bytes,
+  HeaderValue,
+  VerifierOptions,
+  VerifyOptions,
+  BusinessVerified,
+  OnboardingVerified,
+  RequestVerified,
+  BusinessEvent,
+  OnboardingEvent,
+  SignOptions,
+} from './types.js'
+
+export type * from './types.js'
+
+/** A rejected webhook or secret. `code` is stable; `message` says what was wrong and what to do. */
+export declare class WebhookVerificationError extends Error {
+  readonly name: 'WebhookVerificationError'
+  /** The stable code, e.g. 'signature_mismatch'. */
+  readonly code: ErrorCode
+  /** The scheme whose check failed; undefined for `invalid_secret`. */
+  readonly scheme: Scheme | undefined
+}
+
+/** Node's lower-cased IncomingHttpHeaders, a Fetch `Headers`, or any object of header values. */
+export type RequestHeaders = IncomingHttpHeaders | Headers | Record<string, string | string[] | undefined>
+
+/**
+ * Verifies Qonto webhooks with one or more secrets (rotation: put the new secret first). Build it
+ * once at start-up and reuse it.
+ *
+ * @throws WebhookVerificationError `invalid_secret` when the secret is missing or empty, or more than 8 are given.
+ * @throws TypeError when a secret is not a string, Buffer or Uint8Array.
+ */
+export declare class Verifier {
+  constructor(secret: Bytes | Bytes[], options?: VerifierOptions)
+  /** The replay window in seconds, or null when disabled. */
+  readonly tolerance: number | null
+  /** How many secrets this verifier holds. */
+  readonly secretCount: number
+  /**
+   * Verifies a business webhook (`X-Qonto-Signature`). `body` must be the raw request body.
+   * @throws WebhookVerificationError with the reason's code; TypeError on wrong argument types.
+   */
+  verify(body: Bytes, header: HeaderValue, options?: VerifyOptions): BusinessVerified
+  /** Verifies an onboarding webhook (`Qonto-SHA256-Signature`): no timestamp, so no replay window. */
+  verifyOnboarding(body: Bytes, header: HeaderValue): OnboardingVerified
+  /** `verify`, then `JSON.parse` of the body (a SyntaxError if it is not JSON). */
+  constructEvent<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): E
+  /** `verifyOnboarding`, then `JSON.parse` of the body. */
+  constructOnboardingEvent<E = OnboardingEvent>(body: Bytes, header: HeaderValue): E
+  /** Verifies a request; the scheme comes from the header present (X-Qonto-Signature first). */
+  verifyRequest(headers: RequestHeaders, body: Bytes, options?: VerifyOptions): RequestVerified
+  /** `verifyRequest`, plus the parsed body as `event`. */
+  constructEventFromRequest(
+    headers: RequestHeaders,
+    body: Bytes,
+    options?: VerifyOptions,
+  ): (RequestVerified & { scheme: 'business'; event: BusinessEvent }) | (RequestVerified & { scheme: 'onboarding'; event: OnboardingEvent })
+}
+
+/** Signs a body as Qonto does, for your tests: returns the header value. */
+export declare function sign(secret: Bytes, body: Bytes, options?: SignOptions): string
+
+export interface QontoWebhookOptions extends VerifierOptions {
+  /** The subscription's webhook secret(s). Required: a missing secret throws when the middleware is created. */
+  secret: Bytes | Bytes[]
+  /** Largest body read when no body parser ran, in bytes (default 1 MiB). */
+  limit?: number
+}
+
+/** What the middleware puts on the request. */
+export interface QontoWebhookRequest {
+  /** The verified, parsed event. */
+  qontoEvent?: BusinessEvent | OnboardingEvent
+  /** Which scheme and secret matched, and the timestamp. */
+  qontoWebhook?: RequestVerified
+}
+
+/**
+ * Express / Connect middleware, to mount after `express.raw({ type: 'application/json' })`.
+ * Sets `req.qontoEvent` and `req.qontoWebhook`, or answers 400 `{ error, message }`.
+ */
+export declare function qontoWebhook(
+  options: QontoWebhookOptions,
+): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (err?: unknown) => void) => void
+
+export declare const ERROR_CODES: readonly ErrorCode[]
+export declare const BUSINESS_HEADER: 'X-Qonto-Signature'
+export declare const ONBOARDING_HEADER: 'Qonto-SHA256-Signature'
+export declare const DEFAULT_TOLERANCE: number
+export declare const MAX_SECRETS: number
+export declare const MAX_HEADER_LEN: number
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request extends QontoWebhookRequest {}
+  }
+}
+
+declare const qontoWebhooks: {
+  Verifier: typeof Verifier
+  WebhookVerificationError: typeof WebhookVerificationError
+  sign: typeof sign
+  qontoWebhook: typeof qontoWebhook
+  ERROR_CODES: typeof ERROR_CODES
+  BUSINESS_HEADER: typeof BUSINESS_HEADER
+  ONBOARDING_HEADER: typeof ONBOARDING_HEADER
+  DEFAULT_TOLERANCE: number
+  MAX_SECRETS: number
+  MAX_HEADER_LEN: number
+}
+export default qontoWebhooks
