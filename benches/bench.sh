@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Usage: benches/bench.sh [--table-only] [CRITERION ARGS...]
+# Runs the criterion benchmarks (short by default: 1 s warm-up, 3 s measurement per case), then
+# prints a markdown table of qonto-webhooks against the three baselines, from criterion's
+# estimates.json files. --table-only prints the table of the last run without running anything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+export CRITERION_HOME="$target_dir/criterion"
+
+if [ "${1:-}" = "--table-only" ]; then
+  shift
+else
+  args=("$@")
+  if [ "${#args[@]}" -eq 0 ]; then
+    args=(--warm-up-time 1 --measurement-time 3)
+  fi
+  cargo bench -p qonto-webhooks-benches --bench verify -- "${args[@]}" >&2
+fi
+
+python3 - "$CRITERION_HOME" <<'PY'
+import json, os, platform, sys, time
+
+home = sys.argv[1]
+OURS, RING, RC, NAIVE = "qonto-webhooks", "a-ring-floor", "b-rustcrypto", "c-naive"
+SIZES = [64, 256, 1024, 16 * 1024, 1024 * 1024]
+
+
+def median_ns(group, function, param):
+    path = os.path.join(home, group, function, str(param), "new", "estimates.json")
+    try:
+        with open(path) as f:
+            return json.load(f)["median"]["point_estimate"]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def size_name(n):
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB" if n >= 1024 else f"{n} B"
+
+
+def fmt_time(ns):
+    if ns is None:
+        return "-"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+def fmt_rate(size, ns):
+    if ns is None:
+        return ""
+    return f" ({size / ns * 1e9 / 2**20:,.0f} MiB/s)"
+
+
+def verdict(size, ours, floor):
+    if ours is None or floor is None:
+        return "-", "-"
+    ratio = ours / floor
+    delta = ours - floor
+    if size <= 64:
+        return f"{delta:+.0f} ns", ("yes" if delta <= 30 else "NO") + " (<= +30 ns)"
+    if size >= 1024 * 1024:
+        return f"{ratio:.3f}x", ("yes" if floor / ours >= 0.95 else "NO") + " (>= 95% of (a) throughput)"
+    if size >= 1024:
+        return f"{ratio:.3f}x", ("yes" if ratio <= 1.05 else "NO") + " (within 5%)"
+    return f"{ratio:.3f}x", "no target"
+
+
+cpu = "unknown CPU"
+try:
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+except OSError:
+    pass
+print(f"Median time per verification (throughput); {cpu}, {os.cpu_count()} cores, "
+      f"{platform.system()}, {time.strftime('%Y-%m-%d', time.gmtime())}.\n")
+for group in ("business", "onboarding"):
+    print(f"**{group}**\n")
+    print("| body | qonto-webhooks | (a) ring + subtle floor | (b) RustCrypto | (c) naive | ours vs (a) | target met |")
+    print("|---|---|---|---|---|---|---|")
+    for size in SIZES:
+        t = {name: median_ns(group, name, size) for name in (OURS, RING, RC, NAIVE)}
+        diff, ok = verdict(size, t[OURS], t[RING])
+        cells = [fmt_time(t[n]) + fmt_rate(size, t[n]) for n in (OURS, RING, RC, NAIVE)]
+        print(f"| {size_name(size)} | " + " | ".join(cells) + f" | {diff} | {ok} |")
+    print()
+print("**header parsing alone**\n")
+print("| header | qonto-webhooks | (c) naive (String split) |")
+print("|---|---|---|")
+for scheme in ("business", "onboarding"):
+    ours = median_ns("parse_header", OURS, scheme)
+    naive = median_ns("parse_header", NAIVE, scheme)
+    print(f"| {scheme} | {fmt_time(ours)} | {fmt_time(naive)} |")
+PY
