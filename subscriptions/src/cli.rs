@@ -1,0 +1,436 @@
+//! The `subscriptions` command of the `qonto-webhooks` CLI (feature `cli`).
+//!
+//! Wire it as a subcommand and call [`run`]:
+//!
+//! ```
+//! use clap::{Parser, Subcommand};
+//! use qonto_webhooks_subscriptions::SubscriptionsCommand;
+//!
+//! #[derive(Debug, Parser)]
+//! struct Cli {
+//!     #[command(subcommand)]
+//!     command: Command,
+//! }
+//!
+//! #[derive(Debug, Subcommand)]
+//! enum Command {
+//!     /// Create, get and list webhook subscriptions.
+//!     #[command(subcommand)]
+//!     Subscriptions(SubscriptionsCommand),
+//! }
+//!
+//! let cli = Cli::parse_from(["qonto-webhooks", "subscriptions", "get", "123e4567-e89b-12d3-a456-426614174000"]);
+//! let Command::Subscriptions(cmd) = cli.command;
+//! // std::process::exit code: qonto_webhooks_subscriptions::run(cmd)
+//! # let _ = cmd;
+//! ```
+//!
+//! Exit codes: 0 success, 1 API or network error, 2 usage or validation error (nothing sent).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use crate::{
+    Client, CreatedSubscription, Error, ListParams, NewSubscription, STAGING_TOKEN_ENV, Secret,
+    Subscription, SubscriptionPage, TOKEN_ENV, Token, generate_secret,
+};
+
+/// Create, get and list Qonto webhook subscriptions (`/v2/webhook_subscriptions`).
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionsCommand {
+    /// Create a subscription; prints its signing secret ONCE (Qonto never shows it again).
+    ///
+    /// Without --secret or --generate-secret, Qonto generates the secret. Use --secret-file to
+    /// write it to a new file readable by you only (mode 0600) instead of the terminal.
+    Create(CreateArgs),
+    /// Show one subscription.
+    Get(GetArgs),
+    /// List subscriptions (a table; --json for scripts).
+    List(ListArgs),
+}
+
+/// Where and how to call the API: shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// OAuth access token with the `webhook` scope (never printed).
+    #[arg(long, env = TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<Token>,
+    /// Use the sandbox (https://thirdparty-sandbox.staging.qonto.co); needs --staging-token.
+    #[arg(long, conflicts_with = "base_url")]
+    pub sandbox: bool,
+    /// Sandbox staging token, sent as X-Qonto-Staging-Token (never printed).
+    #[arg(long, env = STAGING_TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
+    pub staging_token: Option<Token>,
+    /// API base URL [default: https://thirdparty.qonto.com].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Seconds before a request is abandoned.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Print JSON on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `subscriptions create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// HTTPS URL Qonto will POST the webhooks to (at most 512 characters).
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// A topic such as v1/transactions; repeat for several.
+    #[arg(long = "topic", value_name = "TOPIC", required = true)]
+    pub topics: Vec<String>,
+    /// The signing secret to use (32 to 128 characters). Prefer --generate-secret: a secret on
+    /// the command line stays in your shell history.
+    #[arg(long, value_name = "SECRET", conflicts_with = "generate_secret")]
+    pub secret: Option<Secret>,
+    /// Generate the secret here (whsec_ + base64 of 32 random bytes) instead of letting Qonto.
+    #[arg(long)]
+    pub generate_secret: bool,
+    /// A description (at most 256 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Write the secret to this NEW file (mode 0600) instead of printing it.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+    /// Accept topics that are not among the 12 documented ones.
+    #[arg(long)]
+    pub allow_unknown_topic: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
+/// `subscriptions get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The subscription id (a UUID).
+    pub id: String,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
+/// `subscriptions list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Page number, from 1.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub page: Option<u32>,
+    /// Subscriptions per page, 1 to 100.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub per_page: Option<u32>,
+    /// Walk every page.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
+const WARNING: &str = "Store this secret now: Qonto will NOT show it again. It signs every webhook of this subscription; give it to your receiver's verifier (e.g. from a secret manager).";
+
+/// Runs the command, printing to stdout and stderr. 0 success, 1 API/network error, 2 usage or
+/// validation error.
+pub fn run(cmd: SubscriptionsCommand) -> ExitCode {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    run_with(cmd, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// [`run`] with the output streams given (for tests and embedding).
+pub fn run_with(cmd: SubscriptionsCommand, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let result = match cmd {
+        SubscriptionsCommand::Create(a) => create(a, out, err),
+        SubscriptionsCommand::Get(a) => get(a, out),
+        SubscriptionsCommand::List(a) => list(a, out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            let _ = writeln!(err, "error[invalid_input]: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Api(e)) => {
+            let _ = writeln!(err, "error[{}]: {e}", e.code());
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
+        }
+        Err(Failure::Output(e)) => {
+            let _ = writeln!(err, "error[io]: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Api(Error),
+    Output(io::Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Api(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Output(e)
+    }
+}
+
+fn client(api: &ApiArgs) -> Result<Client, Failure> {
+    let token = api.token.clone().ok_or(Error::MissingToken)?;
+    if api.timeout == 0 {
+        return Err(Failure::Usage("--timeout must be at least 1 second".into()));
+    }
+    let mut b = Client::builder(token).timeout(Duration::from_secs(api.timeout));
+    if api.sandbox {
+        let Some(st) = api.staging_token.clone() else {
+            return Err(Failure::Usage(format!(
+                "--sandbox needs a staging token: --staging-token or {STAGING_TOKEN_ENV}"
+            )));
+        };
+        b = b.sandbox(st);
+    } else {
+        b = b.staging_token(api.staging_token.clone());
+        if let Some(u) = &api.base_url {
+            b = b.base_url(u.clone());
+        }
+    }
+    Ok(b.build()?)
+}
+
+fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
+    writeln!(out, "{s}")?;
+    Ok(())
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Failure> {
+    Ok(serde_json::to_value(v).map_err(io::Error::other)?)
+}
+
+/// Creates the secret file before the request (so a bad path fails before anything is created
+/// at Qonto), owner-only, refusing to overwrite.
+fn open_secret_file(path: &Path) -> Result<File, Failure> {
+    let mut o = OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path).map_err(|e| {
+        Failure::Usage(format!(
+            "cannot create --secret-file {}: {e} (it must not exist yet)",
+            path.display()
+        ))
+    })
+}
+
+fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let client = client(&a.api)?;
+    let mut new = NewSubscription::new(a.url, a.topics).allow_unknown_topics(a.allow_unknown_topic);
+    let sent_secret = match (a.secret, a.generate_secret) {
+        (Some(s), _) => Some(s),
+        (None, true) => Some(generate_secret()?),
+        (None, false) => None,
+    };
+    if let Some(s) = &sent_secret {
+        new = new.secret(s.clone());
+    }
+    if let Some(d) = a.description {
+        new = new.description(d);
+    }
+    new.validate()?;
+    let mut file = match &a.secret_file {
+        Some(p) => Some((p, open_secret_file(p)?)),
+        None => None,
+    };
+    let created = match client.create(&new) {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some((p, f)) = file.take() {
+                drop(f);
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e.into());
+        }
+    };
+    let CreatedSubscription {
+        subscription,
+        secret,
+    } = created;
+    let secret = secret.or(sent_secret);
+    // Where the secret went, for the output.
+    let mut secret_note: Option<String> = None;
+    if let (Some((path, mut f)), Some(s)) = (file.take(), &secret) {
+        match f
+            .write_all(s.expose().as_bytes())
+            .and_then(|()| f.sync_all())
+        {
+            Ok(()) => {
+                secret_note = Some(path.display().to_string());
+            }
+            Err(e) => {
+                writeln!(
+                    err,
+                    "warning: could not write the secret to {}: {e}; printing it instead",
+                    path.display()
+                )?;
+            }
+        }
+    }
+    if a.api.json {
+        let mut v = to_value(&subscription)?;
+        if let Some(o) = v.as_object_mut() {
+            match (&secret_note, &secret) {
+                (Some(p), _) => {
+                    o.insert("secret_file".into(), json!(p));
+                }
+                (None, Some(s)) => {
+                    o.insert("secret".into(), json!(s.expose()));
+                }
+                (None, None) => {}
+            }
+        }
+        print_json(out, &v)?;
+    } else {
+        writeln!(out, "Created subscription {}", subscription.id)?;
+        print_details(out, &subscription)?;
+        match (&secret_note, &secret) {
+            (Some(p), _) => writeln!(out, "  secret        written to {p} (mode 0600)")?,
+            (None, Some(s)) => writeln!(out, "  secret        {}", s.expose())?,
+            (None, None) => writeln!(
+                out,
+                "  secret        (none in Qonto's answer: it may have been generated without being returned)"
+            )?,
+        }
+    }
+    if secret.is_some() {
+        writeln!(err, "warning: {WARNING}")?;
+    }
+    Ok(())
+}
+
+fn print_details(out: &mut dyn Write, s: &Subscription) -> io::Result<()> {
+    writeln!(out, "  callback_url  {}", s.callback_url)?;
+    writeln!(out, "  types         {}", s.types.join(", "))?;
+    if let Some(d) = &s.description {
+        writeln!(out, "  description   {d}")?;
+    }
+    if !s.organization_id.is_empty() {
+        writeln!(out, "  organization  {}", s.organization_id)?;
+    }
+    if !s.membership_id.is_empty() {
+        writeln!(out, "  membership    {}", s.membership_id)?;
+    }
+    if !s.created_at.is_empty() {
+        writeln!(out, "  created_at    {}", s.created_at)?;
+    }
+    if !s.updated_at.is_empty() {
+        writeln!(out, "  updated_at    {}", s.updated_at)?;
+    }
+    Ok(())
+}
+
+fn get(a: GetArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let client = client(&a.api)?;
+    let s = client.get(&a.id)?;
+    if a.api.json {
+        print_json(out, &to_value(&s)?)?;
+    } else {
+        writeln!(out, "Subscription {}", s.id)?;
+        print_details(out, &s)?;
+    }
+    Ok(())
+}
+
+fn list(a: ListArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let client = client(&a.api)?;
+    if a.all {
+        let all = client.list_all()?;
+        if a.api.json {
+            print_json(
+                out,
+                &json!({ "subscriptions": to_value(&all)?, "total_count": all.len() }),
+            )?;
+        } else {
+            print_table(out, &all)?;
+            writeln!(out, "{} subscription(s)", all.len())?;
+        }
+    } else {
+        let page: SubscriptionPage = client.list(ListParams {
+            page: a.page,
+            per_page: a.per_page,
+        })?;
+        if a.api.json {
+            print_json(out, &to_value(&page)?)?;
+        } else {
+            print_table(out, &page.subscriptions)?;
+            let m = &page.meta;
+            write!(
+                out,
+                "page {} of {}, {} subscription(s) in all",
+                m.current_page, m.total_pages, m.total_count
+            )?;
+            if let Some(n) = m.next_page {
+                write!(out, "; next: --page {n} (or --all)")?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_table(out: &mut dyn Write, subs: &[Subscription]) -> io::Result<()> {
+    if subs.is_empty() {
+        return writeln!(out, "No subscriptions.");
+    }
+    let header = ["ID", "CALLBACK URL", "TYPES", "DESCRIPTION", "CREATED"];
+    let rows: Vec<[String; 5]> = subs
+        .iter()
+        .map(|s| {
+            [
+                s.id.clone(),
+                s.callback_url.clone(),
+                s.types.join(","),
+                s.description.clone().unwrap_or_default(),
+                s.created_at.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: [&str; 5]| -> io::Result<()> {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(c);
+            if i < 4 {
+                s.extend(std::iter::repeat_n(' ', w - c.chars().count()));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, header)?;
+    for r in &rows {
+        line(out, [&r[0], &r[1], &r[2], &r[3], &r[4]])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,515 @@
+//! The blocking HTTP client.
+
+use std::fmt;
+use std::thread;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use ureq::http::Response;
+
+use crate::error::{ApiError, ApiErrorDetail};
+use crate::model::validate_id;
+use crate::{
+    CreatedSubscription, Error, ListParams, MAX_PER_PAGE, NewSubscription, Subscription,
+    SubscriptionPage, Token,
+};
+
+/// Qonto's production API.
+pub const PRODUCTION_URL: &str = "https://thirdparty.qonto.com";
+/// Qonto's sandbox API (needs a staging token, sent as [`STAGING_TOKEN_HEADER`]).
+pub const SANDBOX_URL: &str = "https://thirdparty-sandbox.staging.qonto.co";
+/// The header carrying the sandbox staging token.
+pub const STAGING_TOKEN_HEADER: &str = "X-Qonto-Staging-Token";
+/// The environment variable holding the access token.
+pub const TOKEN_ENV: &str = "QONTO_ACCESS_TOKEN";
+/// The environment variable holding the sandbox staging token.
+pub const STAGING_TOKEN_ENV: &str = "QONTO_STAGING_TOKEN";
+
+const PATH: &str = "/v2/webhook_subscriptions";
+const MAX_BODY: u64 = 4 * 1024 * 1024;
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+const MAX_PAGES: u32 = 10_000;
+
+/// Builds a [`Client`]: base URL, tokens, timeouts, retries.
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Token,
+    staging_token: Option<Token>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_retries: u32,
+    retry_backoff: Duration,
+}
+
+impl ClientBuilder {
+    /// Production (the default).
+    pub fn production(mut self) -> ClientBuilder {
+        self.base_url = PRODUCTION_URL.to_owned();
+        self
+    }
+
+    /// The sandbox, with its staging token.
+    pub fn sandbox(mut self, staging_token: Token) -> ClientBuilder {
+        self.base_url = SANDBOX_URL.to_owned();
+        self.staging_token = Some(staging_token);
+        self
+    }
+
+    /// Another base URL: `https://...`, or `http://` on a loopback host only (a local stand-in).
+    pub fn base_url(mut self, url: impl Into<String>) -> ClientBuilder {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Sends `X-Qonto-Staging-Token` with every request.
+    pub fn staging_token(mut self, token: Option<Token>) -> ClientBuilder {
+        self.staging_token = token;
+        self
+    }
+
+    /// Timeout of a whole request, connection to last byte (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Timeout of the connection alone (default 10 s, capped by [`ClientBuilder::timeout`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How many times a `GET` is retried after a 429, a 5xx or a network failure (default 2;
+    /// `POST` is never retried, so a create is never sent twice).
+    pub fn max_retries(mut self, retries: u32) -> ClientBuilder {
+        self.max_retries = retries.min(10);
+        self
+    }
+
+    /// The wait before the first retry, doubled each time (default 500 ms). A `Retry-After`
+    /// in seconds is obeyed instead, up to 10 s.
+    pub fn retry_backoff(mut self, backoff: Duration) -> ClientBuilder {
+        self.retry_backoff = backoff;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with field `base_url` when the URL is not `https://` (or `http://` on
+    /// a loopback host), or carries credentials, a query or a fragment.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = check_base_url(&self.base_url)?;
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(self.timeout))
+            .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
+            .user_agent(concat!(
+                "qonto-webhooks-subscriptions/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build();
+        Ok(Client {
+            agent: ureq::Agent::new_with_config(config),
+            base_url,
+            token: self.token,
+            staging_token: self.staging_token,
+            max_retries: self.max_retries,
+            retry_backoff: self.retry_backoff,
+        })
+    }
+}
+
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let url = url.trim_end_matches('/');
+    let bad = |why: &str| Err(Error::invalid("base_url", format!("{why}: {url:?}")));
+    let (rest, https) = if let Some(r) = url.strip_prefix("https://") {
+        (r, true)
+    } else if let Some(r) = url.strip_prefix("http://") {
+        (r, false)
+    } else {
+        return bad("it must start with https://");
+    };
+    if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("it must not have a query, a fragment or whitespace");
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.contains('@') {
+        return bad("it must not carry credentials (the token goes in --token)");
+    }
+    let host = if authority.starts_with('[') {
+        authority.split(']').next().map(|h| format!("{h}]"))
+    } else {
+        authority.split(':').next().map(str::to_owned)
+    }
+    .unwrap_or_default();
+    if host.is_empty() {
+        return bad("it has no host");
+    }
+    if !https && !matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
+        return bad("plain http:// is only allowed on a loopback host; use https://");
+    }
+    Ok(url.to_owned())
+}
+
+/// A blocking client for `/v2/webhook_subscriptions`. Cheap to clone; `Debug` hides the tokens.
+///
+/// ```no_run
+/// use qonto_webhooks_subscriptions::{Client, NewSubscription, Token};
+/// # fn main() -> Result<(), qonto_webhooks_subscriptions::Error> {
+/// let client = Client::builder(Token::from_env()?).build()?;
+/// let created = client.create(&NewSubscription::new("https://example.com/qonto", ["v1/transactions"]))?;
+/// let secret = created.secret.expect("the create answer carries the secret");
+/// // Store secret.expose() now: Qonto never returns it again.
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    base_url: String,
+    token: Token,
+    staging_token: Option<Token>,
+    max_retries: u32,
+    retry_backoff: Duration,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token)
+            .field("staging_token", &self.staging_token)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+impl Client {
+    /// A builder for production with this token, 30 s timeout, 2 retries for `GET`.
+    pub fn builder(token: Token) -> ClientBuilder {
+        ClientBuilder {
+            base_url: PRODUCTION_URL.to_owned(),
+            token,
+            staging_token: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 2,
+            retry_backoff: Duration::from_millis(500),
+        }
+    }
+
+    /// The base URL in use.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `POST /v2/webhook_subscriptions`, after [`NewSubscription::validate`]. Never retried.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (nothing sent), [`Error::Api`] (e.g. 401, 422), [`Error::Network`],
+    /// [`Error::Decode`].
+    pub fn create(&self, new: &NewSubscription) -> Result<CreatedSubscription, Error> {
+        new.validate()?;
+        let body = serde_json::to_vec(new).map_err(|e| Error::invalid("body", e.to_string()))?;
+        self.call(Method::Post, PATH.to_owned(), Some(body))
+    }
+
+    /// `GET /v2/webhook_subscriptions/{id}`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an id that is not UUID-like (nothing sent), [`Error::Api`] (404
+    /// when it does not exist), [`Error::Network`], [`Error::Decode`].
+    pub fn get(&self, id: &str) -> Result<Subscription, Error> {
+        validate_id(id)?;
+        self.call(Method::Get, format!("{PATH}/{id}"), None)
+    }
+
+    /// `GET /v2/webhook_subscriptions?page=&per_page=`: one page.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a page of 0 or a `per_page` outside 1..=100 (nothing sent),
+    /// [`Error::Api`], [`Error::Network`], [`Error::Decode`].
+    pub fn list(&self, params: ListParams) -> Result<SubscriptionPage, Error> {
+        params.validate()?;
+        let mut query = Vec::new();
+        if let Some(p) = params.page {
+            query.push(format!("page={p}"));
+        }
+        if let Some(n) = params.per_page {
+            query.push(format!("per_page={n}"));
+        }
+        let path = if query.is_empty() {
+            PATH.to_owned()
+        } else {
+            format!("{PATH}?{}", query.join("&"))
+        };
+        self.call(Method::Get, path, None)
+    }
+
+    /// Every subscription, following `meta.next_page` from page 1 (100 per page).
+    ///
+    /// # Errors
+    /// As [`Client::list`]; [`Error::Decode`] if the pagination does not move forward.
+    pub fn list_all(&self) -> Result<Vec<Subscription>, Error> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        for _ in 0..MAX_PAGES {
+            let p = self.list(ListParams {
+                page: Some(page),
+                per_page: Some(MAX_PER_PAGE),
+            })?;
+            all.extend(p.subscriptions);
+            match p.meta.next_page {
+                None => return Ok(all),
+                Some(next) if next > page => page = next,
+                Some(next) => {
+                    return Err(Error::Decode {
+                        method: "GET",
+                        url: format!("{}{PATH}", self.base_url),
+                        status: 200,
+                        reason: format!("page {page} says the next page is {next}"),
+                    });
+                }
+            }
+        }
+        Err(Error::Decode {
+            method: "GET",
+            url: format!("{}{PATH}", self.base_url),
+            status: 200,
+            reason: format!("more than {MAX_PAGES} pages"),
+        })
+    }
+
+    fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, Error> {
+        let url = format!("{}{}", self.base_url, path);
+        let (status, text, attempts) = self.send(method, &url, body.as_deref())?;
+        if (200..300).contains(&status) {
+            serde_json::from_str(&text).map_err(|e| Error::Decode {
+                method: method.as_str(),
+                url,
+                status,
+                reason: e.to_string(),
+            })
+        } else {
+            let (errors, raw_body) = parse_error_body(&text);
+            Err(Error::Api(ApiError {
+                method: method.as_str(),
+                url,
+                status,
+                errors,
+                raw_body,
+                attempts,
+            }))
+        }
+    }
+
+    fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&[u8]>,
+    ) -> Result<(u16, String, u32), Error> {
+        let max_attempts = match method {
+            Method::Get => 1 + self.max_retries,
+            Method::Post => 1,
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= max_attempts;
+            let auth = format!("Bearer {}", self.token.expose());
+            let result = match method {
+                Method::Get => {
+                    let mut req = self
+                        .agent
+                        .get(url)
+                        .header("Authorization", &auth)
+                        .header("Accept", "application/json");
+                    if let Some(t) = &self.staging_token {
+                        req = req.header(STAGING_TOKEN_HEADER, t.expose());
+                    }
+                    req.call()
+                }
+                Method::Post => {
+                    let mut req = self
+                        .agent
+                        .post(url)
+                        .header("Authorization", &auth)
+                        .header("Accept", "application/json")
+                        .content_type("application/json");
+                    if let Some(t) = &self.staging_token {
+                        req = req.header(STAGING_TOKEN_HEADER, t.expose());
+                    }
+                    req.send(body.unwrap_or_default())
+                }
+            };
+            let outcome = result.and_then(|mut resp| {
+                let status = resp.status().as_u16();
+                let retry_after = retry_after(&resp);
+                let text = resp
+                    .body_mut()
+                    .with_config()
+                    .limit(MAX_BODY)
+                    .read_to_string()?;
+                Ok((status, text, retry_after))
+            });
+            match outcome {
+                Ok((status, text, retry_after)) => {
+                    if !last && (status == 429 || (500..600).contains(&status)) {
+                        thread::sleep(retry_after.unwrap_or_else(|| self.backoff(attempt)));
+                        continue;
+                    }
+                    return Ok((status, text, attempt));
+                }
+                Err(e) => {
+                    let transient =
+                        !matches!(e, ureq::Error::BadUri(_) | ureq::Error::BodyExceedsLimit(_));
+                    if !last && transient {
+                        thread::sleep(self.backoff(attempt));
+                        continue;
+                    }
+                    return Err(Error::Network {
+                        method: method.as_str(),
+                        url: url.to_owned(),
+                        attempts: attempt,
+                        timeout: matches!(e, ureq::Error::Timeout(_)),
+                        reason: network_reason(&e),
+                    });
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.retry_backoff
+            .saturating_mul(1 << attempt.saturating_sub(1).min(6))
+    }
+}
+
+fn retry_after(resp: &Response<ureq::Body>) -> Option<Duration> {
+    let v = resp.headers().get("retry-after")?.to_str().ok()?;
+    let secs: u64 = v.trim().parse().ok()?;
+    Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+}
+
+fn network_reason(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(t) => format!("no answer in time ({t})"),
+        ureq::Error::HostNotFound => "host not found (DNS)".to_owned(),
+        ureq::Error::ConnectionFailed => "connection failed".to_owned(),
+        ureq::Error::Io(io) => format!("{io}"),
+        other => other.to_string(),
+    }
+}
+
+/// Reads Qonto's error body: `{"errors": [{code, detail}]}`, also a bare `{code, detail}` or a
+/// list of them. Anything else is kept raw (truncated).
+fn parse_error_body(text: &str) -> (Vec<ApiErrorDetail>, Option<String>) {
+    let raw = || {
+        let t = text.trim();
+        if t.is_empty() {
+            None
+        } else {
+            Some(t.chars().take(200).collect())
+        }
+    };
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        return (Vec::new(), raw());
+    };
+    let list = match &v {
+        Value::Object(o) => match o.get("errors") {
+            Some(Value::Array(a)) => a.clone(),
+            Some(e @ Value::Object(_)) => vec![e.clone()],
+            _ => vec![v.clone()],
+        },
+        Value::Array(a) => a.clone(),
+        _ => Vec::new(),
+    };
+    let details: Vec<ApiErrorDetail> = list
+        .iter()
+        .filter_map(|e| {
+            let o = e.as_object()?;
+            let code = o.get("code")?.as_str()?.to_owned();
+            let detail = o
+                .get("detail")
+                .or_else(|| o.get("message"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            Some(ApiErrorDetail { code, detail })
+        })
+        .collect();
+    if details.is_empty() {
+        (details, raw())
+    } else {
+        (details, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert!(check_base_url("https://thirdparty.qonto.com/").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://[::1]:8080").is_ok());
+        for bad in [
+            "http://example.com",
+            "ftp://x",
+            "https://",
+            "https://u:p@host",
+            "https://host?x=1",
+            "thirdparty.qonto.com",
+        ] {
+            assert!(
+                matches!(
+                    check_base_url(bad),
+                    Err(Error::Invalid {
+                        field: "base_url",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_bodies() {
+        let (e, raw) = parse_error_body(
+            r#"{"errors":[{"code":"unauthorized","detail":"Invalid credentials"}]}"#,
+        );
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].code, "unauthorized");
+        assert_eq!(e[0].detail.as_deref(), Some("Invalid credentials"));
+        assert!(raw.is_none());
+        let (e, _) = parse_error_body(r#"{"code":"forbidden","detail":"no"}"#);
+        assert_eq!(e[0].code, "forbidden");
+        let (e, raw) = parse_error_body("<html>bad gateway</html>");
+        assert!(e.is_empty());
+        assert_eq!(raw.as_deref(), Some("<html>bad gateway</html>"));
+    }
+}

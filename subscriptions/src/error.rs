@@ -1,0 +1,200 @@
+//! One error type for the client: what was wrong, and whether it is the caller's input (usage) or
+//! the API/network (runtime).
+
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One entry of a Qonto error body: `{"code": "...", "detail": "..."}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorDetail {
+    /// Machine-readable code, e.g. `unauthorized`, `not_found`.
+    pub code: String,
+    /// Human-readable detail, e.g. `Invalid credentials`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// An answer from the API with a non-2xx status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The URL that was called (never contains the token).
+    pub url: String,
+    /// The HTTP status, e.g. 401, 404, 422, 500.
+    pub status: u16,
+    /// Each `{code, detail}` of the error body, in order.
+    pub errors: Vec<ApiErrorDetail>,
+    /// The start of the body when it was not a Qonto error body (at most 200 characters).
+    pub raw_body: Option<String>,
+    /// How many requests were made (more than 1 only for a retried `GET`).
+    pub attempts: u32,
+}
+
+/// Everything that can go wrong when managing subscriptions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value was rejected before any request was sent (it breaks a documented limit).
+    Invalid {
+        /// The field or option at fault, e.g. `callback_url`, `types`, `secret`, `base_url`.
+        field: &'static str,
+        /// Why, in a sentence.
+        reason: String,
+    },
+    /// No access token: none given and `QONTO_ACCESS_TOKEN` is not set.
+    MissingToken,
+    /// The API answered with an error status.
+    Api(ApiError),
+    /// No answer: connection refused, DNS failure, TLS failure or timeout.
+    Network {
+        /// `GET` or `POST`.
+        method: &'static str,
+        /// The URL that was tried.
+        url: String,
+        /// How many requests were made.
+        attempts: u32,
+        /// True when the last attempt timed out.
+        timeout: bool,
+        /// What the HTTP client said about the last attempt.
+        reason: String,
+    },
+    /// A 2xx answer whose body is not what the API documents.
+    Decode {
+        /// `GET` or `POST`.
+        method: &'static str,
+        /// The URL that was called.
+        url: String,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// What did not parse.
+        reason: String,
+    },
+    /// The system random number generator failed (secret generation).
+    Random,
+}
+
+impl Error {
+    /// A stable snake_case code: `invalid_input`, `missing_token`, `api_error`, `network_error`,
+    /// `timeout`, `decode_error`, `random_failure`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } => "invalid_input",
+            Error::MissingToken => "missing_token",
+            Error::Api(_) => "api_error",
+            Error::Network { timeout: true, .. } => "timeout",
+            Error::Network { .. } => "network_error",
+            Error::Decode { .. } => "decode_error",
+            Error::Random => "random_failure",
+        }
+    }
+
+    /// True when the caller's input is at fault (nothing was sent): a CLI exits 2 for these.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::Invalid { .. } | Error::MissingToken)
+    }
+
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
+        Error::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} answered HTTP {} {}",
+            self.method,
+            self.url,
+            self.status,
+            reason_phrase(self.status)
+        )?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        for e in &self.errors {
+            write!(f, "\n  {}", e.code)?;
+            if let Some(d) = &e.detail {
+                write!(f, ": {d}")?;
+            }
+        }
+        if let Some(raw) = &self.raw_body {
+            write!(f, "\n  body: {raw}")?;
+        }
+        match self.status {
+            401 => write!(
+                f,
+                "\n  hint: check the access token (QONTO_ACCESS_TOKEN or --token) and that it is for this environment"
+            ),
+            403 => write!(
+                f,
+                "\n  hint: the token needs the `webhook` scope plus each topic's scope"
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid { field, reason } => write!(f, "invalid {field}: {reason}"),
+            Error::MissingToken => write!(
+                f,
+                "no access token: set QONTO_ACCESS_TOKEN or pass --token (an OAuth token with the `webhook` scope)"
+            ),
+            Error::Api(e) => e.fmt(f),
+            Error::Network {
+                method,
+                url,
+                attempts,
+                timeout,
+                reason,
+            } => {
+                let what = if *timeout { "timed out" } else { "failed" };
+                write!(
+                    f,
+                    "{method} {url} {what} after {attempts} attempt{}: {reason}",
+                    plural(*attempts)
+                )
+            }
+            Error::Decode {
+                method,
+                url,
+                status,
+                reason,
+            } => write!(
+                f,
+                "{method} {url} answered HTTP {status} with an unexpected body: {reason}"
+            ),
+            Error::Random => write!(f, "the system random number generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
