@@ -45,6 +45,12 @@ enum Command {
     /// Run a local receiver that verifies and pretty-prints webhooks (2xx/4xx like a correct
     /// endpoint; replays of an event id get 409).
     Listen(listen::ListenArgs),
+    /// Generate a webhook secret of the form Qonto documents (`whsec_` + base64 of 32 random
+    /// bytes: 50 characters), e.g. for `subscriptions create --secret`.
+    Secret,
+    /// Create, get and list webhook subscriptions through Qonto's API.
+    #[command(subcommand)]
+    Subscriptions(qonto_webhooks_subscriptions::SubscriptionsCommand),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -232,11 +238,22 @@ fn sign_body(args: &SignArgs) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match &cli.command {
-        Command::Verify(args) => verify(args),
-        Command::Sign(args) => sign_body(args),
-        Command::Diagnose(args) => diagnose_body(args),
-        Command::Send(args) => send::run(args),
-        Command::Listen(args) => listen::run(args),
+    match cli.command {
+        Command::Verify(args) => verify(&args),
+        Command::Sign(args) => sign_body(&args),
+        Command::Diagnose(args) => diagnose_body(&args),
+        Command::Send(args) => send::run(&args),
+        Command::Listen(args) => listen::run(&args),
+        Command::Secret => match qonto_webhooks_subscriptions::generate_secret() {
+            Ok(secret) => {
+                println!("{}", secret.expose());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Subscriptions(cmd) => qonto_webhooks_subscriptions::run(cmd),
     }
 }

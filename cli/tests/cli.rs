@@ -221,3 +221,43 @@ fn sign_makes_headers_that_verify() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).starts_with("error[invalid_secret]: "));
 }
+
+#[test]
+fn secret_generates_documented_secrets() {
+    let a = text(&run(&["secret"], b"", &[]).stdout);
+    let b = text(&run(&["secret"], b"", &[]).stdout);
+    for s in [&a, &b] {
+        let s = s.trim_end();
+        assert_eq!(s.len(), 50, "{s}");
+        assert!(s.starts_with("whsec_"));
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&s[6..])
+            .unwrap();
+        assert_eq!(raw.len(), 32);
+    }
+    assert_ne!(a, b);
+}
+
+#[test]
+fn subscriptions_create_validates_before_any_request() {
+    // An unroutable base URL: a request would fail with a network error (exit 1), not exit 2.
+    let args = [
+        "subscriptions",
+        "create",
+        "--url",
+        "http://not-https.example/hook",
+        "--topic",
+        "v1/transactions",
+        "--base-url",
+        "http://127.0.0.1:9",
+    ];
+    let out = run(
+        &args,
+        b"",
+        &[("QONTO_ACCESS_TOKEN", "token-that-must-not-appear")],
+    );
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.to_lowercase().contains("https"), "{all}");
+    assert!(!all.contains("token-that-must-not-appear"));
+}
