@@ -1,0 +1,226 @@
+"""Verify Qonto webhook signatures: a thin binding of a constant-time Rust core.
+
+Example (Flask)::
+
+    from flask import Flask, request
+    from qonto_webhooks import Verifier, WebhookVerificationError
+
+    app = Flask(__name__)
+    verifier = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])
+
+    @app.post("/webhooks/qonto")
+    def qonto_webhook():
+        try:
+            event = verifier.construct_event(
+                request.get_data(), request.headers.get("X-Qonto-Signature")
+            )
+        except WebhookVerificationError as e:
+            return {"error": e.code}, 400
+        ...  # queue the event, deduplicate on event.id
+        return "", 204
+
+Always pass the raw request body, byte for byte: parsing the JSON and serialising it again
+changes the bytes and breaks the signature.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional, Tuple, Union
+
+from . import _native
+from ._events import ONBOARDING_EVENT_TYPES, TOPICS, Event, OnboardingEvent, _load_object
+from ._native import (
+    BUSINESS_HEADER,
+    DEFAULT_TOLERANCE,
+    ERROR_CODES,
+    MAX_HEADER_LEN,
+    MAX_SECRETS,
+    ONBOARDING_HEADER,
+    Incremental,
+    Verified,
+    __version__,
+    sign,
+    sign_onboarding,
+    unix_now,
+)
+from .exceptions import (
+    ERRORS,
+    HeaderError,
+    InvalidPayloadError,
+    InvalidSecretError,
+    MalformedHeaderError,
+    MissingHeaderError,
+    MissingSignatureError,
+    MissingTimestampError,
+    SignatureMismatchError,
+    TimestampError,
+    TimestampInFutureError,
+    TimestampTooOldError,
+    WebhookVerificationError,
+)
+__all__ = [
+    "Verifier",
+    "Verified",
+    "Incremental",
+    "Event",
+    "OnboardingEvent",
+    "sign",
+    "sign_onboarding",
+    "unix_now",
+    "BUSINESS_HEADER",
+    "ONBOARDING_HEADER",
+    "DEFAULT_TOLERANCE",
+    "MAX_SECRETS",
+    "MAX_HEADER_LEN",
+    "ERROR_CODES",
+    "TOPICS",
+    "ONBOARDING_EVENT_TYPES",
+    "ERRORS",
+    "WebhookVerificationError",
+    "InvalidSecretError",
+    "HeaderError",
+    "MissingHeaderError",
+    "MalformedHeaderError",
+    "MissingTimestampError",
+    "MissingSignatureError",
+    "TimestampError",
+    "TimestampTooOldError",
+    "TimestampInFutureError",
+    "SignatureMismatchError",
+    "InvalidPayloadError",
+    "__version__",
+]
+
+Body = Union[bytes, bytearray, memoryview, str]
+Header = Union[str, bytes, None]
+
+_BUSINESS_LOWER = BUSINESS_HEADER.lower()
+_ONBOARDING_LOWER = ONBOARDING_HEADER.lower()
+
+
+def _key_lower(key: object) -> Optional[str]:
+    if isinstance(key, str):
+        return key.lower()
+    if isinstance(key, bytes):  # raw ASGI headers
+        return key.decode("latin-1").lower()
+    return None
+
+
+def _signature_header(headers: Any) -> Tuple[str, Any]:
+    """Finds the signature header in any headers object: ``("business", value)`` or
+    ``("onboarding", value)``; the business header wins when both are present."""
+    get = getattr(headers, "get", None)
+    if callable(get):
+        # Werkzeug, Django, Starlette and aiohttp headers ignore case in `get`.
+        value = get(BUSINESS_HEADER)
+        if value is not None:
+            return "business", value
+        value = get(ONBOARDING_HEADER)
+        if value is not None:
+            return "onboarding", value
+    # A plain dict (case-sensitive) or a list of (name, value) pairs: compare lowercased names.
+    items: Iterable[Any]
+    if callable(getattr(headers, "items", None)):
+        items = headers.items()
+    else:
+        try:
+            items = iter(headers)
+        except TypeError:
+            raise TypeError(
+                "headers must be a mapping of header names to values (or a list of pairs), "
+                f"not {type(headers).__qualname__}"
+            ) from None
+    onboarding: Any = None
+    for pair in items:
+        try:
+            key, value = pair
+        except (TypeError, ValueError):
+            raise TypeError(
+                "headers must be a mapping of header names to values (or a list of pairs)"
+            ) from None
+        name = _key_lower(key)
+        if name == _BUSINESS_LOWER:
+            return "business", value
+        if name == _ONBOARDING_LOWER and onboarding is None:
+            onboarding = value
+    if onboarding is not None:
+        return "onboarding", onboarding
+    raise MissingHeaderError(
+        f"neither {BUSINESS_HEADER} nor {ONBOARDING_HEADER} is among the request headers: "
+        "pass the request's headers as received",
+        None,
+    )
+
+
+class Verifier(_native.Verifier):
+    """Verifies Qonto webhook signatures with one or more secrets.
+
+    ``Verifier(secret, *, tolerance=300)``
+
+    Args:
+        secret: the subscription's webhook secret, ``str`` (used as UTF-8) or ``bytes``, exactly
+            as Qonto gave it (a ``whsec_`` prefix included, nothing decoded). A sequence of up to
+            eight secrets verifies during a rotation; ``Verified.secret_index`` says which one
+            matched.
+        tolerance: the replay window in seconds for business webhooks (Qonto: 5 minutes).
+            ``None`` disables it, for re-verifying archived events only.
+
+    Raises:
+        InvalidSecretError: a secret is empty, or there are none or more than eight.
+        TypeError: ``secret`` or ``tolerance`` is of the wrong type.
+
+    A verifier is immutable and thread-safe: build it once at start-up and share it. Bodies
+    above 4 KiB are hashed with the GIL released.
+
+    Example::
+
+        >>> from qonto_webhooks import Verifier
+        >>> verifier = Verifier("test-secret")
+        >>> header = "t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805"
+        >>> verifier.verify(b'{"test":"data"}', header, now=1704110400)
+        Verified(secret_index=0, timestamp=1704110400, scheme='business')
+    """
+
+    __slots__ = ()
+
+    def construct_event(self, body: Body, header: Header, *, now: Optional[int] = None) -> Event:
+        """Verifies a business webhook, then parses its body into an :class:`Event`.
+
+        Raises:
+            WebhookVerificationError: as :meth:`verify` (nothing is parsed then).
+            InvalidPayloadError: the signature is valid but the body is not a Qonto event.
+        """
+        verified = self.verify(body, header, now=now)
+        return Event.from_dict(_load_object(body), verified)
+
+    def construct_onboarding_event(self, body: Body, header: Header) -> OnboardingEvent:
+        """Verifies an onboarding webhook, then parses its body into an
+        :class:`OnboardingEvent`.
+
+        Raises:
+            WebhookVerificationError: as :meth:`verify_onboarding`.
+            InvalidPayloadError: the signature is valid but the body is not an onboarding event.
+        """
+        verified = self.verify_onboarding(body, header)
+        return OnboardingEvent.from_dict(_load_object(body), verified)
+
+    def verify_request(self, headers: Any, body: Body, *, now: Optional[int] = None) -> Verified:
+        """Verifies a request from its headers: ``X-Qonto-Signature`` runs the business scheme,
+        ``Qonto-SHA256-Signature`` the onboarding one (the business header wins if both are
+        present). Names are matched ignoring case.
+
+        Args:
+            headers: any mapping of names to values (``request.headers`` of Flask/Werkzeug,
+                Django, Starlette/FastAPI, aiohttp, or a plain ``dict``), or a list of
+                ``(name, value)`` pairs (``str`` or ``bytes``, as in an ASGI scope).
+            body: the raw request body.
+            now: unix seconds for the business window; the system clock by default.
+
+        Raises:
+            MissingHeaderError: neither header is present.
+            WebhookVerificationError: as :meth:`verify` / :meth:`verify_onboarding`.
+        """
+        scheme, value = _signature_header(headers)
+        if scheme == "business":
+            return self.verify(body, value, now=now)
+        return self.verify_onboarding(body, value)

@@ -1,0 +1,76 @@
+# Type stubs of the native module (Rust, pyo3). Checked against the module by mypy.stubtest.
+from typing import Final, Iterable, Optional, Tuple, Union, final
+
+from typing_extensions import disjoint_base
+
+_Body = Union[bytes, bytearray, memoryview, str]
+_Header = Union[str, bytes, None]
+_Secret = Union[str, bytes, bytearray]
+
+BUSINESS_HEADER: Final[str]
+ONBOARDING_HEADER: Final[str]
+DEFAULT_TOLERANCE: Final[int]
+MAX_SECRETS: Final[int]
+MAX_HEADER_LEN: Final[int]
+ERROR_CODES: Final[Tuple[str, ...]]
+__version__: Final[str]
+__all__ = [
+    "BUSINESS_HEADER",
+    "DEFAULT_TOLERANCE",
+    "ERROR_CODES",
+    "Incremental",
+    "MAX_HEADER_LEN",
+    "MAX_SECRETS",
+    "ONBOARDING_HEADER",
+    "Verified",
+    "Verifier",
+    "__version__",
+    "sign",
+    "sign_onboarding",
+    "unix_now",
+]
+
+@final
+class Verified:
+    """A successful verification."""
+
+    @property
+    def secret_index(self) -> int: ...
+    @property
+    def timestamp(self) -> Optional[int]: ...
+    @property
+    def scheme(self) -> str: ...
+    def __new__(
+        cls, secret_index: int, timestamp: Optional[int], scheme: str
+    ) -> Verified: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Incremental:
+    """A verification in progress, for a body read in chunks."""
+
+    def update(self, chunk: _Body) -> None: ...
+    def finish(self) -> Verified: ...
+
+@disjoint_base
+class Verifier:
+    def __new__(
+        cls,
+        secret: Union[_Secret, Iterable[_Secret]],
+        *,
+        tolerance: Optional[int] = 300,
+    ) -> Verifier: ...
+    @property
+    def tolerance(self) -> Optional[int]: ...
+    @property
+    def secret_count(self) -> int: ...
+    def verify(self, body: _Body, header: _Header, *, now: Optional[int] = None) -> Verified: ...
+    def verify_onboarding(self, body: _Body, header: _Header) -> Verified: ...
+    def start(self, header: _Header, *, now: Optional[int] = None) -> Incremental: ...
+    def start_onboarding(self, header: _Header) -> Incremental: ...
+
+def sign(secret: _Secret, body: _Body, *, timestamp: Optional[int] = None) -> str: ...
+def sign_onboarding(secret: _Secret, body: _Body) -> str: ...
+def unix_now() -> int: ...

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the Python package (one release wheel), installs it into the project's venv and runs
+# every Python test: the shared vectors, errors, input types, Flask and FastAPI apps, threads,
+# a fresh-venv install of the wheel, mypy --strict and stubtest. Works from a fresh clone.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+venv=$(.ci/venv.sh bindings-python/requirements-dev.txt)
+py="$venv/bin/python"
+
+# One release build per run (the workspace's fat-LTO profile), reused by every test below.
+out=target/python-wheels
+mkdir -p "$out"
+rm -f "$out"/qonto_webhooks-*.whl
+"$venv/bin/maturin" build --release --quiet -i "$py" -m bindings-python/Cargo.toml --out "$out"
+wheel=$(ls "$out"/qonto_webhooks-*.whl)
+"$py" -m pip install --quiet --force-reinstall --no-deps "$wheel"
+
+cd bindings-python
+QONTO_WEBHOOKS_WHEEL="$PWD/../$wheel" "$py" -m pytest -q -p no:cacheprovider "$@"

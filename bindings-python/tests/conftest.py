@@ -1,0 +1,57 @@
+"""Shared fixtures: the vector file every binding reads, and a few signed webhooks."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+VECTORS_PATH = Path(__file__).resolve().parents[2] / "core" / "tests" / "data" / "vectors.json"
+
+
+def load_vectors() -> List[Dict[str, Any]]:
+    vectors: List[Dict[str, Any]] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
+    assert vectors, f"no vectors in {VECTORS_PATH}"
+    for v in vectors:
+        v["body"] = base64.b64decode(v["body_b64"])
+    return vectors
+
+
+VECTORS = load_vectors()
+
+OFFICIAL_BODY = b'{"test":"data"}'
+OFFICIAL_SECRET = "test-secret"
+OFFICIAL_HEADER = "t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805"
+OFFICIAL_NOW = 1704110400
+
+ONBOARDING_BODY = (
+    b'{"id":"75341dcb-0376-474d-97d7-d2c03ff3973c","event_type":"registrations.pending",'
+    b'"resource_type":"registration","resource_id":"525817f7-93e8-4f31-a83d-20319778b4b0",'
+    b'"created_at":"2022-08-29T13:17:32Z"}'
+)
+ONBOARDING_SECRET = "secret_key"
+ONBOARDING_HEADER_VALUE = "b0d249e653f1310fa5b7f26d5682548afa1799353b92fcafd4cacbd90312023e"
+
+
+def business_event(**overrides: Any) -> bytes:
+    """A realistic business event body (compact JSON, as Qonto sends it)."""
+    event: Dict[str, Any] = {
+        "id": "0195a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b",
+        "subscription_id": "9d1c3e0a-2b4f-4c6d-8e0f-1a2b3c4d5e6f",
+        "organization_id": "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d",
+        "membership_id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
+        "type": "v1/transactions",
+        "created_at": "2025-03-02T09:00:00.123Z",
+        "data": {"event": "transactions.created", "id": "tx-1", "amount": 12.5},
+    }
+    event.update(overrides)
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+@pytest.fixture(params=VECTORS, ids=[v["name"] for v in VECTORS])
+def vector(request: pytest.FixtureRequest) -> Dict[str, Any]:
+    v: Dict[str, Any] = request.param
+    return v

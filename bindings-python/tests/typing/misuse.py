@@ -1,0 +1,14 @@
+"""Wrong uses that the stubs must make `mypy --strict` refuse (see test_typing.py); each line
+marked `# E` must produce one error."""
+
+from qonto_webhooks import Verifier, sign
+
+verifier = Verifier("secret")
+verifier.verify(123, "t=1,v1=00")  # E
+verifier.verify(b"{}", 42)  # E
+verifier.verify(b"{}", "h", now=1.5)  # E
+verifier.verify(b"{}", "h", 1704110400)  # E
+Verifier("secret", tolerance="300")  # E
+Verifier(42)  # E
+sign("secret", b"{}", timestamp="now")  # E
+verifier.verify(b"{}", "h").secret_index.upper()  # E
