@@ -124,8 +124,8 @@ pub struct ListArgs {
     /// Page number, from 1.
     #[arg(long, value_name = "N", conflicts_with = "all")]
     pub page: Option<u32>,
-    /// Subscriptions per page, 1 to 100.
-    #[arg(long, value_name = "N", conflicts_with = "all")]
+    /// Subscriptions per page, 1 to 100 (also with --all).
+    #[arg(long, value_name = "N")]
     pub per_page: Option<u32>,
     /// Walk every page.
     #[arg(long)]
@@ -358,7 +358,7 @@ fn get(a: GetArgs, out: &mut dyn Write) -> Result<(), Failure> {
 fn list(a: ListArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let client = client(&a.api)?;
     if a.all {
-        let all = client.list_all()?;
+        let all = client.list_all_with(a.per_page.unwrap_or(crate::MAX_PER_PAGE))?;
         if a.api.json {
             print_json(
                 out,

@@ -268,12 +268,25 @@ impl Client {
     /// # Errors
     /// As [`Client::list`]; [`Error::Decode`] if the pagination does not move forward.
     pub fn list_all(&self) -> Result<Vec<Subscription>, Error> {
+        self.list_all_with(MAX_PER_PAGE)
+    }
+
+    /// Every subscription, following `meta.next_page` from page 1, `per_page` at a time.
+    ///
+    /// # Errors
+    /// As [`Client::list`]; [`Error::Decode`] if the pagination does not move forward.
+    pub fn list_all_with(&self, per_page: u32) -> Result<Vec<Subscription>, Error> {
+        let params = ListParams {
+            page: Some(1),
+            per_page: Some(per_page),
+        };
+        params.validate()?;
         let mut all = Vec::new();
         let mut page = 1;
         for _ in 0..MAX_PAGES {
             let p = self.list(ListParams {
                 page: Some(page),
-                per_page: Some(MAX_PER_PAGE),
+                ..params
             })?;
             all.extend(p.subscriptions);
             match p.meta.next_page {

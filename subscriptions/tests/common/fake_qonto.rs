@@ -1,0 +1,363 @@
+//! A stand-in for Qonto's `/v2/webhook_subscriptions`, on 127.0.0.1, behaving as documented:
+//! bearer-token check (401 `unauthorized`), create (201, returns the secret once, generates one
+//! when none is sent, 422 on a body breaking the documented limits), get (200, 404 `not_found`),
+//! list with `page`/`per_page` and pagination `meta`. Tests can script the next answers (a 500,
+//! a 429) and read back every request it saw.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use serde_json::{Value, json};
+use tiny_http::{Header, Response, Server};
+
+/// Topics the subscription API accepts.
+const TOPICS: [&str; 12] = [
+    "v1/transactions",
+    "v1/accounts",
+    "v1/organizations",
+    "v1/memberships",
+    "v1/consent-revocations",
+    "v1/cards",
+    "v1/payment-links",
+    "v1/payment-links-connections",
+    "v1/beneficiaries",
+    "v1/client-invoices",
+    "v1/terminal-payments",
+    "v1/clients",
+];
+
+/// One request the stand-in received.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub url: String,
+    pub authorization: Option<String>,
+    pub staging_token: Option<String>,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+struct State {
+    token: String,
+    staging_token: Option<String>,
+    subscriptions: Vec<Value>,
+    requests: Vec<Recorded>,
+    scripted: VecDeque<Answer>,
+    next_id: u64,
+    log: bool,
+}
+
+/// The running stand-in; stops when dropped.
+pub struct FakeQonto {
+    pub base_url: String,
+    state: Arc<Mutex<State>>,
+    server: Arc<Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeQonto {
+    /// Starts on a free port of 127.0.0.1, accepting `Authorization: Bearer <token>`.
+    pub fn start(token: &str) -> FakeQonto {
+        FakeQonto::start_on("127.0.0.1:0", token, false)
+    }
+
+    /// Starts on `addr`; `log` prints one line per request to stderr.
+    pub fn start_on(addr: &str, token: &str, log: bool) -> FakeQonto {
+        let server = Arc::new(Server::http(addr).expect("bind the stand-in server"));
+        let port = server.server_addr().to_ip().expect("an IP address").port();
+        let state = Arc::new(Mutex::new(State {
+            token: token.to_owned(),
+            staging_token: None,
+            subscriptions: Vec::new(),
+            requests: Vec::new(),
+            scripted: VecDeque::new(),
+            next_id: 1,
+            log,
+        }));
+        let (s, st) = (Arc::clone(&server), Arc::clone(&state));
+        let thread = std::thread::spawn(move || {
+            while let Ok(mut req) = s.recv() {
+                let mut body = String::new();
+                let _ = req.as_reader().read_to_string(&mut body);
+                let header = |name: &str| {
+                    req.headers()
+                        .iter()
+                        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+                        .map(|h| h.value.as_str().to_owned())
+                };
+                let rec = Recorded {
+                    method: req.method().as_str().to_owned(),
+                    url: req.url().to_owned(),
+                    authorization: header("Authorization"),
+                    staging_token: header("X-Qonto-Staging-Token"),
+                    content_type: header("Content-Type"),
+                    body,
+                };
+                let (status, body, headers) = handle(&mut st.lock().unwrap(), rec);
+                let mut resp = Response::from_string(body).with_status_code(status);
+                resp.add_header(
+                    Header::from_bytes("Content-Type", "application/json; charset=utf-8").unwrap(),
+                );
+                for (k, v) in headers {
+                    resp.add_header(Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap());
+                }
+                let _ = req.respond(resp);
+            }
+        });
+        FakeQonto {
+            base_url: format!("http://127.0.0.1:{port}"),
+            state,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    /// Also require `X-Qonto-Staging-Token: <token>` (as the sandbox does).
+    pub fn require_staging_token(&self, token: &str) {
+        self.state.lock().unwrap().staging_token = Some(token.to_owned());
+    }
+
+    /// Adds `n` subscriptions (ids in creation order).
+    pub fn seed(&self, n: usize) -> Vec<String> {
+        let mut st = self.state.lock().unwrap();
+        (0..n)
+            .map(|i| {
+                let id = new_id(&mut st);
+                st.subscriptions.push(subscription(
+                    &id,
+                    &format!("https://example.com/hooks/{i}"),
+                    &json!(["v1/transactions"]),
+                    Some(&format!("seeded {i}")),
+                ));
+                id
+            })
+            .collect()
+    }
+
+    /// The next answer, whatever the request (after the token check).
+    pub fn script(&self, status: u16, body: &str) {
+        self.script_with_headers(status, body, &[]);
+    }
+
+    /// As [`FakeQonto::script`], with response headers (e.g. `Retry-After`).
+    pub fn script_with_headers(&self, status: u16, body: &str, headers: &[(&str, &str)]) {
+        self.state.lock().unwrap().scripted.push_back((
+            status,
+            body.to_owned(),
+            headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        ));
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Every stored subscription, as the API would return it.
+    pub fn subscriptions(&self) -> Vec<Value> {
+        self.state.lock().unwrap().subscriptions.clone()
+    }
+
+    /// Serves until the process ends.
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for FakeQonto {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn new_id(st: &mut State) -> String {
+    let n = st.next_id;
+    st.next_id += 1;
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
+
+fn subscription(id: &str, url: &str, types: &Value, description: Option<&str>) -> Value {
+    json!({
+        "id": id,
+        "organization_id": "11111111-1111-4111-8111-111111111111",
+        "membership_id": "22222222-2222-4222-8222-222222222222",
+        "callback_url": url,
+        "types": types,
+        "description": description,
+        "created_at": "2026-01-24T10:55:00Z",
+        "updated_at": "2026-01-24T10:55:00Z",
+    })
+}
+
+fn errors(list: &[(&str, &str)]) -> String {
+    let v: Vec<Value> = list
+        .iter()
+        .map(|(c, d)| json!({"code": c, "detail": d}))
+        .collect();
+    json!({ "errors": v }).to_string()
+}
+
+type Answer = (u16, String, Vec<(String, String)>);
+
+fn handle(st: &mut State, rec: Recorded) -> Answer {
+    let answer = answer(st, &rec);
+    if st.log {
+        let path = rec.url.split('?').next().unwrap_or("");
+        eprintln!("fake-qonto: {} {} -> {}", rec.method, path, answer.0);
+    }
+    st.requests.push(rec);
+    answer
+}
+
+fn answer(st: &mut State, rec: &Recorded) -> Answer {
+    let plain = |status: u16, body: String| (status, body, Vec::new());
+    if rec.authorization.as_deref() != Some(&format!("Bearer {}", st.token)) {
+        return plain(401, errors(&[("unauthorized", "Invalid credentials")]));
+    }
+    if let Some(t) = &st.staging_token {
+        if rec.staging_token.as_deref() != Some(t.as_str()) {
+            return plain(401, errors(&[("unauthorized", "Invalid staging token")]));
+        }
+    }
+    if let Some(s) = st.scripted.pop_front() {
+        return s;
+    }
+    let (path, query) = rec.url.split_once('?').unwrap_or((&rec.url, ""));
+    match (rec.method.as_str(), path) {
+        ("POST", "/v2/webhook_subscriptions") => {
+            let Ok(body) = serde_json::from_str::<Value>(&rec.body) else {
+                return plain(400, errors(&[("bad_request", "body is not JSON")]));
+            };
+            match check_create(&body) {
+                Err(detail) => plain(422, errors(&[("unprocessable_entity", &detail)])),
+                Ok(()) => {
+                    let id = new_id(st);
+                    let s = subscription(
+                        &id,
+                        body["callback_url"].as_str().unwrap(),
+                        &body["types"],
+                        body["description"].as_str(),
+                    );
+                    st.subscriptions.push(s.clone());
+                    let secret = match body["secret"].as_str() {
+                        Some(s) => s.to_owned(),
+                        None => qonto_webhooks_subscriptions::generate_secret()
+                            .unwrap()
+                            .expose()
+                            .to_owned(),
+                    };
+                    let mut created = s;
+                    created["secret"] = json!(secret);
+                    plain(201, created.to_string())
+                }
+            }
+        }
+        ("GET", "/v2/webhook_subscriptions") => {
+            let mut page = 1u64;
+            let mut per_page = 100u64;
+            for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                let Ok(n) = v.parse::<u64>() else {
+                    return plain(
+                        400,
+                        errors(&[("bad_request", &format!("{k} is not a number"))]),
+                    );
+                };
+                match k {
+                    "page" => page = n,
+                    "per_page" => per_page = n,
+                    _ => {}
+                }
+            }
+            if page == 0 || !(1..=100).contains(&per_page) {
+                return plain(
+                    422,
+                    errors(&[("unprocessable_entity", "page >= 1, per_page 1..=100")]),
+                );
+            }
+            let total = st.subscriptions.len() as u64;
+            let total_pages = total.div_ceil(per_page).max(1);
+            let items: Vec<Value> = st
+                .subscriptions
+                .iter()
+                .skip(((page - 1) * per_page) as usize)
+                .take(per_page as usize)
+                .cloned()
+                .collect();
+            let body = json!({
+                "subscriptions": items,
+                "meta": {
+                    "current_page": page,
+                    "next_page": if page < total_pages { Some(page + 1) } else { None },
+                    "prev_page": if page > 1 { Some(page - 1) } else { None },
+                    "total_pages": total_pages,
+                    "total_count": total,
+                    "per_page": per_page,
+                }
+            });
+            plain(200, body.to_string())
+        }
+        ("GET", p) if p.starts_with("/v2/webhook_subscriptions/") => {
+            let id = &p["/v2/webhook_subscriptions/".len()..];
+            match st.subscriptions.iter().find(|s| s["id"] == id) {
+                Some(s) => plain(200, s.to_string()),
+                None => plain(
+                    404,
+                    errors(&[("not_found", "Webhook subscription not found")]),
+                ),
+            }
+        }
+        _ => plain(404, errors(&[("not_found", "Not found")])),
+    }
+}
+
+/// The documented limits, written independently of the client's checks.
+fn check_create(body: &Value) -> Result<(), String> {
+    let url = body["callback_url"]
+        .as_str()
+        .ok_or("callback_url is required")?;
+    if !url.starts_with("https://") || url.chars().count() > 512 {
+        return Err("callback_url must be an https URL of at most 512 characters".into());
+    }
+    let types = body["types"].as_array().ok_or("types is required")?;
+    if types.is_empty() {
+        return Err("types must have at least 1 item".into());
+    }
+    for (i, t) in types.iter().enumerate() {
+        let t = t.as_str().ok_or("types must be strings")?;
+        if !TOPICS.contains(&t) {
+            return Err(format!("types[{i}] is not one of the supported types"));
+        }
+        if types[..i].iter().any(|u| u == t) {
+            return Err("types must not have duplicates".into());
+        }
+    }
+    if let Some(s) = body.get("secret").filter(|s| !s.is_null()) {
+        let n = s.as_str().ok_or("secret must be a string")?.chars().count();
+        if !(32..=128).contains(&n) {
+            return Err("secret must be 32 to 128 characters".into());
+        }
+    }
+    if let Some(d) = body["description"].as_str() {
+        if d.chars().count() > 256 {
+            return Err("description must be at most 256 characters".into());
+        }
+    }
+    Ok(())
+}
