@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 const pkg = fileURLToPath(new URL('..', import.meta.url))
 
-test('tsc --noEmit --strict over __test__/typed/usage.ts', () => {
+test('tsc --noEmit --strict over the typed usage files (CommonJS and ESM)', () => {
   const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url))
   const run = spawnSync(process.execPath, [tsc, '-p', '__test__/typed/tsconfig.json', '--noEmit', '--strict'], {
     cwd: pkg,
