@@ -60,13 +60,13 @@ pub enum SubscriptionsCommand {
 pub struct ApiArgs {
     /// OAuth access token with the `webhook` scope (never printed).
     #[arg(long, env = TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
-    pub token: Option<Token>,
+    pub token: Option<Hidden>,
     /// Use the sandbox (https://thirdparty-sandbox.staging.qonto.co); needs --staging-token.
     #[arg(long, conflicts_with = "base_url")]
     pub sandbox: bool,
     /// Sandbox staging token, sent as X-Qonto-Staging-Token (never printed).
     #[arg(long, env = STAGING_TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
-    pub staging_token: Option<Token>,
+    pub staging_token: Option<Hidden>,
     /// API base URL [default: https://thirdparty.qonto.com].
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -90,7 +90,7 @@ pub struct CreateArgs {
     /// The signing secret to use (32 to 128 characters). Prefer --generate-secret: a secret on
     /// the command line stays in your shell history.
     #[arg(long, value_name = "SECRET", conflicts_with = "generate_secret")]
-    pub secret: Option<Secret>,
+    pub secret: Option<Hidden>,
     /// Generate the secret here (whsec_ + base64 of 32 random bytes) instead of letting Qonto.
     #[arg(long)]
     pub generate_secret: bool,
@@ -133,6 +133,24 @@ pub struct ListArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub api: ApiArgs,
+}
+
+/// A command-line value that must never be printed (a token, a secret): `Debug` is redacted, and
+/// it is checked after parsing so that a rejected value is not echoed in clap's error.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Hidden(String);
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for Hidden {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Hidden, Self::Err> {
+        Ok(Hidden(s.to_owned()))
+    }
 }
 
 const WARNING: &str = "Store this secret now: Qonto will NOT show it again. It signs every webhook of this subscription; give it to your receiver's verifier (e.g. from a secret manager).";
@@ -188,20 +206,27 @@ impl From<io::Error> for Failure {
 }
 
 fn client(api: &ApiArgs) -> Result<Client, Failure> {
-    let token = api.token.clone().ok_or(Error::MissingToken)?;
+    let token = Token::new(api.token.clone().ok_or(Error::MissingToken)?.0)?;
+    let staging_token =
+        match &api.staging_token {
+            Some(t) => Some(Token::new(t.0.clone()).map_err(|_| {
+                Failure::Usage("the staging token is empty or has whitespace".into())
+            })?),
+            None => None,
+        };
     if api.timeout == 0 {
         return Err(Failure::Usage("--timeout must be at least 1 second".into()));
     }
     let mut b = Client::builder(token).timeout(Duration::from_secs(api.timeout));
     if api.sandbox {
-        let Some(st) = api.staging_token.clone() else {
+        let Some(st) = staging_token else {
             return Err(Failure::Usage(format!(
                 "--sandbox needs a staging token: --staging-token or {STAGING_TOKEN_ENV}"
             )));
         };
         b = b.sandbox(st);
     } else {
-        b = b.staging_token(api.staging_token.clone());
+        b = b.staging_token(staging_token);
         if let Some(u) = &api.base_url {
             b = b.base_url(u.clone());
         }
@@ -241,7 +266,7 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     let client = client(&a.api)?;
     let mut new = NewSubscription::new(a.url, a.topics).allow_unknown_topics(a.allow_unknown_topic);
     let sent_secret = match (a.secret, a.generate_secret) {
-        (Some(s), _) => Some(s),
+        (Some(s), _) => Some(Secret::new(s.0)?),
         (None, true) => Some(generate_secret()?),
         (None, false) => None,
     };

@@ -1,7 +1,12 @@
 //! The client against the local stand-in for Qonto (tests/common/fake_qonto.rs). No test
 //! reaches the internet.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
