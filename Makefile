@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
-.PHONY: help demo test test-rust $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+.PHONY: help demo test test-rust test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
@@ -13,7 +13,7 @@ help:
 	@echo "make bench   run every benchmark (minutes; figures for the README)"
 	@echo "make fuzz    run every fuzz target for 60 s"
 
-demo: demo-rust $(addprefix demo-,$(BINDINGS))
+demo: demo-rust $(addprefix demo-,$(BINDINGS)) tour
 
 demo-rust:
 	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
@@ -22,10 +22,23 @@ demo-rust:
 $(addprefix demo-,$(BINDINGS)): demo-%:
 	@echo; bash $*/demo.sh
 
-test: test-rust $(addprefix test-,$(BINDINGS))
+test: test-rust $(addprefix test-,$(BINDINGS)) test-conformance
 
 test-rust:
 	cargo test --workspace
+
+# One behaviour everywhere (fixed seed), no growth under load, every receiver answering right.
+test-conformance:
+	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
+	python3 conformance/differential.py --seed 1 --cases 2000
+	target/release/soak 1000000
+	! target/release/soak 300000 --plant-leak > /dev/null
+	python3 examples/tour.py
+
+tour:
+	@echo; echo "== the receivers tour: every stack's example endpoint against qonto-webhooks send"
+	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
+	python3 examples/tour.py
 
 $(addprefix test-,$(BINDINGS)): test-%:
 	bash $*/test.sh
