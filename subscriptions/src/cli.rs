@@ -34,7 +34,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
 
 use crate::{
     Client, CreatedSubscription, Error, ListParams, NewSubscription, STAGING_TOKEN_ENV, Secret,
@@ -234,14 +233,28 @@ fn client(api: &ApiArgs) -> Result<Client, Failure> {
     Ok(b.build()?)
 }
 
-fn print_json(out: &mut dyn Write, v: &Value) -> Result<(), Failure> {
+/// The `--json` output of `create`: the subscription, then where the secret is.
+#[derive(serde::Serialize)]
+struct CreatedOut<'a> {
+    #[serde(flatten)]
+    subscription: &'a Subscription,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_file: Option<&'a str>,
+}
+
+/// The `--json` output of `list --all`.
+#[derive(serde::Serialize)]
+struct AllOut<'a> {
+    subscriptions: &'a [Subscription],
+    total_count: usize,
+}
+
+fn print_json<T: serde::Serialize>(out: &mut dyn Write, v: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
     writeln!(out, "{s}")?;
     Ok(())
-}
-
-fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Failure> {
-    Ok(serde_json::to_value(v).map_err(io::Error::other)?)
 }
 
 /// Creates the secret file before the request (so a bad path fails before anything is created
@@ -316,18 +329,14 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         }
     }
     if a.api.json {
-        let mut v = to_value(&subscription)?;
-        if let Some(o) = v.as_object_mut() {
-            match (&secret_note, &secret) {
-                (Some(p), _) => {
-                    o.insert("secret_file".into(), json!(p));
-                }
-                (None, Some(s)) => {
-                    o.insert("secret".into(), json!(s.expose()));
-                }
-                (None, None) => {}
-            }
-        }
+        let v = CreatedOut {
+            subscription: &subscription,
+            secret: match (&secret_note, &secret) {
+                (None, Some(s)) => Some(s.expose()),
+                _ => None,
+            },
+            secret_file: secret_note.as_deref(),
+        };
         print_json(out, &v)?;
     } else {
         writeln!(out, "Created subscription {}", subscription.id)?;
@@ -341,8 +350,13 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
             )?,
         }
     }
-    if secret.is_some() {
-        writeln!(err, "warning: {WARNING}")?;
+    match (&secret_note, &secret) {
+        (Some(p), _) => writeln!(
+            err,
+            "warning: Qonto will NOT show this secret again: keep {p} safe, or move its content to your secret manager."
+        )?,
+        (None, Some(_)) => writeln!(err, "warning: {WARNING}")?,
+        (None, None) => {}
     }
     Ok(())
 }
@@ -372,7 +386,7 @@ fn get(a: GetArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let client = client(&a.api)?;
     let s = client.get(&a.id)?;
     if a.api.json {
-        print_json(out, &to_value(&s)?)?;
+        print_json(out, &s)?;
     } else {
         writeln!(out, "Subscription {}", s.id)?;
         print_details(out, &s)?;
@@ -387,7 +401,10 @@ fn list(a: ListArgs, out: &mut dyn Write) -> Result<(), Failure> {
         if a.api.json {
             print_json(
                 out,
-                &json!({ "subscriptions": to_value(&all)?, "total_count": all.len() }),
+                &AllOut {
+                    subscriptions: &all,
+                    total_count: all.len(),
+                },
             )?;
         } else {
             print_table(out, &all)?;
@@ -399,7 +416,7 @@ fn list(a: ListArgs, out: &mut dyn Write) -> Result<(), Failure> {
             per_page: a.per_page,
         })?;
         if a.api.json {
-            print_json(out, &to_value(&page)?)?;
+            print_json(out, &page)?;
         } else {
             print_table(out, &page.subscriptions)?;
             let m = &page.meta;
