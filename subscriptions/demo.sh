@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Setting up a subscription against a local stand-in for Qonto: create (the secret is written
+# to an owner-only file), list, a rejected create, then verify a webhook with the stored secret.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cargo build -q -p qonto-webhooks-subscriptions --all-features --examples
+bin=target/debug/examples
+tmp=$(mktemp -d)
+export QONTO_ACCESS_TOKEN=demo-token
+port=$(( 20000 + RANDOM % 20000 ))
+"$bin/fake_qonto" "127.0.0.1:$port" 2>"$tmp/server.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for _ in $(seq 50); do grep -q listening "$tmp/server.log" 2>/dev/null && break; sleep 0.1; done
+api=(--base-url "http://127.0.0.1:$port")
+
+echo "\$ qonto-webhooks subscriptions create --url https://example.com/webhooks/qonto --topic v1/transactions --generate-secret --secret-file secret.txt"
+"$bin/subscriptions" create --url https://example.com/webhooks/qonto --topic v1/transactions \
+  --generate-secret --secret-file "$tmp/secret.txt" "${api[@]}" 2>&1 | sed "s|$tmp/||"
+echo
+echo "\$ qonto-webhooks subscriptions list"
+"$bin/subscriptions" list "${api[@]}"
+echo
+echo "\$ qonto-webhooks subscriptions create --url http://example.com --topic v1/transactions"
+"$bin/subscriptions" create --url http://example.com --topic v1/transactions "${api[@]}" || echo "(exit $?)"
+echo
+echo "\$ cargo run -p qonto-webhooks-subscriptions --example setup"
+cargo run -q -p qonto-webhooks-subscriptions --all-features --example setup
