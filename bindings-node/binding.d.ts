@@ -9,6 +9,16 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A verification in progress: feed the body with `update`, then call `finish` once. */
+export declare class NativeIncremental {
+  /** Feeds the next piece of the body (bytes, read in place). */
+  updateBytes(chunk: Uint8Array): void
+  /** Feeds the next piece of the body, given as a string (its UTF-8 bytes). */
+  updateString(chunk: string): void
+  /** Checks the signature over everything fed; the result goes to `out`. */
+  finish(out: Buffer): void
+}
+
 /** The native verifier: the secrets' key schedules, computed once, and the replay window. */
 export declare class NativeVerifier {
   /** `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to disable the window. */
@@ -27,6 +37,13 @@ export declare class NativeVerifier {
   verifyOnboardingBytes(body: Uint8Array, header: string, out: Buffer): void
   /** Verifies an onboarding webhook whose body is a string. */
   verifyOnboardingString(body: string, header: string, out: Buffer): void
+  /**
+   * Starts verifying a business webhook whose body arrives in pieces: the header and the
+   * window are checked now, before any body is read.
+   */
+  start(header: string, now?: number | undefined | null): NativeIncremental
+  /** Starts verifying an onboarding webhook whose body arrives in pieces. */
+  startOnboarding(header: string): NativeIncremental
   /** The replay window in seconds, or `null` when disabled. */
   get tolerance(): number | null
   /** How many secrets this verifier holds. */

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeIncremental = nativeBinding.NativeIncremental
 module.exports.NativeVerifier = nativeBinding.NativeVerifier
 module.exports.DEFAULT_TOLERANCE_SECS = nativeBinding.DEFAULT_TOLERANCE_SECS
 module.exports.errorCodes = nativeBinding.errorCodes

@@ -51,6 +51,13 @@ export declare class Verifier {
   verify(body: Bytes, header: HeaderValue, options?: VerifyOptions): BusinessVerified
   /** Verifies an onboarding webhook (`Qonto-SHA256-Signature`): no timestamp, so no replay window. */
   verifyOnboarding(body: Bytes, header: HeaderValue): OnboardingVerified
+  /**
+   * Starts verifying a business webhook whose body arrives in pieces; the header and the window
+   * are checked now (same errors as `verify`), the signature by `finish()`.
+   */
+  start(header: HeaderValue, options?: VerifyOptions): IncrementalVerification<BusinessVerified>
+  /** Starts verifying an onboarding webhook whose body arrives in pieces. */
+  startOnboarding(header: HeaderValue): IncrementalVerification<OnboardingVerified>
   /** `verify`, then `JSON.parse` of the body (a SyntaxError if it is not JSON). */
   constructEvent<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): E
   /** `verifyOnboarding`, then `JSON.parse` of the body. */
@@ -67,6 +74,15 @@ export declare class Verifier {
 
 /** Signs a body as Qonto does, for your tests: returns the header value. */
 export declare function sign(secret: Bytes, body: Bytes, options?: SignOptions): string
+
+/** A verification in progress: `update(chunk)` for each piece of the raw body, then `finish()` once. */
+export declare class IncrementalVerification<R extends BusinessVerified | OnboardingVerified> {
+  private constructor()
+  /** Feeds the next piece of the raw body. */
+  update(chunk: Bytes): this
+  /** Checks the signature over everything fed. Throws WebhookVerificationError (`signature_mismatch`), or an Error with code ERR_INVALID_STATE when called twice. */
+  finish(): R
+}
 
 export interface QontoWebhookOptions extends VerifierOptions {
   /** The subscription's webhook secret(s). Required: a missing secret throws when the middleware is created. */

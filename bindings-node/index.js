@@ -188,6 +188,35 @@ class Verifier {
     return { secretIndex: slot[0], timestamp: null }
   }
 
+  /**
+   * Starts verifying a business webhook whose body arrives in pieces (a stream): the header and
+   * the window are checked now, so a stale or malformed request is refused before its body is
+   * read. Feed the body with `update(chunk)`, then call `finish()` once.
+   */
+  start(header, options) {
+    const h = checkHeader(header)
+    let now
+    if (options !== undefined) {
+      const o = checkOptions(options, 'start')
+      if (o.now !== undefined) now = checkSeconds(o.now, 'options.now')
+    }
+    try {
+      return new IncrementalVerification(this.#native.start(h, now), 'business')
+    } catch (err) {
+      throw convert(err, 'business')
+    }
+  }
+
+  /** Starts verifying an onboarding webhook whose body arrives in pieces. */
+  startOnboarding(header) {
+    const h = checkHeader(header)
+    try {
+      return new IncrementalVerification(this.#native.startOnboarding(h), 'onboarding')
+    } catch (err) {
+      throw convert(err, 'onboarding')
+    }
+  }
+
   /** Verifies a business webhook, then returns its parsed JSON body. */
   constructEvent(body, header, options) {
     this.verify(body, header, options)
@@ -224,6 +253,35 @@ class Verifier {
   constructEventFromRequest(headers, body, options) {
     const verified = this.verifyRequest(headers, body, options)
     return { ...verified, event: parseJson(asBytes(body)) }
+  }
+}
+
+/** A verification in progress, from `verifier.start()` or `verifier.startOnboarding()`. */
+class IncrementalVerification {
+  #native
+  #scheme
+  constructor(state, scheme) {
+    this.#native = state
+    this.#scheme = scheme
+  }
+
+  /** Feeds the next piece of the raw body (Buffer, typed array, ArrayBuffer or string). Returns this. */
+  update(chunk) {
+    const c = asBytes(chunk)
+    if (c === undefined) throw new TypeError(`chunk must be a Buffer, Uint8Array, ArrayBuffer or string, got ${describe(chunk)}`)
+    if (typeof c === 'string') this.#native.updateString(c)
+    else this.#native.updateBytes(c)
+    return this
+  }
+
+  /** Checks the signature over everything fed; { secretIndex, timestamp }. Call it once. */
+  finish() {
+    try {
+      this.#native.finish(slotBytes)
+    } catch (err) {
+      throw convert(err, this.#scheme)
+    }
+    return { secretIndex: slot[0], timestamp: this.#scheme === 'business' ? slot[1] : null }
   }
 }
 

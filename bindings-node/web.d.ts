@@ -34,6 +34,9 @@ export declare class Verifier {
   readonly tolerance: number | null
   verify(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<BusinessVerified>
   verifyOnboarding(body: Bytes, header: HeaderValue): Promise<OnboardingVerified>
+  /** Header and window checked now (throws synchronously); the pieces are checked by `await finish()`. */
+  start(header: HeaderValue, options?: VerifyOptions): IncrementalVerification<BusinessVerified>
+  startOnboarding(header: HeaderValue): IncrementalVerification<OnboardingVerified>
   constructEvent<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<E>
   constructOnboardingEvent<E = OnboardingEvent>(body: Bytes, header: HeaderValue): Promise<E>
   verifyRequest(headers: RequestHeaders, body: Bytes, options?: VerifyOptions): Promise<RequestVerified>
@@ -42,6 +45,13 @@ export declare class Verifier {
     body: Bytes,
     options?: VerifyOptions,
   ): Promise<(RequestVerified & { scheme: 'business'; event: BusinessEvent }) | (RequestVerified & { scheme: 'onboarding'; event: OnboardingEvent })>
+}
+
+/** A verification in progress (web entry): WebCrypto has no incremental HMAC, so pieces are kept until `finish()`. */
+export declare class IncrementalVerification<R extends BusinessVerified | OnboardingVerified> {
+  private constructor()
+  update(chunk: Bytes): this
+  finish(): Promise<R>
 }
 
 export declare function sign(secret: Bytes, body: Bytes, options?: SignOptions): Promise<string>

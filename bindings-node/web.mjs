@@ -223,6 +223,17 @@ export class Verifier {
     const bytes = toBytes(body, 'body')
     const parsed = parseBusiness(headerText(header))
     const o = options(opts)
+    this.#window(parsed, o)
+    return this.#business(bytes, parsed)
+  }
+
+  async #business(bytes, parsed) {
+    const secretIndex = await this.#match(concat(encoder.encode(parsed.text + '.'), bytes), parsed.signatures, 'business')
+    return { secretIndex, timestamp: Number(parsed.value) }
+  }
+
+  #window(parsed, opts) {
+    const o = options(opts)
     const now = BigInt(o.now === undefined ? nowSeconds() : seconds(o.now, 'options.now'))
     if (this.#tolerance !== null) {
       const tol = BigInt(this.#tolerance)
@@ -233,8 +244,6 @@ export class Verifier {
         fail('timestamp_in_future', `the timestamp is ${parsed.value - now} s in the future, more than the ${tol} s tolerance: check this server's clock (NTP)`)
       }
     }
-    const secretIndex = await this.#match(concat(encoder.encode(parsed.text + '.'), bytes), parsed.signatures, 'business')
-    return { secretIndex, timestamp: Number(parsed.value) }
   }
 
   /** Verifies an onboarding webhook (no timestamp, no replay window). Resolves to { secretIndex, timestamp: null }. */
@@ -243,6 +252,23 @@ export class Verifier {
     const candidate = parseOnboarding(headerText(header))
     const secretIndex = await this.#match(bytes, [candidate], 'onboarding')
     return { secretIndex, timestamp: null }
+  }
+
+  /**
+   * Starts a verification whose body arrives in pieces. The header and window are checked now
+   * (throws synchronously); WebCrypto has no incremental HMAC, so the pieces are kept and
+   * `await finish()` checks them all at once.
+   */
+  start(header, opts) {
+    const parsed = parseBusiness(headerText(header))
+    this.#window(parsed, opts)
+    return new IncrementalVerification((body) => this.#business(body, parsed))
+  }
+
+  startOnboarding(header) {
+    const h = headerText(header)
+    parseOnboarding(h)
+    return new IncrementalVerification((body) => this.verifyOnboarding(body, h))
   }
 
   async constructEvent(body, header, opts) {
@@ -268,6 +294,28 @@ export class Verifier {
   async constructEventFromRequest(headers, body, opts) {
     const verified = await this.verifyRequest(headers, body, opts)
     return { ...verified, event: JSON.parse(typeof body === 'string' ? body : decoder.decode(toBytes(body, 'body'))) }
+  }
+}
+
+/** A verification in progress (web entry): `update(chunk)` keeps the pieces, `await finish()` checks them. */
+class IncrementalVerification {
+  #chunks = []
+  #check
+  constructor(check) {
+    this.#check = check
+  }
+
+  update(chunk) {
+    if (this.#chunks === null) throw Object.assign(new Error('this verification is already finished: start a new one'), { code: 'ERR_INVALID_STATE' })
+    this.#chunks.push(toBytes(chunk, 'chunk'))
+    return this
+  }
+
+  async finish() {
+    if (this.#chunks === null) throw Object.assign(new Error('this verification is already finished: start a new one'), { code: 'ERR_INVALID_STATE' })
+    const chunks = this.#chunks
+    this.#chunks = null
+    return this.#check(chunks.reduce(concat, new Uint8Array(0)))
   }
 }
 

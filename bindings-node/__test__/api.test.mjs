@@ -268,3 +268,29 @@ test('messages say what to do and never carry the secret or the expected signatu
   assert.ok(!err.message.includes(computed))
   assert.ok(!err.message.includes(expected))
 })
+
+test('incremental verification: chunks give the one-shot result; errors come early or at finish', () => {
+  const v = new Verifier(['other', SECRET])
+  const bytes = Buffer.from(BODY)
+  for (const size of [1, 7, 64, bytes.length]) {
+    const check = v.start(HEADER, { now: NOW })
+    for (let i = 0; i < bytes.length; i += size) check.update(i % 2 ? bytes.subarray(i, i + size) : bytes.subarray(i, i + size).toString('latin1'))
+    assert.deepEqual(check.finish(), { secretIndex: 1, timestamp: NOW })
+  }
+  // Header and window errors before any body is read.
+  assert.equal(code(() => v.start(HEADER, { now: NOW + 301 })), 'timestamp_too_old')
+  assert.equal(code(() => v.start('t=1', { now: NOW })), 'missing_signature')
+  // A tampered body is found at finish.
+  const tampered = v.start(HEADER, { now: NOW }).update(BODY).update(' ')
+  assert.equal(code(() => tampered.finish()), 'signature_mismatch')
+  // Finished means finished.
+  const done = v.start(HEADER, { now: NOW }).update(BODY)
+  done.finish()
+  assert.throws(() => done.finish(), (err) => err.code === 'ERR_INVALID_STATE')
+  assert.throws(() => done.update('x'), (err) => err.code === 'ERR_INVALID_STATE')
+  assert.throws(() => v.start(HEADER, { now: NOW }).update({}), TypeError)
+  const onboarding = loadVectors().find((x) => x.name.startsWith('official onboarding'))
+  const o = new Verifier('secret_key').startOnboarding(onboarding.header)
+  o.update(onboarding.body.subarray(0, 10)).update(onboarding.body.subarray(10))
+  assert.deepEqual(o.finish(), { secretIndex: 0, timestamp: null })
+})

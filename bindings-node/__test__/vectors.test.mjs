@@ -59,11 +59,33 @@ for (const v of vectors) {
     }
   })
 
+  test(`native incremental: ${v.name}`, () => {
+    for (const size of [1, 5, 64]) {
+      const got = outcome(() => {
+        const verifier = new native.Verifier(v.secrets, { tolerance: v.tolerance })
+        const state = v.scheme === 'onboarding' ? verifier.startOnboarding(v.header) : verifier.start(v.header, { now: v.now })
+        for (let i = 0; i < v.body.length; i += size) state.update(v.body.subarray(i, i + size))
+        return state.finish()
+      })
+      assert.deepEqual(got, wanted(v), `${v.name} (chunks of ${size})`)
+    }
+  })
+
   test(`web: ${v.name}`, async () => {
     const got = await outcomeAsync(async () => {
       const verifier = new web.Verifier(v.secrets, { tolerance: v.tolerance })
       if (v.scheme === 'onboarding') return verifier.verifyOnboarding(new Uint8Array(v.body), v.header)
       return verifier.verify(new Uint8Array(v.body), v.header, { now: v.now })
+    })
+    assert.deepEqual(got, wanted(v), v.name)
+  })
+
+  test(`web incremental: ${v.name}`, async () => {
+    const got = await outcomeAsync(async () => {
+      const verifier = new web.Verifier(v.secrets, { tolerance: v.tolerance })
+      const state = v.scheme === 'onboarding' ? verifier.startOnboarding(v.header) : verifier.start(v.header, { now: v.now })
+      for (let i = 0; i < v.body.length; i += 5) state.update(new Uint8Array(v.body.subarray(i, i + 5)))
+      return state.finish()
     })
     assert.deepEqual(got, wanted(v), v.name)
   })

@@ -9,7 +9,7 @@
 
 use napi::bindgen_prelude::{BufferSlice, Either, Null};
 use napi_derive::napi;
-use qonto_webhooks::{ErrorKind, Tolerance, Verified, Verifier};
+use qonto_webhooks::{ErrorKind, Incremental, Tolerance, Verified, Verifier};
 
 /// A body or a secret as JavaScript gives it: a string (used as its UTF-8 bytes) or bytes
 /// (read in place, without a copy).
@@ -158,6 +158,30 @@ impl NativeVerifier {
         write_result(&mut out, verified)
     }
 
+    /// Starts verifying a business webhook whose body arrives in pieces: the header and the
+    /// window are checked now, before any body is read.
+    #[napi(catch_unwind)]
+    pub fn start(
+        &self,
+        header: String,
+        now: Option<f64>,
+    ) -> napi::Result<NativeIncremental, String> {
+        let state = match now {
+            Some(now) => self.inner.start(&header, seconds(now, "now")?),
+            None => self.inner.start(&header, qonto_webhooks::unix_now()),
+        };
+        Ok(NativeIncremental {
+            state: Some(state.map_err(fail)?),
+        })
+    }
+
+    /// Starts verifying an onboarding webhook whose body arrives in pieces.
+    #[napi(catch_unwind)]
+    pub fn start_onboarding(&self, header: String) -> napi::Result<NativeIncremental, String> {
+        let state = self.inner.start_onboarding(&header).map_err(fail)?;
+        Ok(NativeIncremental { state: Some(state) })
+    }
+
     /// The replay window in seconds, or `null` when disabled.
     #[napi(getter)]
     pub fn tolerance(&self) -> Option<f64> {
@@ -173,6 +197,51 @@ impl NativeVerifier {
     #[napi(getter)]
     pub fn secret_count(&self) -> u32 {
         u32::try_from(self.inner.secret_count()).unwrap_or(u32::MAX)
+    }
+}
+
+/// A verification in progress: feed the body with `update`, then call `finish` once.
+#[napi]
+pub struct NativeIncremental {
+    state: Option<Incremental>,
+}
+
+fn finished() -> napi::Error<String> {
+    napi::Error::new(
+        "ERR_INVALID_STATE".to_owned(),
+        "this verification is already finished: start a new one".to_owned(),
+    )
+}
+
+#[napi]
+impl NativeIncremental {
+    /// Feeds the next piece of the body (bytes, read in place).
+    #[napi(catch_unwind)]
+    pub fn update_bytes(&mut self, chunk: &[u8]) -> napi::Result<(), String> {
+        self.state.as_mut().ok_or_else(finished)?.update(chunk);
+        Ok(())
+    }
+
+    /// Feeds the next piece of the body, given as a string (its UTF-8 bytes).
+    #[napi(catch_unwind)]
+    pub fn update_string(&mut self, chunk: String) -> napi::Result<(), String> {
+        self.state
+            .as_mut()
+            .ok_or_else(finished)?
+            .update(chunk.as_bytes());
+        Ok(())
+    }
+
+    /// Checks the signature over everything fed; the result goes to `out`.
+    #[napi(catch_unwind)]
+    pub fn finish(&mut self, mut out: BufferSlice<'_>) -> napi::Result<(), String> {
+        let verified = self
+            .state
+            .take()
+            .ok_or_else(finished)?
+            .finish()
+            .map_err(fail)?;
+        write_result(&mut out, verified)
     }
 }
 

@@ -25,6 +25,9 @@ const timestamp: number = verified.timestamp
 const onboarding = archived.verifyOnboarding('{}', ['a', 'b'])
 const none: null = onboarding.timestamp
 
+const streamed: number = verifier.start(header, { now: 1 }).update(body).update('tail').finish().timestamp
+const streamedOnboarding: null = verifier.startOnboarding(header).update(body).finish().timestamp
+const webStreamed: Promise<number> = new web.Verifier('s').start(header).update(body).finish().then((r) => r.timestamp)
 const event: BusinessEvent = verifier.constructEvent(body, header)
 const topic: Topic = event.type
 switch (topic) {
@@ -79,4 +82,4 @@ new Verifier('s', { tolerance: '300' })
 // @ts-expect-error: the web entry is async
 const sync: { secretIndex: number } = new web.Verifier('s').verify(body, header)
 
-export { index, timestamp, none, name, codes, app, edge, sync }
+export { streamed, streamedOnboarding, webStreamed, index, timestamp, none, name, codes, app, edge, sync }
