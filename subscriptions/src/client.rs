@@ -102,7 +102,13 @@ impl ClientBuilder {
     /// a loopback host), or carries credentials, a query or a fragment.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url)?;
-        let config = ureq::Agent::config_builder()
+        // A proxy from HTTP(S)_PROXY is used, except for a local stand-in on a loopback host.
+        let loopback = is_loopback(&base_url);
+        let mut config = ureq::Agent::config_builder();
+        if loopback {
+            config = config.proxy(None);
+        }
+        let config = config
             .http_status_as_error(false)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
@@ -139,19 +145,29 @@ fn check_base_url(url: &str) -> Result<String, Error> {
     if authority.contains('@') {
         return bad("it must not carry credentials (the token goes in --token)");
     }
-    let host = if authority.starts_with('[') {
+    let host = host_of(url);
+    if host.is_empty() {
+        return bad("it has no host");
+    }
+    if !https && !is_loopback(url) {
+        return bad("plain http:// is only allowed on a loopback host; use https://");
+    }
+    Ok(url.to_owned())
+}
+
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.starts_with('[') {
         authority.split(']').next().map(|h| format!("{h}]"))
     } else {
         authority.split(':').next().map(str::to_owned)
     }
-    .unwrap_or_default();
-    if host.is_empty() {
-        return bad("it has no host");
-    }
-    if !https && !matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
-        return bad("plain http:// is only allowed on a loopback host; use https://");
-    }
-    Ok(url.to_owned())
+    .unwrap_or_default()
+}
+
+fn is_loopback(url: &str) -> bool {
+    matches!(host_of(url).as_str(), "127.0.0.1" | "localhost" | "[::1]")
 }
 
 /// A blocking client for `/v2/webhook_subscriptions`. Cheap to clone; `Debug` hides the tokens.
