@@ -5,6 +5,10 @@
 //! QONTO_WEBHOOK_SECRET=whsec_... cargo run -p qonto-webhooks-examples --bin axum-receiver -- 8080
 //! qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
 //! ```
+//!
+//! With `--handwritten`, it verifies business webhooks the way hand-written handlers often do
+//! (split the header by hand, HMAC, hex, `==`, a window check), for the load comparison in the
+//! README. Do not copy that path: its `==` is not constant-time.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -18,6 +22,8 @@ use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Verifier, unix_now};
 
 struct App {
     verifier: Verifier,
+    secret: String,
+    handwritten: bool,
     /// Event ids already processed. A real service keeps them in its database.
     seen: Mutex<HashSet<String>>,
 }
@@ -28,20 +34,21 @@ async fn webhook(
     body: Bytes,
 ) -> (StatusCode, String) {
     let header = |name: &str| headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
-    let id = if headers.contains_key(ONBOARDING_HEADER) {
+    let id = if app.handwritten && !headers.contains_key(ONBOARDING_HEADER) {
+        handwritten(&app.secret, header(BUSINESS_HEADER), &body)
+    } else if headers.contains_key(ONBOARDING_HEADER) {
         app.verifier
             .construct_onboarding_event(&body, header(ONBOARDING_HEADER))
             .map(|event| event.id)
+            .map_err(|e| e.code())
     } else {
         app.verifier
             .construct_event(&body, header(BUSINESS_HEADER), unix_now())
             .map(|event| event.id)
+            .map_err(|e| e.code())
     };
     match id {
-        Err(e) => (
-            StatusCode::BAD_REQUEST,
-            format!("{{\"error\":\"{}\"}}", e.code()),
-        ),
+        Err(code) => (StatusCode::BAD_REQUEST, format!("{{\"error\":\"{code}\"}}")),
         Ok(id) => {
             let new = app
                 .seen
@@ -61,13 +68,56 @@ async fn webhook(
     }
 }
 
+/// What many hand-written handlers do. Kept only as a baseline for the load comparison.
+fn handwritten(secret: &str, header: &[u8], body: &[u8]) -> Result<String, &'static str> {
+    use hmac::{Hmac, Mac};
+    let header = std::str::from_utf8(header).map_err(|_| "malformed_header")?;
+    let (mut t, mut v1) = (None, None);
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = Some(v.to_string()),
+            Some(("v1", v)) => v1 = Some(v.to_string()),
+            _ => {}
+        }
+    }
+    let (t, v1) = (
+        t.ok_or("missing_timestamp")?,
+        v1.ok_or("missing_signature")?,
+    );
+    let ts: u64 = t.parse().map_err(|_| "malformed_header")?;
+    if unix_now().abs_diff(ts) > 300 {
+        return Err("timestamp_too_old");
+    }
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| "invalid_secret")?;
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if expected != v1 {
+        return Err("signature_mismatch");
+    }
+    let event: serde_json::Value = serde_json::from_slice(body).map_err(|_| "invalid_payload")?;
+    Ok(event["id"].as_str().unwrap_or_default().to_string())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("QONTO_WEBHOOK_SECRET")
         .map_err(|_| "set QONTO_WEBHOOK_SECRET to the subscription's webhook secret")?;
-    let port: u16 = std::env::args().nth(1).map_or(Ok(8080), |p| p.parse())?;
+    let handwritten = std::env::args().any(|a| a == "--handwritten");
+    let port: u16 = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .map_or(Ok(8080), |p| p.parse())?;
     let app = Arc::new(App {
-        verifier: Verifier::new(secret)?,
+        verifier: Verifier::new(&secret)?,
+        secret,
+        handwritten,
         seen: Mutex::new(HashSet::new()),
     });
     let router = Router::new()
