@@ -1,1 +1,853 @@
-//! Placeholder: being written.
+//! The C ABI of qonto-webhooks: `libqonto_webhooks` and `include/qonto_webhooks.h`.
+//!
+//! This crate only translates: every rule lives in the core (`qonto-webhooks`). The header is
+//! generated from this file by cbindgen (see `bindings-c/gen-header.sh`), so the doc comments
+//! below are the C documentation.
+//!
+//! Conventions (those of rustls-ffi): bytes go as pointer + length and never need a NUL; a NULL
+//! pointer is accepted with a zero length; inputs come before outputs; outputs are written only
+//! when the call returns `QW_STATUS_OK` (the one exception, the needed length of a too-small
+//! buffer, is documented on the function); every body runs inside a panic boundary.
+
+#![allow(non_camel_case_types)]
+
+use core::ffi::c_char;
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use qw_core::{Error, ErrorKind, Incremental, Tolerance, Verified, Verifier};
+
+/// The result of every fallible call. The numbers are frozen: a status is never renumbered and a
+/// retired number is never reused. 1 to 8 are the contract's codes (the core's
+/// `ErrorKind::number()`); 100 and above belong to the ABI itself.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum qw_status {
+    /// Success: the outputs were written.
+    Ok = 0,
+    /// `invalid_secret`: no secret, an empty secret, or more than `QW_MAX_SECRETS`.
+    InvalidSecret = 1,
+    /// `missing_header`: the signature header is empty or only spaces and tabs.
+    MissingHeader = 2,
+    /// `malformed_header`: the header is not of the documented form, or too long.
+    MalformedHeader = 3,
+    /// `missing_timestamp`: the business header has no `t` item.
+    MissingTimestamp = 4,
+    /// `missing_signature`: the business header has no `v1` item.
+    MissingSignature = 5,
+    /// `timestamp_too_old`: the timestamp is outside the tolerance, in the past.
+    TimestampTooOld = 6,
+    /// `timestamp_in_future`: the timestamp is outside the tolerance, in the future.
+    TimestampInFuture = 7,
+    /// `signature_mismatch`: well-formed and in the window, but no secret matches.
+    SignatureMismatch = 8,
+    /// `invalid_argument`: a NULL pointer with a non-zero length, a NULL or misaligned
+    /// out-parameter or object, or a length above `PTRDIFF_MAX`. A bug in the caller.
+    InvalidArgument = 100,
+    /// `buffer_too_small`: the output buffer cannot hold the result; the needed length was
+    /// written to the length out-parameter.
+    BufferTooSmall = 101,
+    /// `internal_error`: a panic was caught at the boundary. A bug in this library: please
+    /// report it.
+    InternalError = 102,
+}
+
+/// A verifier: one or more secrets (tried in order, for rotation) and a replay window.
+///
+/// Immutable once built: one verifier may be used by any number of threads at once, without
+/// locking. Only `qw_verifier_free` must not run while another call uses it.
+pub struct qw_verifier {
+    inner: Verifier,
+}
+
+/// A verification in progress, for a body read in pieces: made by `qw_verify_start*`, fed with
+/// `qw_verify_update`, ended by `qw_verify_finish` (which frees it) or `qw_verify_state_free`.
+///
+/// It owns everything it needs: the verifier may be freed meanwhile. It may move between threads
+/// but must not be used by two threads at once.
+pub struct qw_verify_state {
+    inner: Incremental,
+}
+
+/// A byte string: `len` bytes at `data` (`data` may be NULL when `len` is 0).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct qw_bytes {
+    /// The first byte.
+    pub data: *const u8,
+    /// How many bytes.
+    pub len: usize,
+}
+
+/// A successful verification.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct qw_verified {
+    /// Which secret matched: the index of the first one, in the order given, that matches.
+    pub secret_index: usize,
+    /// True for a business webhook (its `t` is in `timestamp`); false for onboarding.
+    pub has_timestamp: bool,
+    /// The header's `t` (unix seconds) when `has_timestamp`; 0 otherwise.
+    pub timestamp: u64,
+}
+
+/// The default replay window, in seconds (Qonto documents 5 minutes).
+pub const QW_DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// Pass as the tolerance to disable the replay window: only for re-verifying archived events (a
+/// live endpoint without a window accepts replays forever). 0 is a valid, strict window.
+pub const QW_TOLERANCE_DISABLED: u64 = u64::MAX;
+
+/// The most secrets one verifier holds.
+pub const QW_MAX_SECRETS: usize = 8;
+
+/// The longest signature header accepted, in bytes.
+pub const QW_MAX_HEADER_LEN: usize = 4096;
+
+/// A buffer of this many bytes always holds what `qw_sign` or `qw_sign_onboarding` writes
+/// (`t=` + 20 digits + `,v1=` + 64 hex digits).
+pub const QW_SIGN_MAX_LEN: usize = 90;
+
+// The header needs literal values (cbindgen does not read the core); the build checks them.
+const _: () = {
+    assert!(QW_DEFAULT_TOLERANCE_SECS == qw_core::DEFAULT_TOLERANCE_SECS);
+    assert!(QW_MAX_SECRETS == qw_core::MAX_SECRETS);
+    assert!(QW_MAX_HEADER_LEN == qw_core::MAX_HEADER_LEN);
+    assert!(QW_SIGN_MAX_LEN == 2 + 20 + 4 + qw_core::SIGNATURE_HEX_LEN);
+};
+
+// --- errors -------------------------------------------------------------------------------------
+
+/// What the last failing call on this thread said. `Error` is `Copy`: recording it allocates
+/// nothing, and the message is formatted only when asked for.
+#[derive(Clone, Copy)]
+enum LastError {
+    None,
+    Core(Error),
+    Abi(&'static str),
+}
+
+thread_local! {
+    static LAST_ERROR: Cell<LastError> = const { Cell::new(LastError::None) };
+}
+
+fn status_of(kind: ErrorKind) -> qw_status {
+    match kind {
+        ErrorKind::InvalidSecret => qw_status::InvalidSecret,
+        ErrorKind::MissingHeader => qw_status::MissingHeader,
+        ErrorKind::MalformedHeader => qw_status::MalformedHeader,
+        ErrorKind::MissingTimestamp => qw_status::MissingTimestamp,
+        ErrorKind::MissingSignature => qw_status::MissingSignature,
+        ErrorKind::TimestampTooOld => qw_status::TimestampTooOld,
+        ErrorKind::TimestampInFuture => qw_status::TimestampInFuture,
+        ErrorKind::SignatureMismatch => qw_status::SignatureMismatch,
+        // A kind added to the core without a status here: the unit tests catch it.
+        _ => qw_status::InternalError,
+    }
+}
+
+fn fail(error: Error) -> qw_status {
+    LAST_ERROR.set(LastError::Core(error));
+    status_of(error.kind())
+}
+
+fn abi_error(status: qw_status, message: &'static str) -> qw_status {
+    LAST_ERROR.set(LastError::Abi(message));
+    status
+}
+
+fn invalid(message: &'static str) -> qw_status {
+    abi_error(qw_status::InvalidArgument, message)
+}
+
+/// Runs `body` inside the panic boundary: a panic becomes `QW_STATUS_INTERNAL_ERROR`.
+fn guard(body: impl FnOnce() -> qw_status) -> qw_status {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
+        abi_error(
+            qw_status::InternalError,
+            "internal error: a panic was caught at the C boundary (a bug in qonto-webhooks)",
+        )
+    })
+}
+
+/// The bytes at `ptr`, or `None` when they cannot be read safely as a slice.
+///
+/// # Safety
+/// When `len > 0` and `ptr` is not NULL, `ptr` must be valid for reads of `len` bytes for `'a`.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Option<&'a [u8]> {
+    if len == 0 {
+        return Some(&[]);
+    }
+    if ptr.is_null() || isize::try_from(len).is_err() {
+        return None;
+    }
+    // SAFETY: non-NULL, length within isize::MAX; validity is the caller's contract.
+    Some(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// `try_bytes!(ptr, len, "name")`: the slice, or return `QW_STATUS_INVALID_ARGUMENT`.
+macro_rules! try_bytes {
+    ($ptr:expr, $len:expr, $name:literal) => {
+        // SAFETY: forwarded from the exported function's contract.
+        match unsafe { bytes($ptr, $len) } {
+            Some(slice) => slice,
+            None => {
+                return invalid(concat!(
+                    $name,
+                    " is NULL with a non-zero length, or its length is above PTRDIFF_MAX"
+                ))
+            }
+        }
+    };
+}
+
+/// `try_mut!(ptr, "name")`: `&mut *ptr`, or return `QW_STATUS_INVALID_ARGUMENT`.
+macro_rules! try_mut {
+    ($ptr:expr, $name:literal) => {
+        if $ptr.is_null() || !$ptr.is_aligned() {
+            return invalid(concat!($name, " is NULL or misaligned"));
+        } else {
+            // SAFETY: non-NULL and aligned; validity is the caller's contract.
+            unsafe { &mut *$ptr }
+        }
+    };
+}
+
+/// `try_ref!(ptr, "name")`: `&*ptr`, or return `QW_STATUS_INVALID_ARGUMENT`.
+macro_rules! try_ref {
+    ($ptr:expr, $name:literal) => {
+        if $ptr.is_null() || !$ptr.is_aligned() {
+            return invalid(concat!($name, " is NULL or misaligned"));
+        } else {
+            // SAFETY: non-NULL and aligned; validity is the caller's contract.
+            unsafe { &*$ptr }
+        }
+    };
+}
+
+fn write_verified(out: &mut qw_verified, verified: Verified) -> qw_status {
+    *out = qw_verified {
+        secret_index: verified.secret_index,
+        has_timestamp: verified.timestamp.is_some(),
+        timestamp: verified.timestamp.unwrap_or(0),
+    };
+    qw_status::Ok
+}
+
+// --- the verifier --------------------------------------------------------------------------------
+
+/// Builds a verifier from `secrets_len` secrets (tried in order; the first is index 0) and a
+/// replay window of `tolerance_secs` seconds either way (`QW_DEFAULT_TOLERANCE_SECS` is Qonto's 5
+/// minutes; `QW_TOLERANCE_DISABLED` switches the window off). Each secret is used byte for byte:
+/// a `whsec_...` secret is passed whole, not base64-decoded.
+///
+/// On success `*verifier_out` is a new verifier, to free with `qw_verifier_free`.
+///
+/// Errors: `QW_STATUS_INVALID_SECRET` (no secret, an empty one, or more than `QW_MAX_SECRETS`),
+/// `QW_STATUS_INVALID_ARGUMENT` (`verifier_out` NULL, `secrets` NULL with a non-zero count, a
+/// secret's `data` NULL with a non-zero `len`).
+///
+/// # Safety
+/// `secrets` points to `secrets_len` `qw_bytes` (only the first `QW_MAX_SECRETS + 1` are read),
+/// each valid for reads of its length.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verifier_new(
+    secrets: *const qw_bytes,
+    secrets_len: usize,
+    tolerance_secs: u64,
+    verifier_out: *mut *mut qw_verifier,
+) -> qw_status {
+    guard(|| {
+        let out = try_mut!(verifier_out, "verifier_out");
+        // More than MAX_SECRETS + 1 entries are never read: the core rejects the count anyway.
+        let count = secrets_len.min(QW_MAX_SECRETS + 1);
+        let entries: &[qw_bytes] = if count == 0 {
+            &[]
+        } else if secrets.is_null() || !secrets.is_aligned() {
+            return invalid("secrets is NULL or misaligned with a non-zero count");
+        } else {
+            // SAFETY: non-NULL, aligned, `count <= secrets_len` entries (the caller's contract).
+            unsafe { std::slice::from_raw_parts(secrets, count) }
+        };
+        let mut slices: [&[u8]; QW_MAX_SECRETS + 1] = [&[]; QW_MAX_SECRETS + 1];
+        for (slot, entry) in slices.iter_mut().zip(entries) {
+            *slot = try_bytes!(entry.data, entry.len, "a secret's data");
+        }
+        let tolerance = match tolerance_secs {
+            QW_TOLERANCE_DISABLED => Tolerance::Disabled,
+            secs => Tolerance::Seconds(secs),
+        };
+        match Verifier::with_secrets(slices.iter().take(count)) {
+            Ok(verifier) => {
+                let inner = verifier.with_tolerance(tolerance);
+                *out = Box::into_raw(Box::new(qw_verifier { inner }));
+                qw_status::Ok
+            }
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// Frees a verifier. NULL is accepted and ignored.
+///
+/// # Safety
+/// `verifier` is NULL or was returned by `qw_verifier_new` and not freed yet; no other call may
+/// be using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verifier_free(verifier: *mut qw_verifier) {
+    if !verifier.is_null() {
+        guard(|| {
+            // SAFETY: made by Box::into_raw in qw_verifier_new (the caller's contract).
+            drop(unsafe { Box::from_raw(verifier) });
+            qw_status::Ok
+        });
+    }
+}
+
+/// When a business webhook is checked against the clock.
+#[derive(Clone, Copy)]
+enum Mode {
+    Business(u64),
+    Onboarding,
+}
+
+/// # Safety
+/// As the exported verify functions.
+unsafe fn verify_with(
+    verifier: *const qw_verifier,
+    body: *const u8,
+    body_len: usize,
+    header: *const u8,
+    header_len: usize,
+    mode: Mode,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    guard(|| {
+        let verifier = &try_ref!(verifier, "verifier").inner;
+        let out = try_mut!(verified_out, "verified_out");
+        let body = try_bytes!(body, body_len, "body");
+        let header = try_bytes!(header, header_len, "header");
+        let result = match mode {
+            Mode::Business(now) => verifier.verify(body, header, now),
+            Mode::Onboarding => verifier.verify_onboarding(body, header),
+        };
+        match result {
+            Ok(verified) => write_verified(out, verified),
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// Verifies a business webhook (`X-Qonto-Signature: t=...,v1=...`) at time `now` (unix seconds).
+///
+/// `body` is the raw request body, byte for byte as received (before any JSON parsing);
+/// `header` is the `X-Qonto-Signature` value. On success `*verified_out` gets the matched secret's
+/// index and the timestamp.
+///
+/// Errors, in this order: a header error (`MISSING_HEADER`, `MALFORMED_HEADER`,
+/// `MISSING_TIMESTAMP`, `MISSING_SIGNATURE`), the window (`TIMESTAMP_TOO_OLD`,
+/// `TIMESTAMP_IN_FUTURE`, before any HMAC), then `SIGNATURE_MISMATCH`; `INVALID_ARGUMENT` for a
+/// NULL `verifier` or `verified_out`, or a NULL pointer with a non-zero length.
+///
+/// # Safety
+/// `verifier` comes from `qw_verifier_new`; `body` and `header` are valid for reads of their
+/// lengths; `verified_out` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify(
+    verifier: *const qw_verifier,
+    body: *const u8,
+    body_len: usize,
+    header: *const u8,
+    header_len: usize,
+    now: u64,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    // SAFETY: the same contract.
+    unsafe {
+        verify_with(
+            verifier,
+            body,
+            body_len,
+            header,
+            header_len,
+            Mode::Business(now),
+            verified_out,
+        )
+    }
+}
+
+/// `qw_verify` against the system clock.
+///
+/// # Safety
+/// As `qw_verify`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_now(
+    verifier: *const qw_verifier,
+    body: *const u8,
+    body_len: usize,
+    header: *const u8,
+    header_len: usize,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    let now = qw_core::unix_now();
+    // SAFETY: the same contract.
+    unsafe {
+        verify_with(
+            verifier,
+            body,
+            body_len,
+            header,
+            header_len,
+            Mode::Business(now),
+            verified_out,
+        )
+    }
+}
+
+/// Verifies an onboarding webhook (`Qonto-SHA256-Signature: <64 hex>`): the HMAC of the body
+/// alone. Onboarding webhooks carry no timestamp, so there is no replay window: deduplicate on the
+/// event id. On success `has_timestamp` is false.
+///
+/// Errors: `MISSING_HEADER`, `MALFORMED_HEADER`, then `SIGNATURE_MISMATCH`; `INVALID_ARGUMENT` as
+/// for `qw_verify`.
+///
+/// # Safety
+/// As `qw_verify`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_onboarding(
+    verifier: *const qw_verifier,
+    body: *const u8,
+    body_len: usize,
+    header: *const u8,
+    header_len: usize,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    // SAFETY: the same contract.
+    unsafe {
+        verify_with(
+            verifier,
+            body,
+            body_len,
+            header,
+            header_len,
+            Mode::Onboarding,
+            verified_out,
+        )
+    }
+}
+
+// --- incremental -----------------------------------------------------------------------------------
+
+/// # Safety
+/// As the exported start functions.
+unsafe fn start_with(
+    verifier: *const qw_verifier,
+    header: *const u8,
+    header_len: usize,
+    mode: Mode,
+    state_out: *mut *mut qw_verify_state,
+) -> qw_status {
+    guard(|| {
+        let verifier = &try_ref!(verifier, "verifier").inner;
+        let out = try_mut!(state_out, "state_out");
+        let header = try_bytes!(header, header_len, "header");
+        let started = match mode {
+            Mode::Business(now) => verifier.start(header, now),
+            Mode::Onboarding => verifier.start_onboarding(header),
+        };
+        match started {
+            Ok(inner) => {
+                *out = Box::into_raw(Box::new(qw_verify_state { inner }));
+                qw_status::Ok
+            }
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// Starts verifying a business webhook whose body arrives in pieces. The header and the window
+/// are checked now, so a stale or malformed request is refused before its body is read.
+///
+/// On success `*state_out` is a new state: feed it with `qw_verify_update`, then call
+/// `qw_verify_finish` (or `qw_verify_state_free` to abandon it).
+///
+/// Errors: the header and window errors of `qw_verify`; `INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `verifier` comes from `qw_verifier_new`; `header` is valid for reads of `header_len` bytes;
+/// `state_out` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_start(
+    verifier: *const qw_verifier,
+    header: *const u8,
+    header_len: usize,
+    now: u64,
+    state_out: *mut *mut qw_verify_state,
+) -> qw_status {
+    // SAFETY: the same contract.
+    unsafe { start_with(verifier, header, header_len, Mode::Business(now), state_out) }
+}
+
+/// `qw_verify_start` against the system clock.
+///
+/// # Safety
+/// As `qw_verify_start`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_start_now(
+    verifier: *const qw_verifier,
+    header: *const u8,
+    header_len: usize,
+    state_out: *mut *mut qw_verify_state,
+) -> qw_status {
+    let now = qw_core::unix_now();
+    // SAFETY: the same contract.
+    unsafe { start_with(verifier, header, header_len, Mode::Business(now), state_out) }
+}
+
+/// Starts verifying an onboarding webhook whose body arrives in pieces.
+///
+/// Errors: `MISSING_HEADER`, `MALFORMED_HEADER`; `INVALID_ARGUMENT`.
+///
+/// # Safety
+/// As `qw_verify_start`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_start_onboarding(
+    verifier: *const qw_verifier,
+    header: *const u8,
+    header_len: usize,
+    state_out: *mut *mut qw_verify_state,
+) -> qw_status {
+    // SAFETY: the same contract.
+    unsafe { start_with(verifier, header, header_len, Mode::Onboarding, state_out) }
+}
+
+/// Feeds the next piece of the raw body.
+///
+/// Errors: `INVALID_ARGUMENT` (NULL `state`, or `chunk` NULL with a non-zero length).
+///
+/// # Safety
+/// `state` comes from a `qw_verify_start*` function and was not finished or freed; `chunk` is
+/// valid for reads of `chunk_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_update(
+    state: *mut qw_verify_state,
+    chunk: *const u8,
+    chunk_len: usize,
+) -> qw_status {
+    guard(|| {
+        let state = try_mut!(state, "state");
+        let chunk = try_bytes!(chunk, chunk_len, "chunk");
+        state.inner.update(chunk);
+        qw_status::Ok
+    })
+}
+
+/// Finishes: the verdict `qw_verify` (or `qw_verify_onboarding`) gives for the whole body.
+///
+/// The state is always freed, whatever the status (even `INVALID_ARGUMENT` for a NULL
+/// `verified_out`): never use it again.
+///
+/// Errors: `SIGNATURE_MISMATCH`; `INVALID_ARGUMENT` (NULL `state` or `verified_out`).
+///
+/// # Safety
+/// `state` comes from a `qw_verify_start*` function and was not finished or freed;
+/// `verified_out` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_finish(
+    state: *mut qw_verify_state,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    guard(|| {
+        if state.is_null() {
+            return invalid("state is NULL");
+        }
+        // SAFETY: made by Box::into_raw in start_with (the caller's contract); freed here.
+        let state = unsafe { Box::from_raw(state) };
+        let out = try_mut!(verified_out, "verified_out");
+        match state.inner.finish() {
+            Ok(verified) => write_verified(out, verified),
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// Frees a state without finishing it (a body abandoned half way). NULL is accepted and ignored.
+///
+/// # Safety
+/// `state` is NULL or comes from a `qw_verify_start*` function and was not finished or freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_state_free(state: *mut qw_verify_state) {
+    if !state.is_null() {
+        guard(|| {
+            // SAFETY: made by Box::into_raw in start_with (the caller's contract).
+            drop(unsafe { Box::from_raw(state) });
+            qw_status::Ok
+        });
+    }
+}
+
+// --- signing ---------------------------------------------------------------------------------------
+
+/// Copies a header value into the caller's buffer, or reports the length it needs.
+fn write_out(value: &str, out: *mut u8, out_cap: usize, out_len: &mut usize) -> qw_status {
+    let value = value.as_bytes();
+    *out_len = value.len();
+    if out_cap < value.len() || (out.is_null() && !value.is_empty()) {
+        return abi_error(
+            qw_status::BufferTooSmall,
+            "the output buffer is too small: the needed length was written to out_len \
+             (QW_SIGN_MAX_LEN bytes always suffice)",
+        );
+    }
+    // SAFETY: `out` is non-NULL and valid for `out_cap >= value.len()` bytes (the caller's
+    // contract); the value is our own buffer, so they do not overlap.
+    unsafe { std::ptr::copy_nonoverlapping(value.as_ptr(), out, value.len()) };
+    qw_status::Ok
+}
+
+/// Signs a business webhook as Qonto does: writes the `X-Qonto-Signature` value
+/// `t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<body>">` into `out` (no NUL is written)
+/// and its length into `*out_len`.
+///
+/// When `out_cap` is too small (`out` may then be NULL with `out_cap` 0, to ask for the length),
+/// returns `QW_STATUS_BUFFER_TOO_SMALL`, leaves `out` untouched and writes the needed length into
+/// `*out_len`. `QW_SIGN_MAX_LEN` bytes always suffice.
+///
+/// Errors: `INVALID_SECRET` (empty secret), `BUFFER_TOO_SMALL`, `INVALID_ARGUMENT` (NULL `out_len`,
+/// a NULL pointer with a non-zero length).
+///
+/// # Safety
+/// `secret` and `body` are valid for reads of their lengths, `out` for writes of `out_cap` bytes,
+/// `out_len` for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_sign(
+    secret: *const u8,
+    secret_len: usize,
+    body: *const u8,
+    body_len: usize,
+    timestamp: u64,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> qw_status {
+    guard(|| {
+        let out_len = try_mut!(out_len, "out_len");
+        let secret = try_bytes!(secret, secret_len, "secret");
+        let body = try_bytes!(body, body_len, "body");
+        match qw_core::sign(secret, body, timestamp) {
+            Ok(value) => write_out(&value, out, out_cap, out_len),
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// Signs an onboarding webhook: writes the `Qonto-SHA256-Signature` value (the 64 hex digits of
+/// the HMAC-SHA256 of the body) into `out`, as `qw_sign` does.
+///
+/// # Safety
+/// As `qw_sign`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_sign_onboarding(
+    secret: *const u8,
+    secret_len: usize,
+    body: *const u8,
+    body_len: usize,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> qw_status {
+    guard(|| {
+        let out_len = try_mut!(out_len, "out_len");
+        let secret = try_bytes!(secret, secret_len, "secret");
+        let body = try_bytes!(body, body_len, "body");
+        match qw_core::sign_onboarding(secret, body) {
+            Ok(value) => write_out(&value, out, out_cap, out_len),
+            Err(e) => fail(e),
+        }
+    })
+}
+
+// --- statuses, messages, version -----------------------------------------------------------------
+
+const TEXT_CAP: usize = 96;
+
+/// `text` NUL-terminated in a fixed buffer, at compile time (too long a text fails the build).
+#[allow(clippy::indexing_slicing)]
+const fn c_text(text: &str) -> [u8; TEXT_CAP] {
+    let bytes = text.as_bytes();
+    assert!(bytes.len() < TEXT_CAP, "status text too long");
+    let mut out = [0u8; TEXT_CAP];
+    let mut i = 0;
+    while i < bytes.len() {
+        assert!(bytes[i] != 0, "NUL in a status text");
+        out[i] = bytes[i];
+        i += 1;
+    }
+    out
+}
+
+/// The core's code and description of every kind, NUL-terminated, built from the core itself.
+#[allow(clippy::indexing_slicing)]
+static KIND_TEXT: [[[u8; TEXT_CAP]; 2]; ErrorKind::ALL.len()] = {
+    let mut table = [[[0u8; TEXT_CAP]; 2]; ErrorKind::ALL.len()];
+    let mut i = 0;
+    while i < ErrorKind::ALL.len() {
+        table[i] = [
+            c_text(ErrorKind::ALL[i].code()),
+            c_text(ErrorKind::ALL[i].description()),
+        ];
+        i += 1;
+    }
+    table
+};
+
+/// (code, message) of a status, NUL-terminated.
+fn status_text(status: u32) -> (*const c_char, *const c_char) {
+    let abi = match status {
+        0 => Some((c"ok", c"success")),
+        100 => Some((
+            c"invalid_argument",
+            c"invalid argument: a NULL pointer with a non-zero length, a NULL or misaligned \
+              out-parameter or object, or a length above PTRDIFF_MAX",
+        )),
+        101 => Some((
+            c"buffer_too_small",
+            c"the output buffer is too small: the needed length was written to the length \
+              out-parameter",
+        )),
+        102 => Some((
+            c"internal_error",
+            c"internal error: a panic was caught at the C boundary (a bug in qonto-webhooks)",
+        )),
+        _ => None,
+    };
+    if let Some((code, message)) = abi {
+        return (code.as_ptr(), message.as_ptr());
+    }
+    let kind = ErrorKind::ALL.iter().position(|k| k.number() == status);
+    match kind.and_then(|i| KIND_TEXT.get(i)) {
+        Some([code, message]) => (code.as_ptr().cast(), message.as_ptr().cast()),
+        None => (c"unknown".as_ptr(), c"unknown status".as_ptr()),
+    }
+}
+
+/// The stable code of a status: `"ok"`, the contract's codes (`"signature_mismatch"`, ...), then
+/// `"invalid_argument"`, `"buffer_too_small"`, `"internal_error"`; `"unknown"` for any other
+/// number. A static, NUL-terminated string: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn qw_status_code(status: u32) -> *const c_char {
+    status_text(status).0
+}
+
+/// A one-line description of a status, without the details of a particular failure (for those,
+/// see `qw_last_error_message`). A static, NUL-terminated string: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn qw_status_message(status: u32) -> *const c_char {
+    status_text(status).1
+}
+
+/// Writes into at most `buf_len` bytes (always NUL-terminated)...
+struct Truncating<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl std::fmt::Write for Truncating<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let room = self.buf.len().saturating_sub(1).saturating_sub(self.len);
+        let take = s.len().min(room);
+        if let (Some(dst), Some(src)) = (
+            self.buf.get_mut(self.len..self.len + take),
+            s.as_bytes().get(..take),
+        ) {
+            dst.copy_from_slice(src);
+        }
+        self.len += s.len();
+        Ok(())
+    }
+}
+
+/// The detailed message of the last call on this thread that did not return `QW_STATUS_OK`
+/// (e.g. "the timestamp is 301 s old, more than the 300 s tolerance: ..."). It says what was
+/// wrong and what to do, and never contains a secret or an expected signature. Successful calls
+/// leave it unchanged.
+///
+/// Works like `snprintf`: writes at most `buf_len - 1` bytes and a NUL into `buf` (nothing when
+/// `buf` is NULL or `buf_len` is 0) and returns the full length of the message, without the NUL;
+/// 0 when no call on this thread has failed.
+///
+/// # Safety
+/// `buf` is NULL or valid for writes of `buf_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_last_error_message(buf: *mut c_char, buf_len: usize) -> usize {
+    let mut empty = [0u8; 0];
+    let target: &mut [u8] = if buf.is_null() || buf_len == 0 || isize::try_from(buf_len).is_err() {
+        &mut empty
+    } else {
+        // SAFETY: non-NULL and valid for `buf_len` bytes (the caller's contract).
+        unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), buf_len) }
+    };
+    let mut writer = Truncating {
+        buf: target,
+        len: 0,
+    };
+    let _ = match LAST_ERROR.get() {
+        LastError::None => Ok(()),
+        LastError::Core(e) => write!(writer, "{e}"),
+        LastError::Abi(message) => writer.write_str(message),
+    };
+    let end = writer.len.min(writer.buf.len().saturating_sub(1));
+    if let Some(nul) = writer.buf.get_mut(end) {
+        *nul = 0;
+    }
+    writer.len
+}
+
+/// The library's version, e.g. `"0.1.0"`. A static, NUL-terminated string.
+#[unsafe(no_mangle)]
+pub extern "C" fn qw_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+
+    use super::*;
+
+    fn text(ptr: *const c_char) -> &'static str {
+        // SAFETY: every status text is a static NUL-terminated string.
+        unsafe { CStr::from_ptr(ptr) }.to_str().unwrap()
+    }
+
+    #[test]
+    fn every_kind_has_the_status_of_its_number() {
+        for kind in ErrorKind::ALL {
+            let status = status_of(kind);
+            assert_eq!(status as u32, kind.number(), "{kind:?}");
+            assert_eq!(text(qw_status_code(status as u32)), kind.code());
+            assert_eq!(text(qw_status_message(status as u32)), kind.description());
+        }
+        assert_eq!(text(qw_status_code(0)), "ok");
+        assert_eq!(text(qw_status_code(9)), "unknown");
+        assert_eq!(text(qw_status_code(u32::MAX)), "unknown");
+    }
+
+    #[test]
+    fn a_panic_becomes_internal_error_with_a_message() {
+        let status = guard(|| panic!("planted"));
+        assert_eq!(status, qw_status::InternalError);
+        let mut buf = [0 as c_char; 128];
+        // SAFETY: a valid buffer of its length.
+        let len = unsafe { qw_last_error_message(buf.as_mut_ptr(), buf.len()) };
+        let message = text(buf.as_ptr());
+        assert_eq!(message.len(), len);
+        assert!(message.starts_with("internal error"), "{message}");
+    }
+
+    #[test]
+    fn version_is_the_crate_version() {
+        assert_eq!(text(qw_version()), env!("CARGO_PKG_VERSION"));
+    }
+}

@@ -1,0 +1,67 @@
+/*
+ * Verifying Qonto webhooks from C: the official Qonto example, a freshly signed event, then the
+ * usual ways a request gets rejected, each with its stable code and message.
+ *
+ *   cargo build --release -p qonto-webhooks-c
+ *   gcc -Iinclude bindings-c/examples/verify.c -Ltarget/release -l:libqonto_webhooks.a \
+ *       -lpthread -ldl -lm -o verify && ./verify
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "qonto_webhooks.h"
+
+static const char SECRET[] = "whsec_public_example_secret_0123456789abcdef";
+
+/* Verifies one business webhook and prints the verdict. */
+static void check(const qw_verifier *verifier, const char *label, const char *body,
+                  const char *header, size_t header_len, uint64_t now) {
+  qw_verified verified;
+  qw_status status = qw_verify(verifier, (const uint8_t *)body, strlen(body),
+                               (const uint8_t *)header, header_len, now, &verified);
+  if (status == QW_STATUS_OK) {
+    printf("  accept  %-22s secret #%zu, t=%llu\n", label, verified.secret_index,
+           (unsigned long long)verified.timestamp);
+  } else {
+    char message[512];
+    qw_last_error_message(message, sizeof message);
+    printf("  reject  %-22s %s: %.90s...\n", label, qw_status_code(status), message);
+  }
+}
+
+int main(void) {
+  printf("C (libqonto_webhooks %s)\n", qw_version());
+  uint64_t now = (uint64_t)time(NULL);
+
+  /* The official example from Qonto's documentation. */
+  qw_bytes official = {(const uint8_t *)"test-secret", 11};
+  qw_verifier *verifier = NULL;
+  if (qw_verifier_new(&official, 1, QW_DEFAULT_TOLERANCE_SECS, &verifier) != QW_STATUS_OK) return 1;
+  const char *header =
+      "t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805";
+  check(verifier, "Qonto's own example", "{\"test\":\"data\"}", header, strlen(header), 1704110400);
+  qw_verifier_free(verifier);
+
+  /* A webhook signed now, the way Qonto signs it. */
+  qw_bytes secret = {(const uint8_t *)SECRET, strlen(SECRET)};
+  if (qw_verifier_new(&secret, 1, QW_DEFAULT_TOLERANCE_SECS, &verifier) != QW_STATUS_OK) return 1;
+  const char *body = "{\"id\":\"0196\",\"type\":\"v1/transactions\",\"data\":{\"event\":\"created\"}}";
+  uint8_t signed_header[QW_SIGN_MAX_LEN];
+  size_t len = 0;
+  if (qw_sign(secret.data, secret.len, (const uint8_t *)body, strlen(body), now, signed_header,
+              sizeof signed_header, &len) != QW_STATUS_OK) {
+    return 1;
+  }
+  check(verifier, "signed event", body, (const char *)signed_header, len, now);
+
+  /* The rejects. */
+  check(verifier, "re-serialized body", "{\"id\": \"0196\"}", (const char *)signed_header, len,
+        now);
+  check(verifier, "replayed 10 min later", body, (const char *)signed_header, len, now + 600);
+  check(verifier, "no header", body, "", 0, now);
+  check(verifier, "base64 signature", body, "t=1,v1=q83vEjRWeJA=", 19, now);
+  qw_verifier_free(verifier);
+  return 0;
+}

@@ -1,0 +1,55 @@
+// Verifying Qonto webhooks from C++17 with include/qonto_webhooks.hpp: a freshly signed event,
+// an onboarding event, a key rotation, then rejects caught as qonto_webhooks::Error.
+//
+//   cargo build --release -p qonto-webhooks-c
+//   g++ -std=c++17 -Iinclude bindings-c/examples/verify.cpp -Ltarget/release
+//       -l:libqonto_webhooks.a -lpthread -ldl -lm -o verify && ./verify
+#include <cstdint>
+#include <ctime>
+#include <iostream>
+#include <string>
+
+#include "qonto_webhooks.hpp"
+
+namespace qw = qonto_webhooks;
+
+int main() {
+  std::cout << "C++ (qonto_webhooks.hpp " << qw::version() << ")\n";
+  const std::string secret = "whsec_public_example_secret_0123456789abcdef";
+  const std::string body = R"({"id":"0196","type":"v1/cards","data":{"event":"cards.created"}})";
+  const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+  const std::string header = qw::sign(secret, body, now);  // what Qonto would send
+
+  // Rotation: the new secret first, the old one until Qonto has switched.
+  const qw::Verifier verifier({"whsec_new_secret_not_yet_in_use", secret});
+  const qw::Verified ok = verifier.verify(body, header);  // system clock, 300 s window
+  std::cout << "  accept  signed event           secret #" << ok.secret_index
+            << ", t=" << *ok.timestamp << "\n";
+
+  const std::string onboarding_body = R"({"id":"75","event_type":"registrations.pending"})";
+  const qw::Verified ob =
+      verifier.verify_onboarding(onboarding_body, qw::sign_onboarding(secret, onboarding_body));
+  std::cout << "  accept  onboarding event       secret #" << ob.secret_index
+            << " (no timestamp: " << (ob.timestamp ? "?" : "none") << ")\n";
+
+  const struct {
+    const char *label;
+    std::string body, header;
+    std::uint64_t now;
+  } rejects[] = {
+      {"tampered body", body + " ", header, now},
+      {"replayed 10 min later", body, header, now + 600},
+      {"header without v1", body, "t=" + std::to_string(now), now},
+  };
+  for (const auto &r : rejects) {
+    try {
+      verifier.verify(r.body, r.header, r.now);
+      std::cout << "  accept  " << r.label << " (unexpected!)\n";
+      return 1;
+    } catch (const qw::Error &e) {
+      std::cout << "  reject  " << r.label << std::string(23 - std::string(r.label).size(), ' ')
+                << e.code() << ": " << std::string(e.what()).substr(0, 80) << "...\n";
+    }
+  }
+  return 0;
+}
