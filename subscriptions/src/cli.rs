@@ -60,14 +60,22 @@ pub struct ApiArgs {
     /// OAuth access token with the `webhook` scope (never printed).
     #[arg(long, env = TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
     pub token: Option<Hidden>,
-    /// Use the sandbox (https://thirdparty-sandbox.staging.qonto.co); needs --staging-token.
-    #[arg(long, conflicts_with = "base_url")]
+    /// Use the sandbox; needs a staging token.
+    #[arg(
+        long,
+        conflicts_with = "base_url",
+        help = "Use the sandbox (https://thirdparty-sandbox.staging.qonto.co); needs --staging-token"
+    )]
     pub sandbox: bool,
     /// Sandbox staging token, sent as X-Qonto-Staging-Token (never printed).
     #[arg(long, env = STAGING_TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
     pub staging_token: Option<Hidden>,
-    /// API base URL [default: https://thirdparty.qonto.com].
-    #[arg(long, value_name = "URL")]
+    /// API base URL (default: production).
+    #[arg(
+        long,
+        value_name = "URL",
+        help = "API base URL [default: https://thirdparty.qonto.com]"
+    )]
     pub base_url: Option<String>,
     /// Seconds before a request is abandoned.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
