@@ -9,10 +9,18 @@ venv=$(.ci/venv.sh bindings-python/requirements-dev.txt)
 py="$venv/bin/python"
 
 # One release build per run (the workspace's fat-LTO profile), reused by every test below.
-out=target/python-wheels
+# ABI=py311 tests the wheel built for the stable ABI of 3.11+ instead of 3.9+.
+abi=${ABI:-py39}
+case "$abi" in
+  py39) features=() ;;
+  py311) features=(--no-default-features --features abi3-py311) ;;
+  *) echo "ABI must be py39 or py311" >&2; exit 2 ;;
+esac
+out=target/python-wheels/$abi
 mkdir -p "$out"
 rm -f "$out"/qonto_webhooks-*.whl
-"$venv/bin/maturin" build --release --quiet -i "$py" -m bindings-python/Cargo.toml --out "$out"
+"$venv/bin/maturin" build --release --quiet -i "$py" "${features[@]}" \
+  -m bindings-python/Cargo.toml --out "$out"
 wheel=$(ls "$out"/qonto_webhooks-*.whl)
 "$py" -m pip install --quiet --force-reinstall --no-deps "$wheel"
 

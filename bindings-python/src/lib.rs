@@ -104,29 +104,34 @@ where
     }
 }
 
-/// A header value: `str` (encoded to UTF-8), `bytes`, or `None` (an absent header, which the core
+/// A header value's bytes: `str` as UTF-8, `bytes`, or `None` (an absent header, which the core
 /// then reports as `missing_header`).
-enum Header<'py> {
-    Absent,
-    Bytes(Bound<'py, PyBytes>),
+enum Header<'a, 'py> {
+    Borrowed(&'a [u8]),
+    /// A `str` encoded to UTF-8 (the stable ABI of 3.9 cannot read a `str`'s UTF-8 in place).
+    #[cfg_attr(fast_abi, allow(dead_code))]
+    Encoded(Bound<'py, PyBytes>),
 }
 
-impl Header<'_> {
+impl Header<'_, '_> {
     fn as_bytes(&self) -> &[u8] {
         match self {
-            Header::Absent => b"",
-            Header::Bytes(b) => b.as_bytes(),
+            Header::Borrowed(b) => b,
+            Header::Encoded(b) => b.as_bytes(),
         }
     }
 }
 
-fn header_arg<'py>(header: &Bound<'py, PyAny>) -> PyResult<Header<'py>> {
+fn header_arg<'a, 'py>(header: &'a Bound<'py, PyAny>) -> PyResult<Header<'a, 'py>> {
     if header.is_none() {
-        Ok(Header::Absent)
+        Ok(Header::Borrowed(b""))
     } else if let Ok(b) = header.cast::<PyBytes>() {
-        Ok(Header::Bytes(b.clone()))
+        Ok(Header::Borrowed(b.as_bytes()))
     } else if let Ok(s) = header.cast::<PyString>() {
-        Ok(Header::Bytes(s.encode_utf8()?))
+        #[cfg(fast_abi)]
+        return Ok(Header::Borrowed(s.to_str()?.as_bytes()));
+        #[cfg(not(fast_abi))]
+        return Ok(Header::Encoded(s.encode_utf8()?));
     } else {
         Err(PyTypeError::new_err(format!(
             "header must be str, bytes or None (the signature header's value), not {}",

@@ -31,7 +31,7 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     if not wheel:
         pytest.skip("QONTO_WEBHOOKS_WHEEL is not set (test.sh builds the wheel and sets it)")
     name = Path(wheel).name
-    assert name.startswith("qonto_webhooks-") and "-cp39-abi3-" in name, name
+    assert name.startswith("qonto_webhooks-") and "-abi3-" in name, name
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
