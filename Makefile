@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
-.PHONY: help demo test test-rust test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+.PHONY: help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
@@ -22,7 +22,10 @@ demo-rust:
 $(addprefix demo-,$(BINDINGS)): demo-%:
 	@echo; bash $*/demo.sh
 
-test: test-rust $(addprefix test-,$(BINDINGS)) test-conformance
+test: test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance
+
+test-subscriptions:
+	bash subscriptions/test.sh
 
 test-rust:
 	cargo test --workspace
