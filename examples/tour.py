@@ -29,9 +29,12 @@ def venv_bin(name):
 
 def receivers():
     """name -> (command, working directory). The port is appended as the last argument."""
+    py = venv_bin("python")
     return {
         "rust (axum)": ([str(ROOT / "target/release/axum-receiver")], ROOT),
         "cli (listen)": ([str(ROOT / "target/release/qonto-webhooks"), "listen", "--port"], ROOT),
+        "python (flask)": ([py, str(ROOT / "examples/python/flask_receiver.py")], ROOT),
+        "python (fastapi)": ([py, str(ROOT / "examples/python/fastapi_receiver.py")], ROOT),
     }
 
 
@@ -67,10 +70,17 @@ def fire(url, scheme):
     return out.returncode == 0, results, out.stdout + out.stderr
 
 
+def prepare():
+    """Installs what the receivers need besides the bindings (which their own scripts build)."""
+    subprocess.run(["bash", str(ROOT / ".ci/venv.sh"), str(ROOT / "examples/requirements.txt")],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="*", help="receivers to run (default: all)")
     args = parser.parse_args()
+    prepare()
     chosen = {k: v for k, v in receivers().items() if not args.only or k in args.only}
     rows, failures = [], []
     for name, (cmd, cwd) in chosen.items():
