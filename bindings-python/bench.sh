@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmarks the Python package against hand-written hmac code and stripe's verifier, at 256 B,
+# 1 KiB, 16 KiB and 1 MiB, and two threads against one; prints a markdown table. Both wheels
+# are measured: the stable ABI of 3.9+ (the default) and of 3.11+ (`abi3-py311`).
+# Takes about two minutes; not run in CI. Results: target/python-bench/*.json.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+venv=$(.ci/venv.sh bindings-python/requirements-dev.txt bindings-python/requirements-bench.txt)
+py="$venv/bin/python"
+results=target/python-bench
+mkdir -p "$results"
+rm -f "$results"/*.json
+
+# max-time per benchmark is short: each still runs thousands of rounds below 16 KiB.
+opts=(-q -p no:cacheprovider --benchmark-only --benchmark-max-time=0.5
+      --benchmark-columns=median,iqr,rounds --benchmark-sort=name)
+for abi in py39 py311; do
+  case "$abi" in
+    py39) features=(); select=() ;;
+    py311) features=(--no-default-features --features abi3-py311); select=(-k "qonto_webhooks or threads") ;;
+  esac
+  out=target/python-wheels/$abi
+  mkdir -p "$out"
+  rm -f "$out"/qonto_webhooks-*.whl
+  "$venv/bin/maturin" build --release --quiet -i "$py" "${features[@]}" \
+    -m bindings-python/Cargo.toml --out "$out" >&2
+  "$py" -m pip install --quiet --force-reinstall --no-deps "$out"/qonto_webhooks-*.whl
+  (cd bindings-python/bench && QW_BENCH_ABI="abi3-$abi" "$py" -m pytest test_bench.py \
+    "${opts[@]}" "${select[@]}" --benchmark-json="../../$results/$abi.json" >&2)
+done
+# Leave the default wheel installed.
+"$py" -m pip install --quiet --force-reinstall --no-deps target/python-wheels/py39/qonto_webhooks-*.whl
+
+echo "### Python: qonto_webhooks vs the alternatives ($(date -u +%Y-%m-%d), $(nproc) CPUs)"
+echo
+"$py" bindings-python/bench/render.py "$results"/py39.json "$results"/py311.json
