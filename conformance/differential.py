@@ -33,6 +33,9 @@ RUNNERS = pathlib.Path(__file__).resolve().parent / "runners"
 RUNNER_COMMANDS = {
     "rust": [str(ROOT / "target/release/vector-runner")],
     "reference": [sys.executable, str(RUNNERS / "reference.py")],
+    "python": [str(ROOT / ".venv/bin/python"), str(RUNNERS / "python_runner.py")],
+    "node": ["node", str(RUNNERS / "node_runner.js")],
+    "node-web": ["node", str(RUNNERS / "web_runner.mjs")],
 }
 
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Differential runner for the Node package's native entry (`require('qonto-webhooks')`, the
+// napi-rs binding of the core). Prints one verdict per case (`ok <secret_index>` or the error
+// code), like every runner.
+//
+//     node conformance/runners/node_runner.js CASES.json
+'use strict'
+
+const fs = require('node:fs')
+const path = require('node:path')
+const { Verifier, WebhookVerificationError } = require(path.join(__dirname, '../../bindings-node'))
+
+function verdict (c) {
+  const body = Buffer.from(c.body_b64, 'base64')
+  try {
+    const verifier = new Verifier(c.secrets, { tolerance: c.tolerance })
+    const verified = c.scheme === 'onboarding'
+      ? verifier.verifyOnboarding(body, c.header)
+      : verifier.verify(body, c.header, { now: c.now })
+    return `ok ${verified.secretIndex}`
+  } catch (err) {
+    if (err instanceof WebhookVerificationError) return err.code
+    throw err // a TypeError or a crash is a bug: fail the runner, loudly
+  }
+}
+
+const cases = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
+const out = cases.map(verdict)
+process.stdout.write(out.join('\n') + (out.length ? '\n' : ''))

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Differential runner for the Python package (`qonto_webhooks`, the pyo3 binding of the core).
+Prints one verdict per case (`ok <secret_index>` or the error code), like every runner.
+
+    .venv/bin/python conformance/runners/python_runner.py CASES.json
+"""
+
+import base64
+import json
+import sys
+
+from qonto_webhooks import Verifier, WebhookVerificationError
+
+
+def verdict(case):
+    body = base64.b64decode(case["body_b64"])
+    try:
+        verifier = Verifier(case["secrets"], tolerance=case["tolerance"])
+        if case["scheme"] == "onboarding":
+            verified = verifier.verify_onboarding(body, case["header"])
+        else:
+            verified = verifier.verify(body, case["header"], now=case["now"])
+    except WebhookVerificationError as e:
+        return e.code
+    return f"ok {verified.secret_index}"
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as f:
+        cases = json.load(f)
+    out = [verdict(case) for case in cases]
+    sys.stdout.write("\n".join(out) + ("\n" if out else ""))
+
+
+if __name__ == "__main__":
+    main()
