@@ -35,6 +35,7 @@ def receivers():
         "cli (listen)": ([str(ROOT / "target/release/qonto-webhooks"), "listen", "--port"], ROOT),
         "python (flask)": ([py, str(ROOT / "examples/python/flask_receiver.py")], ROOT),
         "python (fastapi)": ([py, str(ROOT / "examples/python/fastapi_receiver.py")], ROOT),
+        "node (express)": (["node", str(ROOT / "examples/node/express_receiver.js")], ROOT),
     }
 
 
