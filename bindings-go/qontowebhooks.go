@@ -1,0 +1,369 @@
+// Package qontowebhooks verifies Qonto webhook signatures through libqonto_webhooks, the C ABI
+// of the qonto-webhooks Rust library (linked statically with cgo).
+//
+// Business API webhooks carry X-Qonto-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+// "<t>.<body>">, checked against a replay window (300 s by default). Onboarding API webhooks
+// carry Qonto-SHA256-Signature: <hex HMAC-SHA256 of the body>, with no timestamp and so no
+// replay window: deduplicate them on the event id.
+//
+// Build the library first (cargo build --release -p qonto-webhooks-c); the package links
+// ../target/release/libqonto_webhooks.a.
+//
+//	v, err := qontowebhooks.NewVerifier([]byte(os.Getenv("QONTO_WEBHOOK_SECRET")))
+//	if err != nil { ... }
+//	defer v.Close()
+//	http.Handle("/webhooks/qonto", v.Middleware(handler))
+//
+// Every failure is an *Error whose Code is the stable code shared by every binding; compare it
+// with errors.Is against the sentinels (ErrSignatureMismatch, ErrTimestampTooOld, ...).
+package qontowebhooks
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../include
+#cgo LDFLAGS: -L${SRCDIR}/../target/release -l:libqonto_webhooks.a -lpthread -ldl -lm
+#include <stdlib.h>
+#include <string.h>
+#include "qonto_webhooks.h"
+
+typedef struct {
+  qw_status status;
+  size_t secret_index;
+  uint64_t timestamp;
+} go_qw_result;
+
+// One verification. When msg is not NULL and the call fails, the detailed message is copied
+// into it in the same C call: the message is per thread, and a goroutine may change threads
+// between two cgo calls.
+static go_qw_result go_qw_verify(const qw_verifier *v, const uint8_t *body, size_t body_len,
+                                 const uint8_t *header, size_t header_len, uint64_t now,
+                                 int onboarding, char *msg, size_t msg_len) {
+  qw_verified out;
+  go_qw_result r = {0, 0, 0};
+  r.status = onboarding ? qw_verify_onboarding(v, body, body_len, header, header_len, &out)
+                        : qw_verify(v, body, body_len, header, header_len, now, &out);
+  if (r.status == QW_STATUS_OK) {
+    r.secret_index = out.secret_index;
+    r.timestamp = out.timestamp;
+  } else if (msg != NULL) {
+    qw_last_error_message(msg, msg_len);
+  }
+  return r;
+}
+
+static qw_status go_qw_verifier_new(const qw_bytes *secrets, size_t n, uint64_t tolerance,
+                                    qw_verifier **out, char *msg, size_t msg_len) {
+  qw_status status = qw_verifier_new(secrets, n, tolerance, out);
+  if (status != QW_STATUS_OK) qw_last_error_message(msg, msg_len);
+  return status;
+}
+
+static qw_status go_qw_sign(const uint8_t *secret, size_t secret_len, const uint8_t *body,
+                            size_t body_len, uint64_t timestamp, int onboarding, uint8_t *out,
+                            size_t out_cap, size_t *out_len, char *msg, size_t msg_len) {
+  qw_status status =
+      onboarding ? qw_sign_onboarding(secret, secret_len, body, body_len, out, out_cap, out_len)
+                 : qw_sign(secret, secret_len, body, body_len, timestamp, out, out_cap, out_len);
+  if (status != QW_STATUS_OK) qw_last_error_message(msg, msg_len);
+  return status;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// The headers that carry the signatures.
+const (
+	BusinessHeader   = "X-Qonto-Signature"
+	OnboardingHeader = "Qonto-SHA256-Signature"
+)
+
+// DefaultTolerance is the replay window of a new Verifier: Qonto documents 5 minutes.
+const DefaultTolerance = C.QW_DEFAULT_TOLERANCE_SECS * time.Second
+
+// MaxSecrets is the most secrets one Verifier holds.
+const MaxSecrets = C.QW_MAX_SECRETS
+
+// Error is why a webhook (or a secret) was rejected. Code is the stable code, the same string in
+// every binding ("signature_mismatch", ...); Message says what was wrong and what to do, and
+// never contains a secret or an expected signature.
+//
+// errors.Is(err, ErrSignatureMismatch) compares codes, so it holds for every *Error with that
+// code, whatever its message.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return "qontowebhooks: " + e.Message }
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+func sentinel(status C.qw_status) *Error {
+	return &Error{
+		Code:    C.GoString(C.qw_status_code(C.uint32_t(status))),
+		Message: C.GoString(C.qw_status_message(C.uint32_t(status))),
+	}
+}
+
+// One sentinel per stable code, for errors.Is.
+var (
+	ErrInvalidSecret     = sentinel(C.QW_STATUS_INVALID_SECRET)
+	ErrMissingHeader     = sentinel(C.QW_STATUS_MISSING_HEADER)
+	ErrMalformedHeader   = sentinel(C.QW_STATUS_MALFORMED_HEADER)
+	ErrMissingTimestamp  = sentinel(C.QW_STATUS_MISSING_TIMESTAMP)
+	ErrMissingSignature  = sentinel(C.QW_STATUS_MISSING_SIGNATURE)
+	ErrTimestampTooOld   = sentinel(C.QW_STATUS_TIMESTAMP_TOO_OLD)
+	ErrTimestampInFuture = sentinel(C.QW_STATUS_TIMESTAMP_IN_FUTURE)
+	ErrSignatureMismatch = sentinel(C.QW_STATUS_SIGNATURE_MISMATCH)
+	// ErrInternal is a bug in the library (a panic caught at the C boundary): please report it.
+	ErrInternal = sentinel(C.QW_STATUS_INTERNAL_ERROR)
+)
+
+// ErrClosed is returned by a Verifier used after Close.
+var ErrClosed = errors.New("qontowebhooks: verifier used after Close")
+
+// msgLen bounds the detailed messages (the longest is about 330 bytes).
+const msgLen = 1024
+
+func newError(status C.qw_status, msg []byte) *Error {
+	e := sentinel(status)
+	if n := cLen(msg); n > 0 {
+		e.Message = string(msg[:n])
+	}
+	return e
+}
+
+func cLen(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// Result is a successful verification.
+type Result struct {
+	// SecretIndex is the index of the first secret, in the order given, that matches.
+	SecretIndex int
+	// Timestamp is the header's t for a business webhook; the zero Time for onboarding.
+	Timestamp time.Time
+}
+
+// Option configures a Verifier.
+type Option func(*config) error
+
+type config struct {
+	tolerance uint64
+	clock     func() time.Time
+}
+
+// WithTolerance sets the replay window (whole seconds; default 300 s). 0 is a strict window.
+func WithTolerance(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("qontowebhooks: negative tolerance %v", d)
+		}
+		c.tolerance = uint64(d / time.Second)
+		return nil
+	}
+}
+
+// WithoutTolerance disables the replay window: only for re-verifying archived events (a live
+// endpoint without a window accepts replays forever).
+func WithoutTolerance() Option {
+	return func(c *config) error {
+		c.tolerance = C.QW_TOLERANCE_DISABLED
+		return nil
+	}
+}
+
+// WithClock sets the clock business webhooks are checked against (default time.Now).
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("qontowebhooks: nil clock")
+		}
+		c.clock = now
+		return nil
+	}
+}
+
+// Verifier verifies Qonto webhooks with one or more secrets. It is safe for concurrent use:
+// build one at start-up and share it. Close frees it (a finalizer does it otherwise).
+type Verifier struct {
+	mu    sync.RWMutex
+	ptr   *C.qw_verifier
+	clock func() time.Time
+}
+
+// NewVerifier makes a Verifier for one or more secrets (rotation: tried in order, the result
+// says which matched) with the default 300-second window and the system clock. Each secret is
+// used byte for byte: a whsec_... secret is passed whole, not base64-decoded.
+//
+// It fails with ErrInvalidSecret when there is no secret, one is empty, or there are more than
+// MaxSecrets.
+func NewVerifier(secrets ...[]byte) (*Verifier, error) {
+	return NewVerifierWithOptions(secrets)
+}
+
+// NewVerifierWithOptions is NewVerifier with options (WithTolerance, WithoutTolerance,
+// WithClock).
+func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error) {
+	cfg := config{tolerance: C.QW_DEFAULT_TOLERANCE_SECS, clock: time.Now}
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	// The secrets go through C memory (cgo forbids passing Go memory holding Go pointers), wiped
+	// and freed once the verifier holds its keys.
+	n := len(secrets)
+	if n > MaxSecrets+1 {
+		n = MaxSecrets + 1 // the library rejects the count anyway
+	}
+	var raw *C.qw_bytes
+	if n > 0 {
+		raw = (*C.qw_bytes)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.qw_bytes{}))))
+		defer C.free(unsafe.Pointer(raw))
+		entries := unsafe.Slice(raw, n)
+		for i := range entries {
+			if len(secrets[i]) == 0 {
+				continue
+			}
+			data := C.CBytes(secrets[i])
+			defer func(p unsafe.Pointer, l int) {
+				C.memset(p, 0, C.size_t(l))
+				C.free(p)
+			}(data, len(secrets[i]))
+			entries[i] = C.qw_bytes{data: (*C.uint8_t)(data), len: C.size_t(len(secrets[i]))}
+		}
+	}
+	var ptr *C.qw_verifier
+	var msg [msgLen]byte
+	status := C.go_qw_verifier_new(raw, C.size_t(len(secrets)), C.uint64_t(cfg.tolerance), &ptr,
+		(*C.char)(unsafe.Pointer(&msg[0])), msgLen)
+	if status != C.QW_STATUS_OK {
+		return nil, newError(status, msg[:])
+	}
+	v := &Verifier{ptr: ptr, clock: cfg.clock}
+	runtime.SetFinalizer(v, (*Verifier).Close)
+	return v, nil
+}
+
+// Close frees the verifier. It is idempotent, and waits for verifications in progress.
+func (v *Verifier) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.ptr != nil {
+		C.qw_verifier_free(v.ptr)
+		v.ptr = nil
+		runtime.SetFinalizer(v, nil)
+	}
+	return nil
+}
+
+func bytesPtr(b []byte) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b))) }
+
+func stringPtr(s string) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.StringData(s))) }
+
+func (v *Verifier) verify(body []byte, header string, now int64, onboarding bool) (Result, error) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	if v.ptr == nil {
+		return Result{}, ErrClosed
+	}
+	cnow := C.uint64_t(0)
+	if now > 0 {
+		cnow = C.uint64_t(now)
+	}
+	ob := C.int(0)
+	if onboarding {
+		ob = 1
+	}
+	r := C.go_qw_verify(v.ptr, bytesPtr(body), C.size_t(len(body)), stringPtr(header),
+		C.size_t(len(header)), cnow, ob, nil, 0)
+	if r.status != C.QW_STATUS_OK {
+		// Failures are rare: run the same (deterministic) call again to fetch the message.
+		var msg [msgLen]byte
+		C.go_qw_verify(v.ptr, bytesPtr(body), C.size_t(len(body)), stringPtr(header),
+			C.size_t(len(header)), cnow, ob, (*C.char)(unsafe.Pointer(&msg[0])), msgLen)
+		runtime.KeepAlive(body)
+		return Result{}, newError(r.status, msg[:])
+	}
+	runtime.KeepAlive(body)
+	res := Result{SecretIndex: int(r.secret_index)}
+	if !onboarding {
+		ts := uint64(r.timestamp)
+		if ts > math.MaxInt64 {
+			ts = math.MaxInt64
+		}
+		res.Timestamp = time.Unix(int64(ts), 0)
+	}
+	return res, nil
+}
+
+// Verify verifies a business webhook (X-Qonto-Signature) against the verifier's clock. body is
+// the raw request body, byte for byte as received: parsing the JSON and serialising it again
+// breaks the signature.
+func (v *Verifier) Verify(body []byte, header string) (Result, error) {
+	return v.verify(body, header, v.clock().Unix(), false)
+}
+
+// VerifyAt is Verify at an explicit time.
+func (v *Verifier) VerifyAt(body []byte, header string, now time.Time) (Result, error) {
+	return v.verify(body, header, now.Unix(), false)
+}
+
+// VerifyOnboarding verifies an onboarding webhook (Qonto-SHA256-Signature): the HMAC of the
+// body alone. There is no timestamp and so no replay window: deduplicate on the event id.
+func (v *Verifier) VerifyOnboarding(body []byte, header string) (Result, error) {
+	return v.verify(body, header, 0, true)
+}
+
+// Sign returns the X-Qonto-Signature value Qonto would send for body at timestamp (for tests
+// and fixtures).
+func Sign(secret, body []byte, timestamp time.Time) (string, error) {
+	t := timestamp.Unix()
+	if t < 0 {
+		return "", fmt.Errorf("qontowebhooks: timestamp %v is before 1970", timestamp)
+	}
+	return sign(secret, body, uint64(t), false)
+}
+
+// SignOnboarding returns the Qonto-SHA256-Signature value for body.
+func SignOnboarding(secret, body []byte) (string, error) {
+	return sign(secret, body, 0, true)
+}
+
+func sign(secret, body []byte, timestamp uint64, onboarding bool) (string, error) {
+	var out [C.QW_SIGN_MAX_LEN]byte
+	var n C.size_t
+	var msg [msgLen]byte
+	ob := C.int(0)
+	if onboarding {
+		ob = 1
+	}
+	status := C.go_qw_sign(bytesPtr(secret), C.size_t(len(secret)), bytesPtr(body),
+		C.size_t(len(body)), C.uint64_t(timestamp), ob, (*C.uint8_t)(unsafe.Pointer(&out[0])),
+		C.size_t(len(out)), &n, (*C.char)(unsafe.Pointer(&msg[0])), msgLen)
+	if status != C.QW_STATUS_OK {
+		return "", newError(status, msg[:])
+	}
+	return string(out[:n]), nil
+}
+
+// Version is the version of the linked libqonto_webhooks.
+func Version() string { return C.GoString(C.qw_version()) }
