@@ -1,0 +1,179 @@
+//! Property: the C ABI (bindings-c) never panics, never reads or writes outside the buffers it
+//! is given, and agrees with the core: the status of every call is the core's verdict (one-shot
+//! and incremental with the case's chunking), outputs are written only on success, signing
+//! reports the needed length into any buffer size, and the last error message is always a
+//! NUL-terminated prefix of itself whatever the buffer size.
+#![no_main]
+
+// The C crate builds only a staticlib and a cdylib (no rlib), so its source is included here;
+// it names the core `qw_core`.
+extern crate qonto_webhooks as qw_core;
+
+#[allow(dead_code, unreachable_pub, missing_docs)]
+#[path = "../../bindings-c/src/lib.rs"]
+mod abi;
+
+use std::ptr;
+
+use abi::{qw_bytes, qw_status, qw_verified, qw_verifier, qw_verify_state};
+use libfuzzer_sys::fuzz_target;
+use qonto_webhooks_fuzz::Case;
+
+fn status_of(verdict: &qonto_webhooks_fuzz::Verdict) -> u32 {
+    match verdict {
+        Ok(_) => 0,
+        Err(code) => qw_core::ErrorKind::from_code(code).map_or(u32::MAX, |k| k.number()),
+    }
+}
+
+const POISON: qw_verified = qw_verified {
+    secret_index: usize::MAX,
+    has_timestamp: true,
+    timestamp: 0xdead_beef,
+};
+
+fuzz_target!(|data: &[u8]| {
+    let case = Case::decode(data);
+    let expected = case.one_shot();
+    let secrets: Vec<qw_bytes> = case
+        .secrets
+        .iter()
+        .map(|s| qw_bytes {
+            // Empty secrets as NULL: NULL with a zero length is a valid empty input.
+            data: if s.is_empty() { ptr::null() } else { s.as_ptr() },
+            len: s.len(),
+        })
+        .collect();
+    let tolerance = case.tolerance.unwrap_or(abi::QW_TOLERANCE_DISABLED);
+    // A tolerance of exactly u64::MAX means "disabled" in the ABI; the core treats them alike.
+    let mut verifier: *mut qw_verifier = ptr::null_mut();
+    let status = unsafe {
+        abi::qw_verifier_new(secrets.as_ptr(), secrets.len(), tolerance, &mut verifier)
+    };
+    if status != qw_status::Ok {
+        assert!(verifier.is_null(), "verifier_out written on failure");
+        assert_eq!(status as u32, status_of(&expected), "construction: {case:?}");
+        check_message();
+        return;
+    }
+
+    // One-shot.
+    let (body, header) = (&case.body, &case.header);
+    let mut out = POISON;
+    let status = unsafe {
+        if case.onboarding {
+            abi::qw_verify_onboarding(
+                verifier,
+                body.as_ptr(),
+                body.len(),
+                header.as_ptr(),
+                header.len(),
+                &mut out,
+            )
+        } else {
+            abi::qw_verify(
+                verifier,
+                body.as_ptr(),
+                body.len(),
+                header.as_ptr(),
+                header.len(),
+                case.now,
+                &mut out,
+            )
+        }
+    };
+    assert_eq!(status as u32, status_of(&expected), "one-shot: {case:?}");
+    match expected {
+        Ok((index, timestamp)) => {
+            assert_eq!(out.secret_index, index);
+            assert_eq!(out.has_timestamp, timestamp.is_some());
+            assert_eq!(out.timestamp, timestamp.unwrap_or(0));
+        }
+        Err(_) => {
+            assert_eq!(out, POISON, "verified_out written on failure");
+            check_message();
+        }
+    }
+
+    // Incremental, in the case's chunks; the verifier is freed before the state is finished.
+    let mut state: *mut qw_verify_state = ptr::null_mut();
+    let status = unsafe {
+        if case.onboarding {
+            abi::qw_verify_start_onboarding(verifier, header.as_ptr(), header.len(), &mut state)
+        } else {
+            abi::qw_verify_start(verifier, header.as_ptr(), header.len(), case.now, &mut state)
+        }
+    };
+    unsafe { abi::qw_verifier_free(verifier) };
+    if status == qw_status::Ok {
+        for chunk in case.chunked_body() {
+            let chunk_ptr = if chunk.is_empty() { ptr::null() } else { chunk.as_ptr() };
+            let status = unsafe { abi::qw_verify_update(state, chunk_ptr, chunk.len()) };
+            assert_eq!(status, qw_status::Ok);
+        }
+        let mut out = POISON;
+        let status = unsafe { abi::qw_verify_finish(state, &mut out) };
+        assert_eq!(status as u32, status_of(&expected), "incremental: {case:?}");
+    } else {
+        assert!(state.is_null(), "state_out written on failure");
+        assert_eq!(status as u32, status_of(&expected), "start: {case:?}");
+    }
+
+    // Signing into a buffer of a size taken from the input, then verifying what was signed.
+    let secret = case.secrets.first().map_or(&[][..], |s| &s[..]);
+    let cap = usize::from(case.chunks[1]).min(abi::QW_SIGN_MAX_LEN);
+    let mut buf = vec![0xA5u8; cap];
+    let mut len = usize::MAX;
+    let status = unsafe {
+        if case.onboarding {
+            abi::qw_sign_onboarding(
+                secret.as_ptr(),
+                secret.len(),
+                body.as_ptr(),
+                body.len(),
+                buf.as_mut_ptr(),
+                cap,
+                &mut len,
+            )
+        } else {
+            abi::qw_sign(
+                secret.as_ptr(),
+                secret.len(),
+                body.as_ptr(),
+                body.len(),
+                case.now,
+                buf.as_mut_ptr(),
+                cap,
+                &mut len,
+            )
+        }
+    };
+    match status {
+        qw_status::Ok => assert!(len <= cap && len <= abi::QW_SIGN_MAX_LEN),
+        qw_status::BufferTooSmall => {
+            assert!(len > cap && len <= abi::QW_SIGN_MAX_LEN);
+            assert!(buf.iter().all(|&b| b == 0xA5), "buffer written although too small");
+        }
+        qw_status::InvalidSecret => assert!(secret.is_empty()),
+        other => panic!("sign: {other:?}"),
+    }
+});
+
+/// The message of the failure just recorded, through buffers of every small size.
+fn check_message() {
+    let full = unsafe { abi::qw_last_error_message(ptr::null_mut(), 0) };
+    assert!(full > 0, "a failure without a message");
+    let mut whole = vec![0u8; full + 1];
+    let n = unsafe { abi::qw_last_error_message(whole.as_mut_ptr().cast(), whole.len()) };
+    assert_eq!(n, full);
+    assert_eq!(whole[full], 0);
+    for size in [1usize, 2, 7, full] {
+        let mut small = vec![0xA5u8; size + 1];
+        let n = unsafe { abi::qw_last_error_message(small.as_mut_ptr().cast(), size) };
+        assert_eq!(n, full);
+        let written = size - 1;
+        assert_eq!(small[written], 0, "NUL missing");
+        assert_eq!(&small[..written], &whole[..written]);
+        assert_eq!(small[size], 0xA5, "wrote past the buffer");
+    }
+}
