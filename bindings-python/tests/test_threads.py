@@ -90,3 +90,54 @@ def test_threads_feeding_big_bytearrays_while_others_mutate_theirs() -> None:
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_the_gil_is_released_while_a_large_body_is_hashed() -> None:
+    """While one thread verifies a 64 MiB body, this thread keeps running Python code: with the
+    GIL held it could not run at all between the flag being set and the call returning."""
+    verifier = qw.Verifier("k")
+    body = b"x" * (64 << 20)
+    header = qw.sign("k", body, timestamp=NOW)
+    state = {"inside": False, "done": False}
+    results: List[qw.Verified] = []
+
+    def verify() -> None:
+        state["inside"] = True
+        results.append(verifier.verify(body, header, now=NOW))
+        state["inside"] = False
+        state["done"] = True
+
+    thread = threading.Thread(target=verify)
+    thread.start()
+    progressed = 0
+    while not state["done"]:
+        if state["inside"]:
+            progressed += 1
+    thread.join()
+    assert results and results[0].secret_index == 0
+    # Hashing 64 MiB takes tens of milliseconds: a loop running meanwhile counts far more than
+    # this; with the GIL held it would count at most a handful.
+    assert progressed > 1000, progressed
+
+
+def test_bodies_around_the_threshold_verify_in_threads() -> None:
+    verifier = qw.Verifier("k")
+    bodies = [b"y" * n for n in (4095, 4096, 4097)]
+    headers = [qw.sign("k", b, timestamp=NOW) for b in bodies]
+
+    def check(i: int) -> bool:
+        b, h = bodies[i % 3], headers[i % 3]
+        return verifier.verify(b, h, now=NOW).secret_index == 0 and not _wrongly_accepted(verifier, b)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(check, range(600)))
+
+
+def _wrongly_accepted(verifier: qw.Verifier, body: bytes) -> bool:
+    """True if the header of another body is (wrongly) accepted for this one."""
+    other = qw.sign("k", body + b"!", timestamp=NOW)
+    try:
+        verifier.verify(body, other, now=NOW)
+    except qw.SignatureMismatchError:
+        return False
+    return True
