@@ -297,8 +297,8 @@ impl From<core_::Verified> for Verified {
 }
 
 /// Verifies Qonto webhook signatures with one or more secrets. Thread-safe: build it once and
-/// share it.
-#[pyclass(module = "qonto_webhooks", frozen, subclass)]
+/// share it. The native base of `qonto_webhooks.Verifier` (which adds the methods written in Python).
+#[pyclass(module = "qonto_webhooks._native", frozen, subclass)]
 struct Verifier {
     inner: core_::Verifier,
 }
@@ -446,10 +446,12 @@ struct Incremental {
 
 impl Incremental {
     fn state(&mut self) -> PyResult<&mut core_::Incremental> {
-        self.state
-            .as_mut()
-            .ok_or_else(|| PyValueError::new_err("this verification is already finished"))
+        self.state.as_mut().ok_or_else(finished)
     }
+}
+
+fn finished() -> PyErr {
+    PyValueError::new_err("this verification is already finished: start a new one")
 }
 
 #[pymethods]
@@ -462,11 +464,7 @@ impl Incremental {
 
     /// Finishes: returns a ``Verified`` or raises ``SignatureMismatchError``. Call it once.
     fn finish(&mut self) -> PyResult<Verified> {
-        self.state()?;
-        let state = self
-            .state
-            .take()
-            .ok_or_else(|| PyValueError::new_err("this verification is already finished"))?;
+        let state = self.state.take().ok_or_else(finished)?;
         state.finish().map(Verified::from).map_err(to_py_err)
     }
 

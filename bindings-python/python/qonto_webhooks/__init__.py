@@ -147,7 +147,7 @@ def _signature_header(headers: Any) -> Tuple[str, Any]:
         return "onboarding", onboarding
     raise MissingHeaderError(
         f"neither {BUSINESS_HEADER} nor {ONBOARDING_HEADER} is among the request headers: "
-        "pass the request's headers as received",
+        "pass the request's headers as received (Django: request.headers, not request.META)",
         None,
     )
 
