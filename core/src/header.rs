@@ -23,8 +23,12 @@ use crate::{MAX_HEADER_LEN, SIGNATURE_HEX_LEN, SIGNATURE_LEN, Scheme};
 pub struct SignatureHeader<'a> {
     /// The trimmed header value; every item in it is known to be valid.
     items: &'a [u8],
-    timestamp_text: &'a str,
+    /// ASCII digits, checked by the parser.
+    timestamp_text: &'a [u8],
     timestamp: u64,
+    /// The first `v1`, decoded once while validating: most headers carry exactly one.
+    first: [u8; SIGNATURE_LEN],
+    count: usize,
 }
 
 const fn business_err(kind: ErrorKind, detail: Detail) -> Error {
@@ -33,6 +37,25 @@ const fn business_err(kind: ErrorKind, detail: Detail) -> Error {
 
 const fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
+}
+
+const fn malformed(detail: Detail) -> Error {
+    business_err(ErrorKind::MalformedHeader, detail)
+}
+
+const fn without_equals(item: usize) -> Error {
+    malformed(Detail::ItemWithoutEquals { item })
+}
+
+/// Strips spaces and tabs at the start.
+fn trim_start(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if !is_blank(*first) {
+            break;
+        }
+        s = rest;
+    }
+    s
 }
 
 /// Strips spaces and tabs at both ends.
@@ -58,63 +81,61 @@ fn split_item(item: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((item.get(..eq)?, item.get(eq + 1..)?))
 }
 
-/// The value of a hex digit, either case.
-const fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// Each byte's value as a hex digit (either case), or 0xFF.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of range fails the build, it cannot panic"
+)]
+const HEX_VALUES: [u8; 256] = {
+    let mut table = [0xFF_u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
-/// Decodes exactly 64 hex digits (either case) into 32 bytes.
+/// Decodes exactly 64 hex digits (either case) into 32 bytes. Table-driven and branch-free over
+/// the digits (the candidate is the sender's, not a secret, but this is also the fast way).
 pub(crate) fn decode_signature(hex: &[u8]) -> Option<[u8; SIGNATURE_LEN]> {
-    if hex.len() != SIGNATURE_HEX_LEN {
-        return None;
-    }
+    let hex: &[u8; SIGNATURE_HEX_LEN] = hex.try_into().ok()?;
     let mut out = [0u8; SIGNATURE_LEN];
+    let mut invalid = 0u8;
     for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
         let [hi, lo] = pair else { return None };
-        *byte = (hex_value(*hi)? << 4) | hex_value(*lo)?;
+        let hi = HEX_VALUES.get(usize::from(*hi)).copied().unwrap_or(0xFF);
+        let lo = HEX_VALUES.get(usize::from(*lo)).copied().unwrap_or(0xFF);
+        invalid |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0F);
     }
-    Some(out)
+    (invalid & 0x80 == 0).then_some(out)
 }
 
-/// Parses a run of ASCII digits that fits in a `u64`.
+/// Parses a run of ASCII digits that fits in a `u64` (leading zeros allowed).
 fn parse_timestamp(text: &[u8]) -> Result<u64, Error> {
-    if text.is_empty() {
-        return Err(business_err(
-            ErrorKind::MalformedHeader,
-            Detail::TimestampNotDigits,
-        ));
+    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
+        return Err(malformed(Detail::TimestampNotDigits));
     }
-    let mut value: u64 = 0;
-    for &b in text {
-        if !b.is_ascii_digit() {
-            return Err(business_err(
-                ErrorKind::MalformedHeader,
-                Detail::TimestampNotDigits,
-            ));
-        }
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or(business_err(
-                ErrorKind::MalformedHeader,
-                Detail::TimestampOverflow,
-            ))?;
+    // Up to 19 digits cannot overflow a u64 (10^19 - 1 < 2^64): no checks needed.
+    if text.len() <= 19 {
+        return Ok(text.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0')));
     }
-    Ok(value)
+    text.iter().try_fold(0u64, |v, &d| {
+        v.checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+            .ok_or_else(|| malformed(Detail::TimestampOverflow))
+    })
 }
 
 fn is_comma(b: &u8) -> bool {
     *b == b','
-}
-
-/// The items of a header, each trimmed.
-fn items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value.split(is_comma).map(trim)
 }
 
 impl<'a> SignatureHeader<'a> {
@@ -140,56 +161,75 @@ impl<'a> SignatureHeader<'a> {
         }
 
         let mut timestamp: Option<(&'a [u8], u64)> = None;
-        let mut signatures = 0usize;
-        for (index, item) in items(value).enumerate() {
-            let Some((key, val)) = split_item(item) else {
-                return Err(business_err(
-                    ErrorKind::MalformedHeader,
-                    Detail::ItemWithoutEquals { item: index + 1 },
-                ));
+        let mut count = 0usize;
+        let mut first = [0u8; SIGNATURE_LEN];
+        // One pass over the items. An item is what lies between commas, less spaces and tabs
+        // around it; its key runs to its first `=`. A `t` or `v1` value is read in place, and only
+        // blanks may follow it before the next comma: the same grammar as splitting first.
+        let mut rest = value;
+        let mut item = 0usize;
+        loop {
+            item += 1;
+            rest = trim_start(rest);
+            let Some(eq) = rest.iter().position(|&b| b == b'=' || b == b',') else {
+                return Err(without_equals(item));
             };
-            match key {
+            let (key, after) = rest.split_at(eq);
+            let Some((b'=', after)) = after.split_first() else {
+                return Err(without_equals(item));
+            };
+            let (tail, detail) = match key {
                 b"t" => {
                     if timestamp.is_some() {
-                        return Err(business_err(
-                            ErrorKind::MalformedHeader,
-                            Detail::DuplicateTimestamp,
-                        ));
+                        return Err(malformed(Detail::DuplicateTimestamp));
                     }
-                    timestamp = Some((val, parse_timestamp(val)?));
+                    let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+                    let (text, tail) = after.split_at(digits);
+                    timestamp = Some((text, parse_timestamp(text)?));
+                    (tail, Detail::TimestampNotDigits)
                 }
                 b"v1" => {
-                    if decode_signature(val).is_none() {
-                        return Err(business_err(
-                            ErrorKind::MalformedHeader,
-                            Detail::SignatureNotHex,
-                        ));
+                    let (hex, tail) = after.split_at(after.len().min(SIGNATURE_HEX_LEN));
+                    let bytes = decode_signature(hex).ok_or(malformed(Detail::SignatureNotHex))?;
+                    if count == 0 {
+                        first = bytes;
                     }
-                    signatures += 1;
+                    count += 1;
+                    (tail, Detail::SignatureNotHex)
                 }
-                _ => {}
+                _ => {
+                    // Another key: ignored, whatever its value.
+                    let end = after.iter().position(|&b| b == b',').unwrap_or(after.len());
+                    (after.get(end..).unwrap_or_default(), Detail::Missing)
+                }
+            };
+            // After the value: blanks, then a comma or the end.
+            let tail = trim_start(tail);
+            match tail.split_first() {
+                None => break,
+                Some((b',', next)) => rest = next,
+                Some(_) => return Err(malformed(detail)),
             }
         }
 
-        let Some((text, timestamp)) = timestamp else {
+        let Some((timestamp_text, timestamp)) = timestamp else {
             return Err(business_err(
                 ErrorKind::MissingTimestamp,
                 Detail::NoTimestamp,
             ));
         };
-        if signatures == 0 {
+        if count == 0 {
             return Err(business_err(
                 ErrorKind::MissingSignature,
                 Detail::NoSignature,
             ));
         }
-        // `text` is ASCII digits, checked by `parse_timestamp`.
-        let timestamp_text = core::str::from_utf8(text)
-            .map_err(|_| business_err(ErrorKind::MalformedHeader, Detail::TimestampNotDigits))?;
         Ok(SignatureHeader {
             items: value,
             timestamp_text,
             timestamp,
+            first,
+            count,
         })
     }
 
@@ -199,7 +239,13 @@ impl<'a> SignatureHeader<'a> {
     }
 
     /// The timestamp exactly as received (leading zeros included): this text is what is signed.
-    pub const fn timestamp_str(&self) -> &'a str {
+    pub fn timestamp_str(&self) -> &'a str {
+        // ASCII digits, checked by the parser.
+        core::str::from_utf8(self.timestamp_text).unwrap_or_default()
+    }
+
+    /// [`timestamp_str`](SignatureHeader::timestamp_str) as bytes, with no UTF-8 check.
+    pub(crate) const fn timestamp_bytes(&self) -> &'a [u8] {
         self.timestamp_text
     }
 
@@ -208,6 +254,18 @@ impl<'a> SignatureHeader<'a> {
         Signatures {
             items: self.items.split(is_comma as fn(&u8) -> bool),
         }
+    }
+
+    /// How many `v1` signatures the header carries (at least one).
+    pub const fn signature_count(&self) -> usize {
+        self.count
+    }
+
+    /// The decoded signatures, in header order. The first was decoded while parsing; the header is
+    /// scanned again only when it carries more than one.
+    pub(crate) fn candidates(&self) -> impl Iterator<Item = [u8; SIGNATURE_LEN]> + '_ {
+        let rest = (self.count > 1).then(|| self.signatures().skip(1).map(|s| s.to_bytes()));
+        core::iter::once(self.first).chain(rest.into_iter().flatten())
     }
 }
 

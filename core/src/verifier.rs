@@ -222,7 +222,7 @@ impl Verifier {
         now: u64,
     ) -> Result<Verified, Error> {
         self.tolerance.check(header.timestamp(), now)?;
-        let prefix = header.timestamp_str().as_bytes();
+        let prefix = header.timestamp_bytes();
         let tags = self.keys().map(|key| {
             let mut ctx = hmac::Context::with_key(key);
             ctx.update(prefix);
@@ -230,8 +230,8 @@ impl Verifier {
             ctx.update(body);
             ctx.sign()
         });
-        let secret_index = first_match(tags, || header.signatures().map(|s| s.to_bytes()))
-            .ok_or_else(|| self.mismatch(Scheme::Business, header.signatures().count()))?;
+        let secret_index = first_match(tags, || header.candidates())
+            .ok_or_else(|| self.mismatch(Scheme::Business, header.signature_count()))?;
         Ok(Verified {
             secret_index,
             timestamp: Some(header.timestamp()),
@@ -312,7 +312,7 @@ impl Verifier {
         let parsed = SignatureHeader::parse(header)?;
         self.tolerance.check(parsed.timestamp(), now)?;
         let mut state = self.incremental(Scheme::Business, header.as_ref());
-        state.update(parsed.timestamp_str().as_bytes());
+        state.update(parsed.timestamp_bytes());
         state.update(b".");
         Ok(state)
     }
@@ -424,8 +424,8 @@ impl Incremental {
         let (found, count, timestamp) = match self.scheme {
             Scheme::Business => {
                 let parsed = SignatureHeader::parse(header)?;
-                let found = first_match(tags, || parsed.signatures().map(|s| s.to_bytes()));
-                (found, parsed.signatures().count(), Some(parsed.timestamp()))
+                let found = first_match(tags, || parsed.candidates());
+                (found, parsed.signature_count(), Some(parsed.timestamp()))
             }
             Scheme::Onboarding => {
                 let candidate = Signature::parse_onboarding(header)?.to_bytes();

@@ -142,6 +142,7 @@ proptest! {
             // Accessors agree with each other.
             prop_assert_eq!(parsed.timestamp_str().parse::<u64>().ok(), Some(parsed.timestamp()));
             prop_assert!(parsed.signatures().count() >= 1);
+            prop_assert_eq!(parsed.signature_count(), parsed.signatures().count());
         }
         let _ = verifier.verify(b"body", &header, now);
     }
