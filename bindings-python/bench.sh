@@ -32,6 +32,6 @@ done
 # Leave the default wheel installed.
 "$py" -m pip install --quiet --force-reinstall --no-deps target/python-wheels/py39/qonto_webhooks-*.whl
 
-echo "### Python: qonto_webhooks vs the alternatives ($(date -u +%Y-%m-%d), $(nproc) CPUs)"
+echo "### Python: qonto_webhooks vs the alternatives ($(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
 "$py" bindings-python/bench/render.py "$results"/py39.json "$results"/py311.json

@@ -104,3 +104,25 @@ def test_sign_reproduces_ok_vectors(vector: Dict[str, Any]) -> None:
     if items["t"] == str(int(items["t"])):
         assert header.split(",v1=")[1] in vector["header"].lower()
     qw.Verifier(secret, tolerance=None).verify(vector["body"], header)
+
+
+def test_construct_event(vector: Dict[str, Any]) -> None:
+    """construct_* verifies first: a failing vector raises its code; a valid one gives an event,
+    or InvalidPayloadError when its body is not an event (the vectors' bodies are not all)."""
+    def construct() -> object:
+        verifier = make_verifier(vector)
+        if vector["scheme"] == "business":
+            return verifier.construct_event(vector["body"], vector["header"], now=vector["now"])
+        return verifier.construct_onboarding_event(vector["body"], vector["header"])
+
+    if vector["expect"] != "ok":
+        with pytest.raises(qw.ERRORS[vector["expect"]]):
+            construct()
+        return
+    try:
+        event = construct()
+    except qw.InvalidPayloadError:
+        return
+    assert isinstance(event, (qw.Event, qw.OnboardingEvent))
+    assert event.verified is not None
+    assert event.verified.secret_index == vector["secret_index"]
