@@ -62,6 +62,33 @@ export declare const MAX_HEADER_LEN: number
 /** The most secrets one verifier holds. */
 export declare const MAX_SECRETS: number
 
+/** Says which known mistake explains why a webhook does not verify. */
+export declare function nativeDiagnose(secrets: Array<string | Uint8Array>, onboarding: boolean, header: string, body: string | Uint8Array, now: number, tolerance: number | null): NativeDiagnosis
+
+/** What `diagnose` found. */
+export interface NativeDiagnosis {
+  /** Whether the webhook verifies as given. */
+  ok: boolean
+  /** The matching secret's index, when it verifies. */
+  secretIndex?: number
+  /** The error code, when it does not. */
+  code?: string
+  /** The error message, when it does not. */
+  message?: string
+  /** Whether a known mistake (other than a wrong secret) explains the failure. */
+  explained: boolean
+  /** The explanations, most specific first. */
+  findings: Array<NativeFinding>
+}
+
+/** One known mistake found by `diagnose`. */
+export interface NativeFinding {
+  /** The mistake's stable code, e.g. `body_reserialized`. */
+  mistake: string
+  /** What was found and how to fix it (never the secret or the expected signature). */
+  message: string
+}
+
 /** The `X-Qonto-Signature` value for `body` signed with `secret` at `timestamp`. */
 export declare function nativeSign(secret: string | Uint8Array, body: string | Uint8Array, timestamp: number): string
 

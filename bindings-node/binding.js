@@ -841,6 +841,7 @@ module.exports.DEFAULT_TOLERANCE_SECS = nativeBinding.DEFAULT_TOLERANCE_SECS
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.MAX_HEADER_LEN = nativeBinding.MAX_HEADER_LEN
 module.exports.MAX_SECRETS = nativeBinding.MAX_SECRETS
+module.exports.nativeDiagnose = nativeBinding.nativeDiagnose
 module.exports.nativeSign = nativeBinding.nativeSign
 module.exports.nativeSignOnboarding = nativeBinding.nativeSignOnboarding
 module.exports.unixNow = nativeBinding.unixNow

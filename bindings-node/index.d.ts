@@ -107,6 +107,55 @@ export declare function qontoWebhook(
   options: QontoWebhookOptions,
 ): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (err?: unknown) => void) => void
 
+/** A known mistake `diagnose` can find. */
+export type MistakeCode =
+  | 'secret_base64'
+  | 'secret_prefix'
+  | 'secret_whitespace'
+  | 'body_reserialized'
+  | 'body_trailing_newline'
+  | 'body_line_endings'
+  | 'body_signed_without_timestamp'
+  | 'wrong_scheme'
+  | 'timestamp_milliseconds'
+  | 'clock_skew'
+  | 'wrong_secret'
+
+export interface DiagnoseOptions {
+  /** Which scheme the header belongs to (default 'business'). */
+  scheme?: Scheme
+  /** Unix seconds (default: the clock). */
+  now?: number
+  /** The window in seconds (default 300); null disables it. */
+  tolerance?: number | null
+}
+
+export interface Diagnosis {
+  /** Whether the webhook verifies as given. */
+  ok: boolean
+  secretIndex: number | null
+  /** The verification's error code, when it fails. */
+  code: ErrorCode | null
+  message: string | null
+  /** Whether a known mistake (other than a wrong secret) explains the failure. */
+  explained: boolean
+  /** The explanations, most specific first; empty when it verifies. */
+  findings: { mistake: MistakeCode; message: string }[]
+}
+
+/**
+ * When a webhook does not verify, says which known mistake explains it (secret decoded or
+ * stripped, body re-serialised, newline or CRLF, the other scheme, milliseconds, clock skew,
+ * wrong secret). For debugging; never reveals the secret or the expected signature.
+ * @throws TypeError on wrong argument types.
+ */
+export declare function diagnose(
+  secret: Bytes | Bytes[],
+  body: Bytes,
+  header: HeaderValue,
+  options?: DiagnoseOptions,
+): Diagnosis
+
 export declare const ERROR_CODES: readonly ErrorCode[]
 export declare const BUSINESS_HEADER: 'X-Qonto-Signature'
 export declare const ONBOARDING_HEADER: 'Qonto-SHA256-Signature'
@@ -125,6 +174,7 @@ declare const qontoWebhooks: {
   Verifier: typeof Verifier
   WebhookVerificationError: typeof WebhookVerificationError
   sign: typeof sign
+  diagnose: typeof diagnose
   qontoWebhook: typeof qontoWebhook
   ERROR_CODES: typeof ERROR_CODES
   BUSINESS_HEADER: typeof BUSINESS_HEADER

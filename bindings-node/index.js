@@ -331,6 +331,37 @@ function sign(secret, body, options) {
   }
 }
 
+/**
+ * When a webhook does not verify, says which known mistake explains it: a secret base64-decoded or
+ * stripped of whsec_, a body re-serialised (pretty or compact JSON, key order, unicode escapes), a
+ * trailing newline or CRLF, the other scheme's header, a timestamp in milliseconds, clock skew, a
+ * wrong secret. For debugging, not for request handling: it tries many variants. Findings never
+ * contain the secret or the expected signature.
+ */
+function diagnose(secret, body, header, options) {
+  const secrets = checkSecrets(secret)
+  const b = checkBody(body)
+  const h = checkHeader(header)
+  const o = checkOptions(options, 'diagnose')
+  const scheme = o.scheme === undefined ? 'business' : o.scheme
+  if (scheme !== 'business' && scheme !== 'onboarding') {
+    throw new TypeError(`options.scheme must be 'business' or 'onboarding', got ${String(o.scheme)}`)
+  }
+  const now = o.now === undefined ? native.unixNow() : checkSeconds(o.now, 'options.now')
+  let tolerance = DEFAULT_TOLERANCE
+  if (o.tolerance === null) tolerance = null
+  else if (o.tolerance !== undefined) tolerance = checkSeconds(o.tolerance, 'options.tolerance')
+  const d = native.nativeDiagnose(secrets, scheme === 'onboarding', h, b, now, tolerance)
+  return {
+    ok: d.ok,
+    secretIndex: d.secretIndex ?? null,
+    code: d.code ?? null,
+    message: d.message ?? null,
+    explained: d.explained,
+    findings: d.findings.map((f) => ({ mistake: f.mistake, message: f.message })),
+  }
+}
+
 const MIDDLEWARE_LIMIT = 1024 * 1024
 
 function readStream(req, limit) {
@@ -425,6 +456,7 @@ module.exports = {
   Verifier,
   WebhookVerificationError,
   sign,
+  diagnose,
   qontoWebhook,
   ERROR_CODES,
   BUSINESS_HEADER,

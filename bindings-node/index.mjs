@@ -6,6 +6,7 @@ export const {
   Verifier,
   WebhookVerificationError,
   sign,
+  diagnose,
   qontoWebhook,
   ERROR_CODES,
   BUSINESS_HEADER,

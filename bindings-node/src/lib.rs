@@ -269,6 +269,90 @@ pub fn native_sign_onboarding(
         .map_err(fail)
 }
 
+/// One known mistake found by `diagnose`.
+#[napi(object)]
+pub struct NativeFinding {
+    /// The mistake's stable code, e.g. `body_reserialized`.
+    pub mistake: String,
+    /// What was found and how to fix it (never the secret or the expected signature).
+    pub message: String,
+}
+
+/// What `diagnose` found.
+#[napi(object)]
+pub struct NativeDiagnosis {
+    /// Whether the webhook verifies as given.
+    pub ok: bool,
+    /// The matching secret's index, when it verifies.
+    pub secret_index: Option<u32>,
+    /// The error code, when it does not.
+    pub code: Option<String>,
+    /// The error message, when it does not.
+    pub message: Option<String>,
+    /// Whether a known mistake (other than a wrong secret) explains the failure.
+    pub explained: bool,
+    /// The explanations, most specific first.
+    pub findings: Vec<NativeFinding>,
+}
+
+/// Says which known mistake explains why a webhook does not verify.
+#[napi(catch_unwind)]
+pub fn native_diagnose(
+    secrets: Vec<Either<String, &[u8]>>,
+    onboarding: bool,
+    header: String,
+    body: Either<String, &[u8]>,
+    now: f64,
+    tolerance: Either<f64, Null>,
+) -> napi::Result<NativeDiagnosis, String> {
+    let now = seconds(now, "now")?;
+    let tolerance = match tolerance {
+        Either::A(secs) => Tolerance::Seconds(seconds(secs, "tolerance")?),
+        Either::B(Null) => Tolerance::Disabled,
+    };
+    let secrets: Vec<&[u8]> = secrets.iter().map(bytes).collect();
+    let scheme = if onboarding {
+        qonto_webhooks::Scheme::Onboarding
+    } else {
+        qonto_webhooks::Scheme::Business
+    };
+    let d = qonto_webhooks::diagnose::diagnose(
+        &secrets,
+        scheme,
+        header.as_bytes(),
+        bytes(&body),
+        now,
+        tolerance,
+    );
+    let explained = d.explained();
+    let findings = d
+        .findings
+        .into_iter()
+        .map(|f| NativeFinding {
+            mistake: f.mistake.code().to_owned(),
+            message: f.message,
+        })
+        .collect();
+    Ok(match d.result {
+        Ok(v) => NativeDiagnosis {
+            ok: true,
+            secret_index: u32::try_from(v.secret_index).ok(),
+            code: None,
+            message: None,
+            explained,
+            findings,
+        },
+        Err(e) => NativeDiagnosis {
+            ok: false,
+            secret_index: None,
+            code: Some(e.code().to_owned()),
+            message: Some(e.to_string()),
+            explained,
+            findings,
+        },
+    })
+}
+
 /// The system clock in unix seconds, as the verifier reads it.
 #[napi]
 pub fn unix_now() -> f64 {
