@@ -59,21 +59,29 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// Runs `f` over the bytes of a body (`bytes`, `bytearray`, `memoryview` or `str` as UTF-8),
 /// with the GIL released when the body is large.
 ///
-/// `bytes` are read in place. A `str` is encoded to UTF-8 once. A small `bytearray` is read in
-/// place; a large one is copied first, since another thread could resize it while the GIL is
-/// released. A `memoryview` is copied once (the buffer protocol is not in the stable ABI of
-/// Python 3.9).
+/// `bytes` are read in place. A `str` is encoded to UTF-8 once (read in place when built for
+/// 3.11+). A small `bytearray` is read in place; a large one is copied first, since another
+/// thread could resize it while the GIL is released. A `memoryview` is copied once (the buffer
+/// protocol is not in the stable ABI of Python 3.9).
 fn with_body<R, F>(py: Python<'_>, body: &Bound<'_, PyAny>, f: F) -> PyResult<R>
 where
     F: FnOnce(&[u8]) -> R + Send,
     R: Send,
 {
-    let owned;
-    let bytes = if let Ok(b) = body.cast::<PyBytes>() {
-        b
+    let owned: Bound<'_, PyBytes>;
+    let slice: &[u8] = if let Ok(b) = body.cast::<PyBytes>() {
+        b.as_bytes()
     } else if let Ok(s) = body.cast::<PyString>() {
-        owned = s.encode_utf8()?;
-        &owned
+        #[cfg(fast_abi)]
+        {
+            // Immutable, and its UTF-8 form is cached in the object: safe to read unlocked.
+            s.to_str()?.as_bytes()
+        }
+        #[cfg(not(fast_abi))]
+        {
+            owned = s.encode_utf8()?;
+            owned.as_bytes()
+        }
     } else if let Ok(a) = body.cast::<PyByteArray>() {
         if a.len() > DETACH_THRESHOLD {
             let copy = a.to_vec();
@@ -89,14 +97,13 @@ where
             .get_type::<PyBytes>()
             .call1((body,))?
             .cast_into::<PyBytes>()?;
-        &owned
+        owned.as_bytes()
     } else {
         return Err(PyTypeError::new_err(format!(
             "body must be bytes, bytearray, memoryview or str (the raw request body), not {}",
             type_name(body)
         )));
     };
-    let slice = bytes.as_bytes();
     if slice.len() > DETACH_THRESHOLD {
         Ok(py.detach(|| f(slice)))
     } else {
