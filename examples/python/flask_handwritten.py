@@ -1,0 +1,62 @@
+"""A BASELINE for the load comparison, not an example to copy: a Flask endpoint that verifies
+Qonto webhooks by hand, the way most guides show (split the header, hmac.new(...).hexdigest(),
+hmac.compare_digest, a 300 s window), with the same deduplication and answers as
+flask_receiver.py. It misses what the library checks: malformed items, several v1 signatures,
+a repeated t, secret rotation, the header length limit, and the stable error codes.
+
+    QONTO_WEBHOOK_SECRET=whsec_... python examples/python/flask_handwritten.py 8080
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import sys
+import time
+
+from flask import Flask, request
+
+app = Flask(__name__)
+SECRET = os.environ["QONTO_WEBHOOK_SECRET"].encode()
+seen = set()
+
+
+def verify_business(header, body):
+    parts = dict(item.strip().split("=", 1) for item in header.split(",") if "=" in item)
+    if "t" not in parts or "v1" not in parts:
+        return "malformed_header"
+    if not parts["t"].isdigit() or abs(time.time() - int(parts["t"])) > 300:
+        return "timestamp_outside_window"
+    expected = hmac.new(SECRET, parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, parts["v1"]):
+        return "signature_mismatch"
+    return None
+
+
+def verify_onboarding(header, body):
+    expected = hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, header.strip()):
+        return "signature_mismatch"
+    return None
+
+
+@app.post("/webhooks")
+def qonto_webhook():
+    body = request.get_data()
+    if "X-Qonto-Signature" in request.headers:
+        error = verify_business(request.headers["X-Qonto-Signature"], body)
+    elif "Qonto-SHA256-Signature" in request.headers:
+        error = verify_onboarding(request.headers["Qonto-SHA256-Signature"], body)
+    else:
+        error = "missing_header"
+    if error:
+        return {"error": error}, 400
+    event = json.loads(body)
+    if event["id"] in seen:
+        return {"error": "duplicate_event"}, 409
+    seen.add(event["id"])
+    return {"received": True}
+
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=int(sys.argv[1]) if len(sys.argv) > 1 else 8080)
