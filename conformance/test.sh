@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The conformance suite: the cross-language differential (fixed seed), the RSS soaks of the Python
+# and Node packages (each also run with --plant-leak, which must fail), and the receivers tour.
+# Assumes the bindings were built by bindings-python/test.sh and bindings-node/test.sh; builds
+# the Rust release binaries it runs (cheap when up to date).
+#
+#     bash conformance/test.sh
+#
+# The load comparison (conformance/load.py) is not part of it: it measures, it does not gate.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cargo build --release --quiet -p qonto-webhooks-cli -p qonto-webhooks-examples || exit 1
+py=.venv/bin/python
+if ! "$py" -c 'import qonto_webhooks' 2>/dev/null; then
+  echo "conformance: the Python package is not installed in .venv: run bash bindings-python/test.sh first" >&2
+  exit 1
+fi
+if ! node -e "require('./bindings-node')" 2>/dev/null; then
+  echo "conformance: the Node addon is not built: run bash bindings-node/test.sh first" >&2
+  exit 1
+fi
+
+passed=0
+failed=()
+step() { # step NAME EXPECTED_STATUS(0|fail) COMMAND...
+  local name=$1 expect=$2
+  shift 2
+  echo "== $name"
+  "$@"
+  local rc=$?
+  if { [ "$expect" = 0 ] && [ "$rc" = 0 ]; } || { [ "$expect" = fail ] && [ "$rc" = 1 ]; }; then
+    passed=$((passed + 1))
+  else
+    failed+=("$name (exit $rc)")
+  fi
+  echo
+}
+
+step "differential, seed 1, 2000 cases" 0 python3 conformance/differential.py --seed 1 --cases 2000
+step "Python soak" 0 "$py" conformance/soak/soak.py
+step "Python soak --plant-leak (must fail)" fail "$py" conformance/soak/soak.py 300000 --plant-leak
+step "Node soak" 0 node conformance/soak/soak.mjs
+step "Node soak --plant-leak (must fail)" fail node conformance/soak/soak.mjs 300000 --plant-leak
+step "receivers tour" 0 python3 examples/tour.py
+
+for f in "${failed[@]}"; do echo "FAILED: $f" >&2; done
+echo "conformance: $passed passed, ${#failed[@]} failed"
+[ "${#failed[@]}" = 0 ]
