@@ -147,21 +147,25 @@ fn status_of(kind: ErrorKind) -> qw_status {
     }
 }
 
+#[cold]
 fn fail(error: Error) -> qw_status {
     LAST_ERROR.set(LastError::Core(error));
     status_of(error.kind())
 }
 
+#[cold]
 fn abi_error(status: qw_status, message: &'static str) -> qw_status {
     LAST_ERROR.set(LastError::Abi(message));
     status
 }
 
+#[cold]
 fn invalid(message: &'static str) -> qw_status {
     abi_error(qw_status::InvalidArgument, message)
 }
 
 /// Runs `body` inside the panic boundary: a panic becomes `QW_STATUS_INTERNAL_ERROR`.
+#[inline(always)]
 fn guard(body: impl FnOnce() -> qw_status) -> qw_status {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|_| {
         abi_error(
@@ -314,6 +318,7 @@ enum Mode {
 
 /// # Safety
 /// As the exported verify functions.
+#[inline(always)]
 unsafe fn verify_with(
     verifier: *const qw_verifier,
     body: *const u8,
