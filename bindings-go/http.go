@@ -3,6 +3,7 @@ package qontowebhooks
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 )
@@ -47,8 +48,9 @@ func ResultFromContext(ctx context.Context) (Result, bool) {
 }
 
 // Middleware passes on only business webhooks whose signature verifies, with the body intact
-// and the Result in the request's context (ResultFromContext). Anything else gets
-// 400 Bad Request with the error's code as the body (Qonto retries non-2xx deliveries).
+// and the Result in the request's context (ResultFromContext). A rejected webhook gets
+// 400 Bad Request with the error's code as the body (Qonto retries non-2xx deliveries); a body
+// over an http.MaxBytesReader limit gets 413, a closed verifier 503.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return v.middleware(next, v.VerifyRequest)
 }
@@ -62,13 +64,18 @@ func (v *Verifier) middleware(next http.Handler, verify func(*http.Request) (Res
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		result, err := verify(r)
 		if err != nil {
-			code := "unreadable_body"
-			if e, ok := err.(*Error); ok {
-				code = e.Code
-			} else if err == ErrClosed {
-				code = "verifier_closed"
+			var e *Error
+			var tooLarge *http.MaxBytesError
+			switch {
+			case errors.As(err, &e):
+				http.Error(w, e.Code, http.StatusBadRequest)
+			case errors.As(err, &tooLarge):
+				http.Error(w, "body_too_large", http.StatusRequestEntityTooLarge)
+			case errors.Is(err, ErrClosed):
+				http.Error(w, "verifier_closed", http.StatusServiceUnavailable)
+			default:
+				http.Error(w, "unreadable_body", http.StatusBadRequest)
 			}
-			http.Error(w, code, http.StatusBadRequest)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), resultKey{}, result)))

@@ -49,6 +49,7 @@ func TestHTTPServer(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/business", v.Middleware(handler))
 	mux.Handle("/onboarding", v.OnboardingMiddleware(handler))
+	mux.Handle("/limited", http.MaxBytesHandler(v.Middleware(handler), 16))
 	server := httptest.NewServer(mux)
 	defer server.Close()
 	if !strings.HasPrefix(server.URL, "http://127.0.0.1:") {
@@ -84,6 +85,9 @@ func TestHTTPServer(t *testing.T) {
 	}
 	if code, text := post(t, server.URL+"/onboarding", OnboardingHeader, onboarding, body); code != 200 || !strings.HasPrefix(text, "true 1 ") {
 		t.Errorf("onboarding: %d %q", code, text)
+	}
+	if code, text := post(t, server.URL+"/limited", BusinessHeader, header, body); code != 413 || text != "body_too_large" {
+		t.Errorf("over the size limit: %d %q", code, text)
 	}
 }
 
