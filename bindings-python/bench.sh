@@ -18,7 +18,7 @@ opts=(-q -p no:cacheprovider --benchmark-only --benchmark-max-time=0.5
 for abi in py39 py311; do
   case "$abi" in
     py39) features=(); select=() ;;
-    py311) features=(--no-default-features --features abi3-py311); select=(-k "qonto_webhooks or threads") ;;
+    py311) features=(--no-default-features --features abi3-py311); select=(-k qonto_webhooks) ;;
   esac
   out=target/python-wheels/$abi
   mkdir -p "$out"
@@ -27,11 +27,12 @@ for abi in py39 py311; do
     -m bindings-python/Cargo.toml --out "$out" >&2
   "$py" -m pip install --quiet --force-reinstall --no-deps "$out"/qonto_webhooks-*.whl
   (cd bindings-python/bench && QW_BENCH_ABI="abi3-$abi" "$py" -m pytest test_bench.py \
-    "${opts[@]}" "${select[@]}" --benchmark-json="../../$results/$abi.json" >&2)
+    "${opts[@]}" "${select[@]}" --benchmark-json="../../$results/$abi.json" >&2 &&
+    QW_BENCH_ABI="abi3-$abi" "$py" threads.py "../../$results/threads-$abi.json" "abi3-$abi")
 done
 # Leave the default wheel installed.
 "$py" -m pip install --quiet --force-reinstall --no-deps target/python-wheels/py39/qonto_webhooks-*.whl
 
 echo "### Python: qonto_webhooks vs the alternatives ($(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-"$py" bindings-python/bench/render.py "$results"/py39.json "$results"/py311.json
+"$py" bindings-python/bench/render.py "$results"/{py39,py311,threads-py39,threads-py311}.json

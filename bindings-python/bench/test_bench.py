@@ -1,12 +1,11 @@
 """Benchmarks (pytest-benchmark): one business webhook verified by qonto_webhooks and by the
-usual Python alternatives, at several body sizes; and two threads against one on 1 MiB bodies.
-Run by bench.sh, which prints the table (render.py)."""
+usual Python alternatives, at several body sizes. Run by bench.sh, which prints the table
+(render.py); threads.py measures two threads against one."""
 
 from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -46,27 +45,6 @@ def test_verify(benchmark: Any, impl: str, size: int) -> None:
     benchmark.group = f"verify {size} B"
     benchmark.extra_info.update(kind="verify", impl=impl, size=size, abi=qw_abi())
     benchmark(verify, body, header)
-
-
-@pytest.mark.parametrize("threads", [1, 2])
-def test_threads_1mib(benchmark: Any, threads: int) -> None:
-    """The same 16 verifications of 1 MiB bodies, by one thread or split over two."""
-    verifier = qw.Verifier(SECRET)
-    body = make_body(1024 * 1024)
-    header = qw.sign(SECRET, body)
-    total = 16
-
-    def one(_: int) -> None:
-        verifier.verify(body, header)
-
-    with ThreadPoolExecutor(threads) as pool:
-
-        def run() -> None:
-            list(pool.map(one, range(total)))
-
-        benchmark.group = "threads 1 MiB"
-        benchmark.extra_info.update(kind="threads", threads=threads, total=total, abi=qw_abi())
-        benchmark.pedantic(run, rounds=20, warmup_rounds=2)
 
 
 def qw_abi() -> str:
