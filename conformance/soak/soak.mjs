@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Soak of the Node package (native entry): a million verifications (mixed good and bad),
-// verifiers built and dropped in a loop, and errors thrown and caught in a loop, while the
-// resident set size is sampled. Fails if RSS grows more than a fixed allowance after warm-up.
+// Soak of the Node package: a million verifications (mixed good and bad), verifiers built and
+// dropped in a loop, and errors thrown and caught in a loop, through the native entry; then
+// 150,000 verifications through the WebCrypto entry (`qonto-webhooks/web`, async, about 50 µs
+// each here; its first 50,000 are the warm-up: WebCrypto runs on libuv's thread pool, whose
+// allocator arenas take that long to reach their size); while the resident set size is sampled. Fails if RSS grows more than a fixed allowance after warm-up.
 //
 //     node conformance/soak/soak.mjs [ITERATIONS]
 //     node conformance/soak/soak.mjs --plant-leak     # leaks on purpose: must fail
@@ -25,6 +27,7 @@ import { setImmediate as turn } from 'node:timers/promises'
 
 const require = createRequire(import.meta.url)
 const { Verifier, WebhookVerificationError, sign } = require('../../bindings-node')
+const web = await import('../../bindings-node/web.mjs')
 
 v8.setFlagsFromString('--expose-gc')
 const gc = globalThis.gc ?? vm.runInNewContext('gc')
@@ -45,17 +48,22 @@ async function sampledRss () {
   return Math.round(process.memoryUsage.rss() / 1024)
 }
 
-/** Runs round(i) n times, sampling RSS; true when it stayed within the allowance. */
-async function soak (name, n, round) {
-  const warmup = Math.floor(n / 10)
+/**
+ * Runs round(i) n times (awaited when async), the first `warmup` unmeasured, sampling RSS; true
+ * when it stayed within the allowance.
+ */
+async function soak (name, n, round, { async = false, warmup = Math.floor(n / 10) } = {}) {
+  const started = performance.now()
   for (let i = 0; i < warmup; i++) {
-    round(i)
+    if (async) await round(i)
+    else round(i)
     if (i % SETTLE_EVERY === 0) await settle()
   }
   const base = await sampledRss()
   let peak = base
   for (let i = warmup; i < n; i++) {
-    round(i)
+    if (async) await round(i)
+    else round(i)
     if (i % SAMPLE_EVERY === 0) peak = Math.max(peak, await sampledRss())
     else if (i % SETTLE_EVERY === 0) await settle()
   }
@@ -63,7 +71,7 @@ async function soak (name, n, round) {
   const grown = peak - base
   const ok = grown <= ALLOWANCE_KIB
   console.log(`  ${name.padEnd(34)} ${String(n).padStart(9)} rounds  RSS ${base} KiB after warm-up, ` +
-    `peak ${peak} KiB (+${grown} KiB)  ${ok ? 'ok' : 'GREW'}`)
+    `peak ${peak} KiB (+${grown} KiB)  ${ok ? 'ok' : 'GREW'}  ${((performance.now() - started) / 1000).toFixed(1)} s`)
   return ok
 }
 
@@ -84,7 +92,8 @@ const headers = [
 ]
 const verifier = new Verifier(['whsec_old', 'whsec_soak'])
 const leaked = []
-const counts = { accepted: 0, rejected: 0, onboarding: 0, incremental: 0, errors: 0 }
+const counts = { accepted: 0, rejected: 0, onboarding: 0, incremental: 0, errors: 0, web: 0, webRejected: 0 }
+const webVerifier = new web.Verifier(['whsec_old', 'whsec_soak'])
 
 function verifyRound (i) {
   try {
@@ -109,33 +118,45 @@ function buildRound (i) {
   if (v.secretCount !== 2) throw new Error('wrong secret count')
 }
 
-function errorRound (i) {
+function errorRound (i) { // one error a round: a rejected header (4 in 5) or an empty secret
   try {
-    verifier.verify(body, headers[2 + (i % 4)], { now })
+    if (i % 5 === 4) new Verifier('') // eslint-disable-line no-new
+    else verifier.verify(body, headers[2 + (i % 4)], { now })
   } catch (err) {
-    if (err instanceof WebhookVerificationError && err.code && err.message) counts.errors++
-  }
-  try {
-    // eslint-disable-next-line no-new
-    new Verifier('')
-  } catch (err) {
-    if (err instanceof WebhookVerificationError && err.code === 'invalid_secret') counts.errors++
+    if (err instanceof WebhookVerificationError && err.code && err.message &&
+      (err.code === 'invalid_secret') === (i % 5 === 4)) counts.errors++
   }
 }
 
-console.log(`soak (Node package, native entry), allowance ${ALLOWANCE_KIB} KiB after warm-up:`)
+async function webRound (i) {
+  try {
+    await webVerifier.verify(body, headers[i % headers.length], { now })
+    counts.web++
+  } catch (err) {
+    if (!(err instanceof web.WebhookVerificationError)) throw err
+    counts.webRejected++
+  }
+  if (plantLeak) leaked.push(Buffer.alloc(64, i & 0xff))
+}
+
+const nWeb = Math.floor(n * 3 / 20)
+console.log(`soak (Node package), allowance ${ALLOWANCE_KIB} KiB after warm-up:`)
 const results = [
   await soak('verify, mixed good and bad', n, verifyRound),
   await soak('verifier built and dropped', Math.floor(n / 10), buildRound),
   await soak('errors thrown and caught', n, errorRound),
+  await soak('web entry: verify, mixed (async)', nWeb, webRound, { async: true, warmup: Math.floor(n / 20) }),
 ]
 // One header in six verifies ("t=0..." is the same t with another text, so it does not);
 // every onboarding and incremental verification matches the second secret.
 const expected = Math.ceil(n / headers.length)
+const expectedWeb = Math.ceil(nWeb / headers.length)
 const verdictsOk = counts.accepted === expected && counts.rejected === n - expected &&
-  counts.onboarding === n && counts.incremental === Math.ceil(n / 10) && counts.errors === 2 * n
+  counts.onboarding === n && counts.incremental === Math.ceil(n / 10) && counts.errors === n &&
+  counts.web === expectedWeb && counts.webRejected === nWeb - expectedWeb
 console.log(`  verdicts: ${counts.accepted} accepted of ${n}, ${counts.onboarding} onboarding, ` +
-  `${counts.incremental} incremental, ${counts.errors} errors caught (${verdictsOk ? 'as expected' : 'WRONG'})`)
+  `${counts.incremental} incremental, ${counts.errors} errors caught; web entry ${counts.web} accepted ` +
+  `of ${nWeb} (${verdictsOk ? 'as expected' : 'WRONG'})`)
 const passed = results.filter(Boolean).length + (verdictsOk ? 1 : 0)
 console.log(`soak: ${passed} passed, ${results.length + 1 - passed} failed`)
 process.exitCode = passed === results.length + 1 ? 0 : 1
