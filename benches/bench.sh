@@ -5,8 +5,39 @@
 # baselines from criterion's estimates.json files: for each case, the lowest of the rounds'
 # medians (on a shared machine other work only ever adds time). --table-only prints the table of
 # the last run without running anything.
+#        benches/bench.sh --instructions
+# Counts instructions per verification under valgrind's cachegrind instead (unaffected by other
+# load on the machine; needs valgrind) and prints that table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--instructions" ]; then
+  command -v valgrind >/dev/null || { echo "--instructions needs valgrind" >&2; exit 1; }
+  cargo build --release -p qonto-webhooks-benches --example instructions >&2
+  bin="$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/instructions"
+  count() { # IMPL SCHEME SIZE N -> instructions for the whole run
+    valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$bin" "$@" 2>&1 |
+      sed -n 's/.*I *refs: *//p' | tr -d ,
+  }
+  echo "Instructions per verification (cachegrind: the run with N+1 verifications minus the run with 1, divided by N)."
+  for scheme in business onboarding; do
+    printf '\n**%s**\n\n| body | qonto-webhooks | (a) ring floor | (b) RustCrypto | (c) naive | ours - (a) |\n|---|---|---|---|---|---|\n' "$scheme"
+    for size in 64 256 1024 16384; do
+      n=1000; [ "$size" -ge 16384 ] && n=100
+      row="| $size B |"
+      declare -A per=()
+      for impl in qonto-webhooks a-ring-floor b-rustcrypto c-naive; do
+        one=$(count "$impl" "$scheme" "$size" 1)
+        many=$(count "$impl" "$scheme" "$size" $((n + 1)))
+        per[$impl]=$(( (many - one) / n ))
+        row="$row ${per[$impl]} |"
+      done
+      echo "$row $(( per[qonto-webhooks] - per[a-ring-floor] )) |"
+    done
+  done
+  exit 0
+fi
 
 target_dir=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
