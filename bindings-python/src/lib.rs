@@ -522,6 +522,70 @@ fn sign_onboarding(
         .map_err(to_py_err)
 }
 
+/// What `diagnose` returns to `qonto_webhooks.diagnose`, which wraps it in a `Diagnosis`:
+/// `(ok, secret_index, code, message, explained, [(mistake, message), ...])`.
+type NativeDiagnosis = (
+    bool,
+    Option<usize>,
+    Option<&'static str>,
+    Option<String>,
+    bool,
+    Vec<(&'static str, String)>,
+);
+
+/// Says which known mistake explains why a webhook does not verify (the native half of
+/// ``qonto_webhooks.diagnose``).
+#[pyfunction]
+#[pyo3(
+    signature = (
+        secret, body, header, *, onboarding = false, now = None,
+        tolerance = ToleranceArg(Tolerance::default())
+    ),
+    text_signature = "(secret, body, header, *, onboarding=False, now=None, tolerance=300)"
+)]
+fn diagnose(
+    py: Python<'_>,
+    secret: &Bound<'_, PyAny>,
+    body: &Bound<'_, PyAny>,
+    header: &Bound<'_, PyAny>,
+    onboarding: bool,
+    now: Option<&Bound<'_, PyAny>>,
+    tolerance: ToleranceArg,
+) -> PyResult<NativeDiagnosis> {
+    let secrets = secrets_arg(secret)?;
+    let header = header_arg(header)?;
+    let header = header.as_bytes();
+    let now = match now {
+        Some(t) if !t.is_none() => seconds_arg(t, "now")?,
+        _ => core_::unix_now(),
+    };
+    let scheme = if onboarding {
+        core_::Scheme::Onboarding
+    } else {
+        core_::Scheme::Business
+    };
+    let d = with_body(py, body, |body| {
+        core_::diagnose::diagnose(&secrets, scheme, header, body, now, tolerance.0)
+    })?;
+    let explained = d.explained();
+    let findings = d
+        .findings
+        .into_iter()
+        .map(|f| (f.mistake.code(), f.message))
+        .collect();
+    Ok(match d.result {
+        Ok(v) => (true, Some(v.secret_index), None, None, explained, findings),
+        Err(e) => (
+            false,
+            None,
+            Some(e.code()),
+            Some(e.to_string()),
+            explained,
+            findings,
+        ),
+    })
+}
+
 /// The system clock in unix seconds, as the verifier reads it.
 #[pyfunction]
 fn unix_now() -> u64 {
@@ -537,6 +601,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(sign_onboarding, m)?)?;
     m.add_function(wrap_pyfunction!(unix_now, m)?)?;
+    m.add_function(wrap_pyfunction!(diagnose, m)?)?;
     m.add("BUSINESS_HEADER", core_::BUSINESS_HEADER)?;
     m.add("ONBOARDING_HEADER", core_::ONBOARDING_HEADER)?;
     m.add("DEFAULT_TOLERANCE", core_::DEFAULT_TOLERANCE_SECS)?;

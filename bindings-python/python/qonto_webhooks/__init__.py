@@ -25,6 +25,7 @@ changes the bytes and breaks the signature.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _native
@@ -67,6 +68,9 @@ __all__ = [
     "sign",
     "sign_onboarding",
     "unix_now",
+    "diagnose",
+    "Diagnosis",
+    "Finding",
     "BUSINESS_HEADER",
     "ONBOARDING_HEADER",
     "DEFAULT_TOLERANCE",
@@ -224,3 +228,67 @@ class Verifier(_native.Verifier):
         if scheme == "business":
             return self.verify(body, value, now=now)
         return self.verify_onboarding(body, value)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A known mistake that explains a failed verification."""
+
+    #: Its stable code: ``secret_base64``, ``secret_prefix``, ``secret_whitespace``,
+    #: ``body_reserialized``, ``body_trailing_newline``, ``body_line_endings``,
+    #: ``body_signed_without_timestamp``, ``wrong_scheme``, ``timestamp_milliseconds``,
+    #: ``clock_skew`` or ``wrong_secret``.
+    mistake: str
+    #: What was found and how to fix it (never the secret or the expected signature).
+    message: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What :func:`diagnose` found."""
+
+    #: Whether the webhook verifies as given.
+    ok: bool
+    #: The matching secret's index, when it verifies.
+    secret_index: Optional[int]
+    #: The verification's error code, when it does not.
+    code: Optional[str]
+    #: The verification's error message, when it does not.
+    message: Optional[str]
+    #: Whether a known mistake (other than a wrong secret) explains the failure.
+    explained: bool
+    #: The explanations, most specific first; empty when the webhook verifies.
+    findings: Tuple[Finding, ...]
+
+
+def diagnose(
+    secret: Union[str, bytes, bytearray, Iterable[Union[str, bytes, bytearray]]],
+    body: Body,
+    header: Header,
+    *,
+    scheme: str = "business",
+    now: Optional[int] = None,
+    tolerance: Optional[int] = DEFAULT_TOLERANCE,
+) -> Diagnosis:
+    """When a webhook does not verify, says which known mistake explains it.
+
+    Tries the mistakes seen in the wild: a secret base64-decoded or stripped of ``whsec_``, a body
+    re-serialised (pretty or compact JSON, key order, ``\\u`` escapes), a trailing newline or
+    CRLF, the other scheme's header, a timestamp in milliseconds, clock skew, a wrong secret. For
+    debugging, not for handling requests (it tries many variants). Never reveals the secret or the
+    expected signature.
+
+    >>> import json
+    >>> signed = b'{"id":"e1","amount":"12.50"}'
+    >>> header = sign("whsec_abc", signed, timestamp=1700000000)
+    >>> received = json.dumps(json.loads(signed))  # what a framework hands back after parsing
+    >>> d = diagnose("whsec_abc", received, header, now=1700000000)
+    >>> d.code, d.findings[0].mistake
+    ('signature_mismatch', 'body_reserialized')
+    """
+    if scheme not in ("business", "onboarding"):
+        raise ValueError(f"scheme must be 'business' or 'onboarding', not {scheme!r}")
+    ok, index, code, message, explained, findings = _native.diagnose(
+        secret, body, header, onboarding=scheme == "onboarding", now=now, tolerance=tolerance
+    )
+    return Diagnosis(ok, index, code, message, explained, tuple(Finding(m, t) for m, t in findings))

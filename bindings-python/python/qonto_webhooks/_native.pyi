@@ -1,5 +1,5 @@
 # Type stubs of the native module (Rust, pyo3). Checked against the module by mypy.stubtest.
-from typing import Final, Iterable, Optional, Tuple, Union, final
+from typing import Final, Iterable, List, Optional, Tuple, Union, final
 
 from typing_extensions import disjoint_base
 
@@ -25,6 +25,7 @@ __all__ = [
     "Verified",
     "Verifier",
     "__version__",
+    "diagnose",
     "sign",
     "sign_onboarding",
     "unix_now",
@@ -74,3 +75,13 @@ class Verifier:
 def sign(secret: _Secret, body: _Body, *, timestamp: Optional[int] = None) -> str: ...
 def sign_onboarding(secret: _Secret, body: _Body) -> str: ...
 def unix_now() -> int: ...
+
+def diagnose(
+    secret: Union[_Secret, Iterable[_Secret]],
+    body: _Body,
+    header: _Header,
+    *,
+    onboarding: bool = False,
+    now: Optional[int] = None,
+    tolerance: Optional[int] = 300,
+) -> Tuple[bool, Optional[int], Optional[str], Optional[str], bool, List[Tuple[str, str]]]: ...
