@@ -36,6 +36,8 @@ RUNNER_COMMANDS = {
     "python": [str(ROOT / ".venv/bin/python"), str(RUNNERS / "python_runner.py")],
     "node": ["node", str(RUNNERS / "node_runner.js")],
     "node-web": ["node", str(RUNNERS / "web_runner.mjs")],
+    "c": [sys.executable, str(RUNNERS / "c_runner.py")],
+    "go": ["bash", str(RUNNERS / "go_runner.sh")],
 }
 
 
@@ -103,10 +105,11 @@ def random_case(rng):
     nsecrets = rng.choice([0, 1, 1, 1, 2, 3, 8, 9]) if rng.random() < 0.2 else rng.choice([1, 2])
     secrets = [random_secret(rng) for _ in range(nsecrets)]
     body = random_body(rng)
-    # `now` and `tolerance` stay within 2**53 - 1: a JavaScript number cannot hold more, so the
-    # Node and web APIs cannot be given more. `t` in the header is text and goes up to 2**64 - 1.
+    # `now` stays within 2**53 - 1: a JavaScript number cannot hold more, so the Node and web APIs
+    # cannot be given more. `tolerance` stays within 2**31 - 1 s (68 years): Go's time.Duration
+    # holds at most 292 years. `t` in the header is text and goes up to 2**64 - 1.
     now = rng.choice([0, 1, 1_735_689_600, 2**53 - 1])
-    tolerance = rng.choice([None, 0, 1, 300, 300, 3600, 2**53 - 1])
+    tolerance = rng.choice([None, 0, 1, 300, 300, 3600, 2**31 - 1])
     signer = rng.choice(secrets + ["someone-else"]) if secrets else "someone-else"
     signer = signer or "x"
     # The timestamp: around the window's edges, or anywhere.

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The Go runner: builds examples/go/runner (cgo over target/release/libqonto_webhooks.a) with the
+# project's pinned Go when its inputs changed, then prints one verdict per case.
+#     go_runner.sh CASES.json
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../bindings-go/env.sh"
+exe="$root/target/conformance/go_runner"
+if [ ! -x "$exe" ] || [ -n "$(find "$root/examples/go" "$root/bindings-go" "$root/target/release/libqonto_webhooks.a" \
+    -newer "$exe" \( -name '*.go' -o -name go.mod -o -name '*.a' \) -print -quit)" ]; then
+  (cd "$root/examples/go" && go build -o "$exe" ./runner)
+fi
+exec "$exe" "$1"
