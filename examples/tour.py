@@ -36,6 +36,7 @@ def receivers():
         "python (flask)": ([py, str(ROOT / "examples/python/flask_receiver.py")], ROOT),
         "python (fastapi)": ([py, str(ROOT / "examples/python/fastapi_receiver.py")], ROOT),
         "node (express)": (["node", str(ROOT / "examples/node/express_receiver.js")], ROOT),
+        "go (net/http)": ([str(GO_RECEIVER)], ROOT),
     }
 
 
@@ -71,10 +72,17 @@ def fire(url, scheme):
     return out.returncode == 0, results, out.stdout + out.stderr
 
 
+GO_RECEIVER = ROOT / "target/conformance/go_receiver"
+
+
 def prepare():
-    """Installs what the receivers need besides the bindings (which their own scripts build)."""
+    """Installs what the receivers need besides the bindings (which their own scripts build), and
+    builds the Go receiver (cgo over target/release/libqonto_webhooks.a) with the pinned Go."""
     subprocess.run(["bash", str(ROOT / ".ci/venv.sh"), str(ROOT / "examples/requirements.txt")],
                    check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["cargo", "build", "--quiet", "--release", "-p", "qonto-webhooks-c"], check=True)
+    subprocess.run(["bash", "-c", 'source bindings-go/env.sh && cd examples/go && '
+                    f'go build -o "{GO_RECEIVER}" ./receiver'], cwd=ROOT, check=True)
 
 
 def main():
