@@ -170,9 +170,12 @@ impl Case {
         let mut rest: &[u8] = &self.body;
         let mut out = Vec::new();
         let mut sizes = self.chunks.iter().cycle();
+        // With every size 0 the body would never be consumed: then take 1-byte steps.
+        let all_zero = self.chunks.iter().all(|&c| c == 0);
         while !rest.is_empty() {
             // Scale the size so a 1 MiB body does not take a million calls.
-            let size = usize::from(*sizes.next().unwrap_or(&1)) * (1 + rest.len() / 4096);
+            let step = if all_zero { 1 } else { *sizes.next().unwrap_or(&1) };
+            let size = usize::from(step) * (1 + rest.len() / 4096);
             let (head, tail) = rest.split_at(size.min(rest.len()));
             out.push(head);
             rest = tail;
@@ -373,5 +376,30 @@ pub mod reference {
         let sig = parse_onboarding(header)?;
         let index = first_match(secrets, &[body], &[sig])?;
         Ok((index, None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Case;
+
+    fn case(chunks: [u8; 8], body: &[u8]) -> Case {
+        Case {
+            onboarding: false,
+            tolerance: None,
+            now: 0,
+            chunks,
+            header: Vec::new(),
+            secrets: vec![b"k".to_vec()],
+            body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn chunked_body_covers_the_body_even_when_every_size_is_zero() {
+        for chunks in [[0; 8], [3, 0, 1, 0, 0, 0, 0, 0], [255; 8]] {
+            let c = case(chunks, b"hello, chunked world");
+            assert_eq!(c.chunked_body().concat(), c.body, "{chunks:?}");
+        }
     }
 }
