@@ -134,10 +134,6 @@ fn parse_timestamp(text: &[u8]) -> Result<u64, Error> {
     })
 }
 
-fn is_comma(b: &u8) -> bool {
-    *b == b','
-}
-
 impl<'a> SignatureHeader<'a> {
     /// Parses and validates an `X-Qonto-Signature` value.
     ///
@@ -252,7 +248,7 @@ impl<'a> SignatureHeader<'a> {
     /// The `v1` signatures, in header order.
     pub fn signatures(&self) -> Signatures<'a> {
         Signatures {
-            items: self.items.split(is_comma as fn(&u8) -> bool),
+            rest: Some(self.items),
         }
     }
 
@@ -272,14 +268,20 @@ impl<'a> SignatureHeader<'a> {
 /// Iterator over the `v1` signatures of a [`SignatureHeader`], in header order.
 #[derive(Clone, Debug)]
 pub struct Signatures<'a> {
-    items: core::slice::Split<'a, u8, fn(&u8) -> bool>,
+    /// What is left of the header, `None` after its last item.
+    rest: Option<&'a [u8]>,
 }
 
 impl<'a> Iterator for Signatures<'a> {
     type Item = Signature<'a>;
 
     fn next(&mut self) -> Option<Signature<'a>> {
-        for item in self.items.by_ref() {
+        while let Some(rest) = self.rest {
+            let (item, next) = match rest.iter().position(|&b| b == b',') {
+                Some(comma) => (rest.get(..comma).unwrap_or_default(), rest.get(comma + 1..)),
+                None => (rest, None),
+            };
+            self.rest = next;
             if let Some((b"v1", hex)) = split_item(trim(item)) {
                 // Validated by `SignatureHeader::parse`.
                 if let Some(bytes) = decode_signature(hex) {
