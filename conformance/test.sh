@@ -41,7 +41,7 @@ step "differential, seed 1, 2000 cases" 0 python3 conformance/differential.py --
 step "Python soak" 0 "$py" conformance/soak/soak.py
 step "Python soak --plant-leak (must fail)" fail "$py" conformance/soak/soak.py 300000 --plant-leak
 step "Node soak" 0 node conformance/soak/soak.mjs
-step "Node soak --plant-leak (must fail)" fail node conformance/soak/soak.mjs 300000 --plant-leak
+step "Node soak --plant-leak (must fail)" fail node conformance/soak/soak.mjs 100000 --plant-leak
 step "receivers tour" 0 python3 examples/tour.py
 
 for f in "${failed[@]}"; do echo "FAILED: $f" >&2; done

@@ -18,7 +18,7 @@
 // to a plateau, 80 MB for a million verifiers built and dropped: bounded, but no leak signal).
 // The allowance (8 MiB, against 1 MiB for the Rust soak) covers V8 settling after warm-up: code
 // tiering into optimized functions, heap pages kept after a collection, the allocator's arenas
-// (measured on Node 20: +0.2 to +2.5 MiB); a leak of 10 bytes a round over the 900,000 measured
+// (measured on Node 20: +0.2 to +2.8 MiB); a leak of 10 bytes a round over the 900,000 measured
 // rounds exceeds it.
 import { createRequire } from 'node:module'
 import v8 from 'node:v8'
