@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Args;
+
+use crate::SecretArgs;
 use qonto_webhooks::events::{Event, OnboardingEvent};
 use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Tolerance, Verifier, unix_now};
 
@@ -21,14 +23,8 @@ pub struct ListenArgs {
     /// The address to bind: loopback by default; use 0.0.0.0 only behind a tunnel you trust.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
-    /// The webhook secret (repeatable for rotation; also from QONTO_WEBHOOK_SECRET).
-    #[arg(
-        long = "secret",
-        value_name = "S",
-        env = "QONTO_WEBHOOK_SECRET",
-        required = true
-    )]
-    secrets: Vec<String>,
+    #[command(flatten)]
+    secret: SecretArgs,
     /// The replay window in seconds (default 300).
     #[arg(long, value_name = "SECS")]
     tolerance: Option<u64>,
@@ -159,7 +155,7 @@ pub fn run(args: &ListenArgs) -> ExitCode {
     let tolerance = args
         .tolerance
         .map_or(Tolerance::default(), Tolerance::Seconds);
-    let verifier = match Verifier::with_secrets(&args.secrets) {
+    let verifier = match Verifier::with_secrets(&args.secret.secrets) {
         Ok(v) => v.with_tolerance(tolerance),
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());

@@ -63,9 +63,9 @@ pub(crate) enum SchemeArg {
 }
 
 #[derive(Debug, Args)]
-struct SecretArgs {
+pub(crate) struct SecretArgs {
     /// The webhook secret, exactly as Qonto gave it. Repeat for rotation: secrets are tried in
-    /// order and the index of the first match is printed. Prefer the environment variable: a
+    /// order (verify prints the index of the first match). Prefer the environment variable: a
     /// command line is visible to other users of the machine.
     #[arg(
         long = "secret",
@@ -73,7 +73,7 @@ struct SecretArgs {
         env = "QONTO_WEBHOOK_SECRET",
         required = true
     )]
-    secrets: Vec<String>,
+    pub(crate) secrets: Vec<String>,
 }
 
 #[derive(Debug, Args)]
