@@ -12,7 +12,8 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use base64::Engine as _;
-use serde::Deserialize;
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
 
 const BIN: &str = env!("CARGO_BIN_EXE_qonto-webhooks");
 const OFFICIAL_HEADER: &str =
@@ -42,32 +43,16 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-#[derive(Deserialize)]
-struct Vector {
-    name: String,
-    scheme: String,
-    secrets: Vec<String>,
-    header: String,
-    body_b64: String,
-    now: u64,
-    tolerance: Option<u64>,
-    expect: String,
-    secret_index: Option<usize>,
-}
-
 #[test]
 fn every_vector_through_the_cli() {
-    let vectors: Vec<Vector> =
-        serde_json::from_str(include_str!("../../core/tests/data/vectors.json")).unwrap();
+    let vectors = common::vectors();
     let mut checked = 0;
     for v in &vectors {
         if v.secrets.is_empty() {
             // No --secret at all is a usage error of the CLI (exit 2), checked below.
             continue;
         }
-        let body = base64::engine::general_purpose::STANDARD
-            .decode(&v.body_b64)
-            .unwrap();
+        let body = v.body();
         let header = format!("--header={}", v.header);
         let now = v.now.to_string();
         let tolerance = v.tolerance.map(|t| t.to_string());

@@ -8,27 +8,10 @@
     clippy::indexing_slicing
 )]
 
-use base64::Engine as _;
-use qonto_webhooks::{ErrorKind, Tolerance, Verified, Verifier};
-use serde::Deserialize;
+mod common;
 
-#[derive(Debug, Deserialize)]
-struct Vector {
-    name: String,
-    scheme: String,
-    secrets: Vec<String>,
-    header: String,
-    body_b64: String,
-    now: u64,
-    tolerance: Option<u64>,
-    expect: String,
-    secret_index: Option<usize>,
-}
-
-fn vectors() -> Vec<Vector> {
-    let text = include_str!("data/vectors.json");
-    serde_json::from_str(text).expect("vectors.json parses")
-}
+use common::{Vector, vectors};
+use qonto_webhooks::{ErrorKind, Verified, Verifier};
 
 fn outcome(result: Result<Verified, qonto_webhooks::Error>) -> (String, Option<usize>) {
     match result {
@@ -38,19 +21,12 @@ fn outcome(result: Result<Verified, qonto_webhooks::Error>) -> (String, Option<u
 }
 
 fn run(v: &Vector, chunk: Option<usize>) -> (String, Option<usize>) {
-    let body = base64::engine::general_purpose::STANDARD
-        .decode(&v.body_b64)
-        .expect("body_b64 is base64");
-    let tolerance = v.tolerance.map_or(Tolerance::Disabled, Tolerance::Seconds);
+    let body = v.body();
     let verifier = match Verifier::with_secrets(&v.secrets) {
-        Ok(verifier) => verifier.with_tolerance(tolerance),
+        Ok(verifier) => verifier.with_tolerance(v.tolerance()),
         Err(e) => return (e.code().to_owned(), None),
     };
-    let onboarding = match v.scheme.as_str() {
-        "business" => false,
-        "onboarding" => true,
-        other => panic!("{}: unknown scheme {other}", v.name),
-    };
+    let onboarding = v.onboarding();
     match chunk {
         None if onboarding => outcome(verifier.verify_onboarding(&body, &v.header)),
         None => outcome(verifier.verify(&body, &v.header, v.now)),

@@ -7,32 +7,21 @@
 
 use std::process::ExitCode;
 
-use base64::Engine as _;
-use qonto_webhooks::{Tolerance, Verified, Verifier};
-use serde::Deserialize;
+use qonto_webhooks::{Verified, Verifier};
 
-#[derive(Deserialize)]
-struct Case {
-    scheme: String,
-    secrets: Vec<String>,
-    header: String,
-    body_b64: String,
-    now: u64,
-    tolerance: Option<u64>,
-}
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
 
-fn verdict(case: &Case) -> String {
-    let Ok(body) = base64::engine::general_purpose::STANDARD.decode(&case.body_b64) else {
-        return "bad_case".into();
-    };
-    let tolerance = case
-        .tolerance
-        .map_or(Tolerance::Disabled, Tolerance::Seconds);
+fn verdict(case: &common::Vector) -> String {
+    let body = case.body();
     let result: Result<Verified, qonto_webhooks::Error> = Verifier::with_secrets(&case.secrets)
-        .map(|v| v.with_tolerance(tolerance))
-        .and_then(|v| match case.scheme.as_str() {
-            "onboarding" => v.verify_onboarding(&body, &case.header),
-            _ => v.verify(&body, &case.header, case.now),
+        .map(|v| v.with_tolerance(case.tolerance()))
+        .and_then(|v| {
+            if case.onboarding() {
+                v.verify_onboarding(&body, &case.header)
+            } else {
+                v.verify(&body, &case.header, case.now)
+            }
         });
     match result {
         Ok(v) => format!("ok {}", v.secret_index),
@@ -45,11 +34,8 @@ fn main() -> ExitCode {
         eprintln!("usage: vector-runner CASES.json");
         return ExitCode::from(2);
     };
-    let cases: Vec<Case> = match std::fs::read(&path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| serde_json::from_slice(&text).map_err(|e| e.to_string()))
-    {
-        Ok(cases) => cases,
+    let cases = match std::fs::read_to_string(&path) {
+        Ok(text) => common::parse(&text),
         Err(e) => {
             eprintln!("cannot read {path}: {e}");
             return ExitCode::from(2);
