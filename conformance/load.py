@@ -25,7 +25,9 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
-from tour import SECRET, free_port, prepare, venv_bin, wait_for  # noqa: E402
+from tour import GO_RECEIVER, SECRET, free_port, prepare, venv_bin, wait_for  # noqa: E402
+
+GO_HANDWRITTEN = ROOT / "target/conformance/go_handwritten"
 
 LOAD = ROOT / "target/release/load"
 
@@ -43,6 +45,8 @@ def stacks():
         "express": [("express + qontoWebhook", ["node", str(ROOT / "examples/node/express_receiver.js")]),
                     ("express, hand-written (createHmac + timingSafeEqual)",
                      ["node", str(ROOT / "examples/node/express_handwritten.js")])],
+        "go": [("go net/http + qontowebhooks", [str(GO_RECEIVER)]),
+               ("go net/http, hand-written (crypto/hmac + hex + hmac.Equal)", [str(GO_HANDWRITTEN)])],
     }
 
 
@@ -77,12 +81,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--only", nargs="*", help="stacks to run: axum, flask, express (default: all)")
+    parser.add_argument("--only", nargs="*", help="stacks to run: axum, flask, express, go (default: all)")
     args = parser.parse_args()
     if not LOAD.exists():
         raise SystemExit("build the Rust binaries first: cargo build --release "
                          "-p qonto-webhooks-cli -p qonto-webhooks-examples")
     prepare()
+    subprocess.run(["bash", "-c", 'source bindings-go/env.sh && cd examples/go && '
+                    f'go build -o "{GO_HANDWRITTEN}" ./handwritten'], cwd=ROOT, check=True)
     chosen = {k: v for k, v in stacks().items() if not args.only or k in args.only}
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
                 if line.startswith("model name")), platform.processor() or "unknown CPU")

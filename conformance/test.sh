@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The conformance suite: the cross-language differential (fixed seed), the RSS soaks of the Python
-# and Node packages (each also run with --plant-leak, which must fail), and the receivers tour.
+# and Node packages, the C ABI and the Go package (each also run with --plant-leak, which must
+# fail), and the receivers tour.
 # Assumes the bindings were built by bindings-python/test.sh and bindings-node/test.sh; builds
 # the Rust release binaries it runs (cheap when up to date).
 #
@@ -42,6 +43,10 @@ step "Python soak" 0 "$py" conformance/soak/soak.py
 step "Python soak --plant-leak (must fail)" fail "$py" conformance/soak/soak.py 300000 --plant-leak
 step "Node soak" 0 node conformance/soak/soak.mjs
 step "Node soak --plant-leak (must fail)" fail node conformance/soak/soak.mjs 100000 --plant-leak
+step "C ABI soak" 0 bash conformance/soak/soak_c.sh
+step "C ABI soak --plant-leak (must fail)" fail bash conformance/soak/soak_c.sh 300000 --plant-leak
+step "Go soak" 0 bash conformance/soak/soak_go.sh
+step "Go soak --plant-leak (must fail)" fail bash conformance/soak/soak_go.sh 300000 --plant-leak
 step "receivers tour" 0 python3 examples/tour.py
 
 for f in "${failed[@]}"; do echo "FAILED: $f" >&2; done
