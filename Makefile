@@ -5,13 +5,14 @@ SHELL := /bin/bash
 
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
-.PHONY: help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+.PHONY: fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
 	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go)"
 	@echo "make bench   run every benchmark (minutes; figures for the README)"
 	@echo "make fuzz    run every fuzz target for 60 s"
+	@echo "make fuzz-long  every target for 10 min, then keep the minimized corpora in fuzz/seeds"
 
 demo: demo-rust $(addprefix demo-,$(BINDINGS)) tour
 
@@ -20,7 +21,7 @@ demo-rust:
 	target/release/demo
 
 $(addprefix demo-,$(BINDINGS)): demo-%:
-	@echo; bash $*/demo.sh
+	@echo; echo "== $*"; bash $*/demo.sh
 
 test: test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance
 
@@ -52,3 +53,9 @@ bench:
 
 fuzz:
 	bash fuzz/run.sh 60
+
+# The long fuzzing campaign, by hand or on a schedule: every target for 10 minutes, then the
+# corpora minimized into fuzz/seeds (commit them; every later run starts from them).
+fuzz-long:
+	bash fuzz/run.sh 600
+	bash fuzz/minimize.sh
