@@ -20,12 +20,11 @@ import platform
 import re
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
-from tour import GO_RECEIVER, SECRET, free_port, prepare, venv_bin, wait_for  # noqa: E402
+from tour import GO_RECEIVER, prepare, receiver, venv_bin  # noqa: E402
 
 GO_HANDWRITTEN = ROOT / "target/conformance/go_handwritten"
 
@@ -52,23 +51,11 @@ def stacks():
 
 def run_one(cmd, requests, threads):
     """Starts a receiver, loads it; returns (req/s or None, accepted, lost, wrong, passed, output)."""
-    port = free_port()
-    env = {**os.environ, "QONTO_WEBHOOK_SECRET": SECRET}
-    # The receivers' request logs go to a file: a pipe nobody reads would fill and stall them.
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd + [str(port)], cwd=ROOT, env=env, stdout=log, stderr=log)
-        try:
-            if not wait_for(port, proc):
-                log.seek(0)
-                return None, 0, 0, 0, False, "did not start: " + log.read().decode(errors="replace")[-500:]
-            out = subprocess.run([str(LOAD), f"http://127.0.0.1:{port}/webhooks", str(requests),
-                                  str(threads)], capture_output=True, text=True, timeout=300)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with receiver(cmd) as (port, why):
+        if why:
+            return None, 0, 0, 0, False, why
+        out = subprocess.run([str(LOAD), f"http://127.0.0.1:{port}/webhooks", str(requests),
+                              str(threads)], capture_output=True, text=True, timeout=300)
     text = out.stdout + out.stderr
     m = re.search(r"([\d.]+) req/s; accepted (\d+), lost (\d+), wrong (\d+)", text)
     if not m:

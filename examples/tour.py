@@ -10,12 +10,14 @@ once, 4xx for everything else), or could not be started.
 """
 
 import argparse
+import contextlib
 import os
 import pathlib
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -44,6 +46,28 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def receiver(cmd, cwd=ROOT):
+    """Runs a receiver on a free loopback port; yields (port, None), or (port, why) when it did not
+    start. Its output goes to a temporary file: a pipe nobody reads would fill and stall it."""
+    port = free_port()
+    env = {**os.environ, "QONTO_WEBHOOK_SECRET": SECRET, "PORT": str(port)}
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd + [str(port)], cwd=cwd, env=env, stdout=log, stderr=log)
+        try:
+            if wait_for(port, proc):
+                yield port, None
+            else:
+                log.seek(0)
+                yield port, "did not start: " + log.read().decode(errors="replace").strip()[-500:]
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def wait_for(port, proc, seconds=30.0):
@@ -93,14 +117,9 @@ def main():
     chosen = {k: v for k, v in receivers().items() if not args.only or k in args.only}
     rows, failures = [], []
     for name, (cmd, cwd) in chosen.items():
-        port = free_port()
-        env = {**os.environ, "QONTO_WEBHOOK_SECRET": SECRET, "PORT": str(port)}
-        proc = subprocess.Popen(cmd + [str(port)], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
-        try:
-            if not wait_for(port, proc):
-                err = proc.stderr.read() if proc.poll() is not None else "no answer on the port"
-                failures.append(f"{name}: did not start: {err.strip()[-500:]}")
+        with receiver(cmd, cwd) as (port, why):
+            if why:
+                failures.append(f"{name}: {why}")
                 rows.append((name, "-", ["did not start"] * len(LABELS)))
                 continue
             base = f"http://127.0.0.1:{port}/webhooks"
@@ -116,12 +135,6 @@ def main():
                 rows.append((name, scheme, cells))
                 if not ok:
                     failures.append(f"{name} ({scheme}):\n{output}")
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
     width = max(len(r[0]) for r in rows) if rows else 10
     print(f"{'receiver':<{width}}  {'scheme':<10}  " + "  ".join(f"{l:>12}" for l in LABELS))
