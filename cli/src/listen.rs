@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use crate::SecretArgs;
-use qonto_webhooks::events::{Event, OnboardingEvent};
+use qonto_webhooks::events::ConstructError;
 use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Tolerance, Verifier, unix_now};
 
 /// Bodies above this size are refused with 413: Qonto's events are a few KiB.
@@ -78,19 +78,9 @@ fn handle(
             .find(|h| h.field.equiv(name))
             .map(|h| h.value.as_str().to_owned())
     };
+    let rejected = |e: ConstructError| reject(e.code(), &e.to_string());
     let (id, summary) = if let Some(header) = find(BUSINESS_HEADER) {
-        let event = verifier
-            .verify(body, &header, unix_now())
-            .map_err(|e| reject(e.code(), &e.to_string()))
-            .and_then(|_| {
-                serde_json::from_slice::<Event>(body).map_err(|e| {
-                    reject(
-                        "invalid_payload",
-                        &format!("verified, but not a Qonto event: {e}"),
-                    )
-                })
-            });
-        match event {
+        match verifier.construct_event(body, &header, unix_now()) {
             Ok(event) => {
                 let summary = format!(
                     "{} {} id={} created_at={}",
@@ -101,21 +91,10 @@ fn handle(
                 );
                 (event.id, summary)
             }
-            Err(answer) => return answer,
+            Err(e) => return rejected(e),
         }
     } else if let Some(header) = find(ONBOARDING_HEADER) {
-        let event = verifier
-            .verify_onboarding(body, &header)
-            .map_err(|e| reject(e.code(), &e.to_string()))
-            .and_then(|_| {
-                serde_json::from_slice::<OnboardingEvent>(body).map_err(|e| {
-                    reject(
-                        "invalid_payload",
-                        &format!("verified, but not an onboarding event: {e}"),
-                    )
-                })
-            });
-        match event {
+        match verifier.construct_onboarding_event(body, &header) {
             Ok(event) => {
                 let summary = format!(
                     "onboarding {} {}={} id={}",
@@ -123,7 +102,7 @@ fn handle(
                 );
                 (event.id, summary)
             }
-            Err(answer) => return answer,
+            Err(e) => return rejected(e),
         }
     } else {
         return reject(
