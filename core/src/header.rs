@@ -81,57 +81,84 @@ fn split_item(item: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((item.get(..eq)?, item.get(eq + 1..)?))
 }
 
-/// Each byte's value as a hex digit (either case), or 0xFF.
-#[allow(
-    clippy::indexing_slicing,
-    reason = "evaluated at compile time: an index out of range fails the build, it cannot panic"
-)]
-const HEX_VALUES: [u8; 256] = {
-    let mut table = [0xFF_u8; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
-
-/// Decodes exactly 64 hex digits (either case) into 32 bytes. Table-driven and branch-free over
-/// the digits (the candidate is the sender's, not a secret, but this is also the fast way).
+/// Decodes exactly 64 hex digits (either case) into 32 bytes.
+///
+/// Branch-free arithmetic over a fixed-size array, so the compiler turns both passes into a few
+/// vector instructions: no table look-ups, no early exit. (The candidate is the sender's, not a
+/// secret; this is the fast way, and it happens to be constant-time too.)
 pub(crate) fn decode_signature(hex: &[u8]) -> Option<[u8; SIGNATURE_LEN]> {
     let hex: &[u8; SIGNATURE_HEX_LEN] = hex.try_into().ok()?;
-    let mut out = [0u8; SIGNATURE_LEN];
+    let mut nibbles = [0u8; SIGNATURE_HEX_LEN];
     let mut invalid = 0u8;
-    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        let [hi, lo] = pair else { return None };
-        let hi = HEX_VALUES.get(usize::from(*hi)).copied().unwrap_or(0xFF);
-        let lo = HEX_VALUES.get(usize::from(*lo)).copied().unwrap_or(0xFF);
-        invalid |= hi | lo;
-        *byte = (hi << 4) | (lo & 0x0F);
+    for (nibble, &b) in nibbles.iter_mut().zip(hex) {
+        let digit = b.wrapping_sub(b'0');
+        let letter = (b | 0x20).wrapping_sub(b'a');
+        let is_digit = digit < 10;
+        invalid |= u8::from(!is_digit & (letter >= 6));
+        *nibble = if is_digit {
+            digit
+        } else {
+            letter.wrapping_add(10)
+        };
     }
-    (invalid & 0x80 == 0).then_some(out)
+    let mut out = [0u8; SIGNATURE_LEN];
+    for (byte, pair) in out.iter_mut().zip(nibbles.chunks_exact(2)) {
+        if let [hi, lo] = pair {
+            *byte = (hi << 4) | (lo & 0x0F);
+        }
+    }
+    (invalid == 0).then_some(out)
 }
 
-/// Parses a run of ASCII digits that fits in a `u64` (leading zeros allowed).
-fn parse_timestamp(text: &[u8]) -> Result<u64, Error> {
-    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
+/// The value of 8 ASCII digits, most significant first, or `None` if any byte is not a digit.
+/// SWAR: the 8 bytes are one `u64`, checked and combined in pairs, fours, then eights.
+const fn eight_digits(chunk: [u8; 8]) -> Option<u64> {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let x = u64::from_le_bytes(chunk);
+    // Every byte is 0x30..=0x39: its high nibble is 3, and adding 6 leaves it 3.
+    if x & HIGH_NIBBLES != ZEROS || x.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS {
+        return None;
+    }
+    let x = x - ZEROS;
+    // Byte 0 is the most significant digit: fold neighbours as (10 * first + second), and so on.
+    let x = (x.wrapping_mul(10 << 8 | 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    let x = (x.wrapping_mul(100 << 16 | 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    Some(x.wrapping_mul(10_000 << 32 | 1) >> 32)
+}
+
+/// Reads the run of ASCII digits at the start of `text` in one pass: the digits, their value
+/// (leading zeros allowed) and what follows them.
+fn parse_timestamp(text: &[u8]) -> Result<(&[u8], u64, &[u8]), Error> {
+    // Today's timestamps have 10 digits: the first 8 are read at once when they are all digits.
+    let (mut value, mut len) = text
+        .first_chunk::<8>()
+        .and_then(|chunk| eight_digits(*chunk))
+        .map_or((0, 0), |value| (value, 8));
+    // Up to 19 digits cannot overflow a u64 (10^19 - 1 < 2^64): no checks in the common case.
+    for &b in text.iter().take(19).skip(len) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        value = value * 10 + u64::from(digit);
+        len += 1;
+    }
+    let mut rest = text.get(len..).unwrap_or_default();
+    if len == 19 {
+        while let [b @ b'0'..=b'9', tail @ ..] = rest {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(b - b'0')))
+                .ok_or(malformed(Detail::TimestampOverflow))?;
+            len += 1;
+            rest = tail;
+        }
+    }
+    if len == 0 {
         return Err(malformed(Detail::TimestampNotDigits));
     }
-    // Up to 19 digits cannot overflow a u64 (10^19 - 1 < 2^64): no checks needed.
-    if text.len() <= 19 {
-        return Ok(text.iter().fold(0u64, |v, &d| v * 10 + u64::from(d - b'0')));
-    }
-    text.iter().try_fold(0u64, |v, &d| {
-        v.checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(d - b'0')))
-            .ok_or_else(|| malformed(Detail::TimestampOverflow))
-    })
+    Ok((text.get(..len).unwrap_or_default(), value, rest))
 }
 
 impl<'a> SignatureHeader<'a> {
@@ -179,9 +206,8 @@ impl<'a> SignatureHeader<'a> {
                     if timestamp.is_some() {
                         return Err(malformed(Detail::DuplicateTimestamp));
                     }
-                    let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
-                    let (text, tail) = after.split_at(digits);
-                    timestamp = Some((text, parse_timestamp(text)?));
+                    let (text, value, tail) = parse_timestamp(after)?;
+                    timestamp = Some((text, value));
                     (tail, Detail::TimestampNotDigits)
                 }
                 b"v1" => {
@@ -350,6 +376,90 @@ impl<'a> Signature<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_signature_accepts_exactly_the_hex_digits_at_every_position() {
+        let valid = b"0123456789abcdefABCDEF";
+        for position in 0..64 {
+            for byte in 0..=255u8 {
+                let mut hex = [b'0'; 64];
+                hex[position] = byte;
+                let decoded = decode_signature(&hex);
+                assert_eq!(decoded.is_some(), valid.contains(&byte), "byte {byte:#04x}");
+                if let Some(bytes) = decoded {
+                    let value = (byte as char).to_digit(16).map_or(0, |d| d as u8);
+                    let expected = if position % 2 == 0 { value << 4 } else { value };
+                    assert_eq!(bytes[position / 2], expected, "byte {byte:#04x}");
+                    assert_eq!(
+                        bytes.iter().filter(|&&b| b != 0).count(),
+                        usize::from(value != 0)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn eight_digits_matches_the_plain_parse() {
+        for n in [
+            0u64, 1, 9, 10, 12_345_678, 17_041_104, 99_999_999, 40_000_000, 10_000_001,
+        ] {
+            let text = format!("{n:08}");
+            let chunk: [u8; 8] = text.as_bytes().try_into().unwrap();
+            assert_eq!(eight_digits(chunk), Some(n), "{text}");
+        }
+        for position in 0..8 {
+            for byte in 0..=255u8 {
+                let mut chunk = *b"12345678";
+                chunk[position] = byte;
+                let expected = core::str::from_utf8(&chunk)
+                    .ok()
+                    .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|t| t.parse().ok());
+                assert_eq!(
+                    eight_digits(chunk),
+                    expected,
+                    "byte {byte:#04x} at {position}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn parse_timestamp_reads_one_run_of_digits() {
+        fn ok(text: &'static str) -> Result<(&'static [u8], u64, &'static [u8]), Error> {
+            parse_timestamp(text.as_bytes())
+        }
+        assert_eq!(
+            ok("1704110400,v1"),
+            Ok((&b"1704110400"[..], 1704110400, &b",v1"[..]))
+        );
+        assert_eq!(ok("007 "), Ok((&b"007"[..], 7, &b" "[..])));
+        assert_eq!(
+            ok("9999999999999999999"),
+            Ok((&b"9999999999999999999"[..], 9999999999999999999, &b""[..]))
+        );
+        assert_eq!(
+            ok("18446744073709551615x"),
+            Ok((&b"18446744073709551615"[..], u64::MAX, &b"x"[..]))
+        );
+        assert_eq!(
+            ok("000000000000000000000042"),
+            Ok((&b"000000000000000000000042"[..], 42, &b""[..]))
+        );
+        assert_eq!(
+            ok("18446744073709551616").map_err(|e| e.kind()),
+            Err(ErrorKind::MalformedHeader)
+        );
+        assert_eq!(
+            ok("x1").map_err(|e| e.kind()),
+            Err(ErrorKind::MalformedHeader)
+        );
+        assert_eq!(
+            ok("").map_err(|e| e.kind()),
+            Err(ErrorKind::MalformedHeader)
+        );
+    }
 
     #[test]
     fn decode_signature_rejects_non_hex() {
