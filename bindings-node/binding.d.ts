@@ -15,39 +15,8 @@ export declare class NativeIncremental {
   updateBytes(chunk: Uint8Array): void
   /** Feeds the next piece of the body, given as a string (its UTF-8 bytes). */
   updateString(chunk: string): void
-  /** Checks the signature over everything fed; the result goes to `out`. */
-  finish(out: Buffer): void
-}
-
-/** The native verifier: the secrets' key schedules, computed once, and the replay window. */
-export declare class NativeVerifier {
-  /** `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to disable the window. */
-  constructor(secrets: Array<string | Uint8Array>, tolerance: number | null)
-  /**
-   * Verifies a business webhook whose body is bytes (read in place), at `now` (unix seconds;
-   * the system clock when absent). The result goes to `out`.
-   */
-  verifyBytes(body: Uint8Array, header: string, now: number | undefined | null, out: Buffer): void
-  /**
-   * [`verify_bytes`](NativeVerifier::verify_bytes) for a body given as a string (its UTF-8
-   * bytes).
-   */
-  verifyString(body: string, header: string, now: number | undefined | null, out: Buffer): void
-  /** Verifies an onboarding webhook (no timestamp, no window) whose body is bytes. */
-  verifyOnboardingBytes(body: Uint8Array, header: string, out: Buffer): void
-  /** Verifies an onboarding webhook whose body is a string. */
-  verifyOnboardingString(body: string, header: string, out: Buffer): void
-  /**
-   * Starts verifying a business webhook whose body arrives in pieces: the header and the
-   * window are checked now, before any body is read.
-   */
-  start(header: string, now?: number | undefined | null): NativeIncremental
-  /** Starts verifying an onboarding webhook whose body arrives in pieces. */
-  startOnboarding(header: string): NativeIncremental
-  /** The replay window in seconds, or `null` when disabled. */
-  get tolerance(): number | null
-  /** How many secrets this verifier holds. */
-  get secretCount(): number
+  /** Checks the signature over everything fed. Returns the packed result (see `packed`). */
+  finish(): number
 }
 
 /** The default replay window, in seconds. */
@@ -55,6 +24,12 @@ export declare const DEFAULT_TOLERANCE_SECS: number
 
 /** Every stable error code, in the order of their frozen numbers. */
 export declare function errorCodes(): Array<string>
+
+/**
+ * The timestamp of a valid `X-Qonto-Signature` value, rounded to the nearest double: how
+ * `index.js` reads a timestamp too large to be packed.
+ */
+export declare function headerTimestamp(header: string): number
 
 /** The longest signature header accepted, in bytes. */
 export declare const MAX_HEADER_LEN: number
@@ -95,5 +70,44 @@ export declare function nativeSign(secret: string | Uint8Array, body: string | U
 /** The `Qonto-SHA256-Signature` value for `body` signed with `secret`. */
 export declare function nativeSignOnboarding(secret: string | Uint8Array, body: string | Uint8Array): string
 
+/**
+ * Makes a verifier. `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to
+ * disable the window.
+ */
+export declare function newVerifier(secrets: Array<string | Uint8Array>, tolerance: number | null): Handle
+
+/**
+ * Starts verifying a business webhook whose body arrives in pieces: the header and the window
+ * are checked now, before any body is read.
+ */
+export declare function start(verifier: Handle, header: string, now: number): NativeIncremental
+
+/** Starts verifying an onboarding webhook whose body arrives in pieces. */
+export declare function startOnboarding(verifier: Handle, header: string): NativeIncremental
+
 /** The system clock in unix seconds, as the verifier reads it. */
 export declare function unixNow(): number
+
+/** How many secrets the verifier holds. */
+export declare function verifierSecretCount(verifier: Handle): number
+
+/** The replay window in seconds, or `null` when disabled. */
+export declare function verifierTolerance(verifier: Handle): number | null
+
+/**
+ * Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds).
+ * Returns the packed result (see `packed`).
+ */
+export declare function verifyBytes(verifier: Handle, body: Uint8Array, header: string, now: number): number
+
+/**
+ * Verifies an onboarding webhook (no timestamp, no window) whose body is bytes. Returns the
+ * secret index.
+ */
+export declare function verifyOnboardingBytes(verifier: Handle, body: Uint8Array, header: string): number
+
+/** [`verify_onboarding_bytes`] for a body given as a string. */
+export declare function verifyOnboardingString(verifier: Handle, body: string, header: string): number
+
+/** [`verify_bytes`] for a body given as a string (its UTF-8 bytes). */
+export declare function verifyString(verifier: Handle, body: string, header: string, now: number): number

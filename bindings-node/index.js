@@ -35,10 +35,19 @@ class WebhookVerificationError extends Error {
   }
 }
 
-// One result slot per module instance (so per thread): the native side writes the secret index
-// and the timestamp here, which is cheaper than building a JavaScript object in native code.
-const slotBytes = Buffer.alloc(16)
-const slot = new Float64Array(slotBytes.buffer, slotBytes.byteOffset, 2)
+// The native side returns a success as one number (cheaper than an object): for business
+// webhooks `timestamp * 8 + secretIndex`, or `-(secretIndex + 1)` when the timestamp is too large to
+// pack (2^50 s and more, only accepted with the window disabled); for onboarding the index.
+function businessResult(packed, header) {
+  if (packed >= 0) return { secretIndex: packed % 8, timestamp: (packed - (packed % 8)) / 8 }
+  return { secretIndex: -packed - 1, timestamp: native.headerTimestamp(header) }
+}
+
+/** The system clock in unix seconds. */
+function nowSeconds() {
+  return Math.floor(Date.now() / 1000)
+}
+
 const utf8 = new TextDecoder('utf-8')
 
 function convert(err, scheme) {
@@ -141,7 +150,7 @@ class Verifier {
     if (opts.tolerance === null) tolerance = null
     else if (opts.tolerance !== undefined) tolerance = checkSeconds(opts.tolerance, 'options.tolerance')
     try {
-      this.#native = new native.NativeVerifier(secrets, tolerance)
+      this.#native = native.newVerifier(secrets, tolerance)
     } catch (err) {
       throw convert(err, undefined)
     }
@@ -149,12 +158,12 @@ class Verifier {
 
   /** The replay window in seconds, or null when disabled. */
   get tolerance() {
-    return this.#native.tolerance
+    return native.verifierTolerance(this.#native)
   }
 
   /** How many secrets this verifier holds. */
   get secretCount() {
-    return this.#native.secretCount
+    return native.verifierSecretCount(this.#native)
   }
 
   /** Verifies a business webhook (X-Qonto-Signature). Returns { secretIndex, timestamp }. */
@@ -166,26 +175,31 @@ class Verifier {
       const o = checkOptions(options, 'verify')
       if (o.now !== undefined) now = checkSeconds(o.now, 'options.now')
     }
+    if (now === undefined) now = nowSeconds()
+    let packed
     try {
-      if (typeof b === 'string') this.#native.verifyString(b, h, now, slotBytes)
-      else this.#native.verifyBytes(b, h, now, slotBytes)
+      packed =
+        typeof b === 'string' ? native.verifyString(this.#native, b, h, now) : native.verifyBytes(this.#native, b, h, now)
     } catch (err) {
       throw convert(err, 'business')
     }
-    return { secretIndex: slot[0], timestamp: slot[1] }
+    return businessResult(packed, h)
   }
 
   /** Verifies an onboarding webhook (Qonto-SHA256-Signature; no timestamp, no replay window). */
   verifyOnboarding(body, header) {
     const b = checkBody(body)
     const h = checkHeader(header)
+    let secretIndex
     try {
-      if (typeof b === 'string') this.#native.verifyOnboardingString(b, h, slotBytes)
-      else this.#native.verifyOnboardingBytes(b, h, slotBytes)
+      secretIndex =
+        typeof b === 'string'
+          ? native.verifyOnboardingString(this.#native, b, h)
+          : native.verifyOnboardingBytes(this.#native, b, h)
     } catch (err) {
       throw convert(err, 'onboarding')
     }
-    return { secretIndex: slot[0], timestamp: null }
+    return { secretIndex, timestamp: null }
   }
 
   /**
@@ -200,8 +214,9 @@ class Verifier {
       const o = checkOptions(options, 'start')
       if (o.now !== undefined) now = checkSeconds(o.now, 'options.now')
     }
+    if (now === undefined) now = nowSeconds()
     try {
-      return new IncrementalVerification(this.#native.start(h, now), 'business')
+      return new IncrementalVerification(native.start(this.#native, h, now), 'business', h)
     } catch (err) {
       throw convert(err, 'business')
     }
@@ -211,7 +226,7 @@ class Verifier {
   startOnboarding(header) {
     const h = checkHeader(header)
     try {
-      return new IncrementalVerification(this.#native.startOnboarding(h), 'onboarding')
+      return new IncrementalVerification(native.startOnboarding(this.#native, h), 'onboarding', h)
     } catch (err) {
       throw convert(err, 'onboarding')
     }
@@ -260,9 +275,11 @@ class Verifier {
 class IncrementalVerification {
   #native
   #scheme
-  constructor(state, scheme) {
+  #header
+  constructor(state, scheme, header) {
     this.#native = state
     this.#scheme = scheme
+    this.#header = header
   }
 
   /** Feeds the next piece of the raw body (Buffer, typed array, ArrayBuffer or string). Returns this. */
@@ -276,12 +293,13 @@ class IncrementalVerification {
 
   /** Checks the signature over everything fed; { secretIndex, timestamp }. Call it once. */
   finish() {
+    let packed
     try {
-      this.#native.finish(slotBytes)
+      packed = this.#native.finish()
     } catch (err) {
       throw convert(err, this.#scheme)
     }
-    return { secretIndex: slot[0], timestamp: this.#scheme === 'business' ? slot[1] : null }
+    return this.#scheme === 'business' ? businessResult(packed, this.#header) : { secretIndex: packed, timestamp: null }
   }
 }
 

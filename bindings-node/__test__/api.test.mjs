@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
+import { createHmac } from 'node:crypto'
 
 import * as esm from '../index.mjs'
 import esmDefault from '../index.mjs'
@@ -293,4 +294,59 @@ test('incremental verification: chunks give the one-shot result; errors come ear
   const o = new Verifier('secret_key').startOnboarding(onboarding.header)
   o.update(onboarding.body.subarray(0, 10)).update(onboarding.body.subarray(10))
   assert.deepEqual(o.finish(), { secretIndex: 0, timestamp: null })
+})
+
+test('results keep the secret index and the timestamp exact on both sides of 2^50 s', () => {
+  const other = 'whsec_other_secret_for_rotation_tests'
+  const rotated = new Verifier([other, SECRET], { tolerance: null })
+  for (const t of [0, 7, 8, 2 ** 50 - 1, 2 ** 50, 2 ** 50 + 1, 2 ** 53 - 1]) {
+    const header = sign(SECRET, BODY, { timestamp: t })
+    assert.deepEqual(rotated.verify(BODY, header), { secretIndex: 1, timestamp: t }, `t=${t}`)
+    assert.deepEqual(rotated.start(header).update(BODY).finish(), { secretIndex: 1, timestamp: t }, `t=${t}`)
+  }
+  // Above 2^53 (signed here by hand: sign() takes JavaScript numbers) the timestamp is reported as
+  // the nearest double, as the README says.
+  const huge = '18446744073709551615'
+  const mac = createHmac('sha256', SECRET).update(`${huge}.${BODY}`).digest('hex')
+  for (const header of [`t=${huge},v1=${mac}`, `t=${huge}, v1=${'0'.repeat(64)}, v1=${mac.toUpperCase()}`]) {
+    assert.deepEqual(rotated.verify(BODY, header), { secretIndex: 1, timestamp: Number(huge) })
+    assert.deepEqual(rotated.start(header).update(BODY).finish(), { secretIndex: 1, timestamp: Number(huge) })
+  }
+  const eight = new Verifier(Array.from({ length: 8 }, (_, i) => `${SECRET}-${i}`))
+  const last = sign(`${SECRET}-7`, BODY, { timestamp: NOW })
+  assert.deepEqual(eight.verify(BODY, last, { now: NOW }), { secretIndex: 7, timestamp: NOW })
+  assert.deepEqual(eight.verifyOnboarding(BODY, sign(`${SECRET}-7`, BODY, { scheme: 'onboarding' })), {
+    secretIndex: 7,
+    timestamp: null,
+  })
+})
+
+test('headers at the 4096-byte limit: multi-byte characters cannot hide the excess', () => {
+  const v = new Verifier(SECRET)
+  const pad = (header, length, tail = '') => `${header},x=${'a'.repeat(length - header.length - 3 - Buffer.byteLength(tail))}${tail}`
+  const exact = pad(HEADER, 4096)
+  assert.equal(Buffer.byteLength(exact), 4096)
+  assert.equal(v.verify(BODY, exact, { now: NOW }).secretIndex, 0)
+  for (const tail of ['a', 'é', '€', '😀']) {
+    // One character over the limit, whatever its UTF-8 length: 4097 to 4100 bytes.
+    const over = pad(HEADER, 4096, '') + tail
+    assert.equal(Buffer.byteLength(over), 4096 + Buffer.byteLength(tail))
+    assert.equal(code(() => v.verify(BODY, over, { now: NOW })), 'malformed_header', `tail ${tail}`)
+    assert.match(
+      (() => {
+        try {
+          v.verify(BODY, over, { now: NOW })
+        } catch (err) {
+          return err.message
+        }
+      })(),
+      new RegExp(String(4096 + Buffer.byteLength(tail))),
+    )
+    // Ending exactly at the limit with a multi-byte character is still accepted.
+    const fits = pad(HEADER, 4096, tail)
+    assert.equal(Buffer.byteLength(fits), 4096)
+    assert.equal(v.verify(BODY, fits, { now: NOW }).secretIndex, 0, `tail ${tail}`)
+  }
+  assert.equal(code(() => v.verify(BODY, 'x'.repeat(1 << 20), { now: NOW })), 'malformed_header')
+  assert.equal(code(() => v.verifyOnboarding(BODY, ' '.repeat(5000))), 'malformed_header')
 })

@@ -7,9 +7,12 @@
 //! stable code (`signature_mismatch`, ...), which `index.js` turns into a
 //! `WebhookVerificationError`.
 
-use napi::bindgen_prelude::{BufferSlice, Either, Null};
+use std::mem::MaybeUninit;
+
+use napi::bindgen_prelude::{Either, External, Null};
+use napi::{JsString, JsValue};
 use napi_derive::napi;
-use qonto_webhooks::{ErrorKind, Incremental, Tolerance, Verified, Verifier};
+use qonto_webhooks::{ErrorKind, Incremental, SignatureHeader, Tolerance, Verified, Verifier};
 
 /// A body or a secret as JavaScript gives it: a string (used as its UTF-8 bytes) or bytes
 /// (read in place, without a copy).
@@ -44,162 +47,199 @@ fn seconds(value: f64, what: &str) -> napi::Result<u64, String> {
     }
 }
 
-/// Writes a success into the caller's 16-byte result slot: the secret index, then the timestamp
-/// (`NaN` for onboarding webhooks), as two little-endian doubles.
+/// A timestamp below this is packed exactly with the secret index into one double (2^50 seconds is
+/// some 35 million years from now).
+const PACKED_TIMESTAMP_LIMIT: u64 = 1 << 50;
+
+// The secret index takes the low 3 bits of a packed result.
+const _: () = assert!(qonto_webhooks::MAX_SECRETS <= 8);
+
+/// A success as one JavaScript number, which costs far less to return than an object:
 ///
-/// Returning a JavaScript object from native code costs more than the HMAC of a small body, so
-/// `index.js` hands every call the same small buffer and builds the result object itself.
-fn write_result(out: &mut [u8], verified: Verified) -> napi::Result<(), String> {
-    // At most MAX_SECRETS (8): exact.
+/// - onboarding: the secret index;
+/// - business: `timestamp * 8 + secret index` while the timestamp is below 2^50, exact in a double;
+///   above (only accepted with the window disabled), `-(secret index + 1)`, and `index.js` reads
+///   the timestamp with [`header_timestamp`].
+fn packed(verified: Verified) -> f64 {
+    // At most MAX_SECRETS (8) and below 2^50: both exact in a double.
     #[allow(clippy::cast_precision_loss)]
     let index = verified.secret_index as f64;
-    // Unix timestamps are far below 2^53; a larger t is rounded to the nearest double.
     #[allow(clippy::cast_precision_loss)]
-    let timestamp = verified.timestamp.map_or(f64::NAN, |t| t as f64);
-    match out.get_mut(..16) {
-        Some(slot) => {
-            let (a, b) = slot.split_at_mut(8);
-            a.copy_from_slice(&index.to_le_bytes());
-            b.copy_from_slice(&timestamp.to_le_bytes());
-            Ok(())
-        }
-        None => Err(invalid_arg("the result slot must be at least 16 bytes")),
+    match verified.timestamp {
+        None => index,
+        Some(t) if t < PACKED_TIMESTAMP_LIMIT => (t * 8) as f64 + index,
+        Some(_) => -(index + 1.0),
     }
 }
 
-/// The native verifier: the secrets' key schedules, computed once, and the replay window.
-#[napi]
-pub struct NativeVerifier {
-    inner: Verifier,
+/// The longest header read without allocating: the contract's limit, plus room for one more
+/// UTF-8 character, so that a longer string can never look complete.
+const HEADER_BUF_LEN: usize = qonto_webhooks::MAX_HEADER_LEN + 4;
+
+/// Calls `f` with a JavaScript string's UTF-8 bytes (as `String` conversion would give them:
+/// lone surrogates become U+FFFD). Up to the contract's 4096-byte limit the bytes are copied to
+/// the stack by one N-API call, with no allocation; a longer string, which the core rejects
+/// anyway, is read whole so that the error reports its true length.
+fn with_header<R>(header: &JsString<'_>, f: impl FnOnce(&[u8]) -> R) -> napi::Result<R, String> {
+    let value = header.value();
+    let mut buf = MaybeUninit::<[u8; HEADER_BUF_LEN + 1]>::uninit();
+    let mut written = 0usize;
+    // SAFETY: `buf` has room for `HEADER_BUF_LEN + 1` bytes, the size passed; N-API writes at most
+    // that many (the string's bytes, cut at a character boundary, then a NUL) and reports how
+    // many string bytes it wrote in `written`.
+    let status = unsafe {
+        napi::sys::napi_get_value_string_utf8(
+            value.env,
+            value.value,
+            buf.as_mut_ptr().cast(),
+            HEADER_BUF_LEN + 1,
+            &raw mut written,
+        )
+    };
+    if status != napi::sys::Status::napi_ok {
+        return Err(invalid_arg("header must be a string"));
+    }
+    if written <= qonto_webhooks::MAX_HEADER_LEN {
+        // SAFETY: N-API initialized the first `written` bytes of `buf`, and `written` is at most
+        // `MAX_HEADER_LEN`, inside the buffer.
+        let bytes = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), written) };
+        return Ok(f(bytes));
+    }
+    // Longer than the limit: the buffer holds at least MAX_HEADER_LEN + 1 of its bytes (a UTF-8
+    // character takes at most 4), so the string is longer than any valid header.
+    let whole = header
+        .into_utf8()
+        .map_err(|_| invalid_arg("header must be a string"))?;
+    Ok(f(whole.as_slice()))
 }
 
+/// A verifier in JavaScript: an opaque handle holding the secrets' key schedules (computed once)
+/// and the replay window. Free functions take it, which costs less per call than a class method.
+type Handle = External<Verifier>;
+
+/// Makes a verifier. `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to
+/// disable the window.
+#[napi(catch_unwind)]
+pub fn new_verifier(
+    secrets: Vec<Either<String, &[u8]>>,
+    tolerance: Either<f64, Null>,
+) -> napi::Result<Handle, String> {
+    let tolerance = match tolerance {
+        Either::A(t) => Tolerance::Seconds(seconds(t, "tolerance")?),
+        Either::B(Null) => Tolerance::Disabled,
+    };
+    let inner = Verifier::with_secrets(secrets.iter().map(bytes))
+        .map_err(fail)?
+        .with_tolerance(tolerance);
+    // Tell V8 what the handle holds, so that its garbage collector counts it.
+    Ok(External::new_with_size_hint(
+        inner,
+        std::mem::size_of::<Verifier>(),
+    ))
+}
+
+/// The replay window in seconds, or `null` when disabled.
 #[napi]
-impl NativeVerifier {
-    /// `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to disable the window.
-    #[napi(constructor, catch_unwind)]
-    pub fn new(
-        secrets: Vec<Either<String, &[u8]>>,
-        tolerance: Either<f64, Null>,
-    ) -> napi::Result<Self, String> {
-        let tolerance = match tolerance {
-            Either::A(t) => Tolerance::Seconds(seconds(t, "tolerance")?),
-            Either::B(Null) => Tolerance::Disabled,
-        };
-        let inner = Verifier::with_secrets(secrets.iter().map(bytes))
-            .map_err(fail)?
-            .with_tolerance(tolerance);
-        Ok(NativeVerifier { inner })
+pub fn verifier_tolerance(verifier: &Handle) -> Option<f64> {
+    match verifier.tolerance() {
+        // A tolerance came from a JavaScript number, so it fits.
+        #[allow(clippy::cast_precision_loss)]
+        Tolerance::Seconds(s) => Some(s as f64),
+        Tolerance::Disabled => None,
     }
+}
 
-    fn business(
-        &self,
-        body: &[u8],
-        header: &str,
-        now: Option<f64>,
-        out: &mut [u8],
-    ) -> napi::Result<(), String> {
-        let result = match now {
-            Some(now) => self.inner.verify(body, header, seconds(now, "now")?),
-            None => self.inner.verify_now(body, header),
-        };
-        write_result(out, result.map_err(fail)?)
-    }
+/// How many secrets the verifier holds.
+#[napi]
+pub fn verifier_secret_count(verifier: &Handle) -> u32 {
+    u32::try_from(verifier.secret_count()).unwrap_or(u32::MAX)
+}
 
-    /// Verifies a business webhook whose body is bytes (read in place), at `now` (unix seconds;
-    /// the system clock when absent). The result goes to `out`.
-    #[napi(catch_unwind)]
-    pub fn verify_bytes(
-        &self,
-        body: &[u8],
-        header: String,
-        now: Option<f64>,
-        mut out: BufferSlice<'_>,
-    ) -> napi::Result<(), String> {
-        self.business(body, &header, now, &mut out)
-    }
+/// Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds).
+/// Returns the packed result (see `packed`).
+#[napi(catch_unwind)]
+pub fn verify_bytes(
+    verifier: &Handle,
+    body: &[u8],
+    header: JsString<'_>,
+    now: f64,
+) -> napi::Result<f64, String> {
+    let now = seconds(now, "now")?;
+    with_header(&header, |h| verifier.verify(body, h, now))?
+        .map(packed)
+        .map_err(fail)
+}
 
-    /// [`verify_bytes`](NativeVerifier::verify_bytes) for a body given as a string (its UTF-8
-    /// bytes).
-    #[napi(catch_unwind)]
-    pub fn verify_string(
-        &self,
-        body: String,
-        header: String,
-        now: Option<f64>,
-        mut out: BufferSlice<'_>,
-    ) -> napi::Result<(), String> {
-        self.business(body.as_bytes(), &header, now, &mut out)
-    }
+/// [`verify_bytes`] for a body given as a string (its UTF-8 bytes).
+#[napi(catch_unwind)]
+pub fn verify_string(
+    verifier: &Handle,
+    body: String,
+    header: JsString<'_>,
+    now: f64,
+) -> napi::Result<f64, String> {
+    verify_bytes(verifier, body.as_bytes(), header, now)
+}
 
-    /// Verifies an onboarding webhook (no timestamp, no window) whose body is bytes.
-    #[napi(catch_unwind)]
-    pub fn verify_onboarding_bytes(
-        &self,
-        body: &[u8],
-        header: String,
-        mut out: BufferSlice<'_>,
-    ) -> napi::Result<(), String> {
-        let verified = self.inner.verify_onboarding(body, &header).map_err(fail)?;
-        write_result(&mut out, verified)
-    }
+/// Verifies an onboarding webhook (no timestamp, no window) whose body is bytes. Returns the
+/// secret index.
+#[napi(catch_unwind)]
+pub fn verify_onboarding_bytes(
+    verifier: &Handle,
+    body: &[u8],
+    header: JsString<'_>,
+) -> napi::Result<f64, String> {
+    with_header(&header, |h| verifier.verify_onboarding(body, h))?
+        .map(packed)
+        .map_err(fail)
+}
 
-    /// Verifies an onboarding webhook whose body is a string.
-    #[napi(catch_unwind)]
-    pub fn verify_onboarding_string(
-        &self,
-        body: String,
-        header: String,
-        mut out: BufferSlice<'_>,
-    ) -> napi::Result<(), String> {
-        let verified = self
-            .inner
-            .verify_onboarding(body.as_bytes(), &header)
-            .map_err(fail)?;
-        write_result(&mut out, verified)
-    }
+/// [`verify_onboarding_bytes`] for a body given as a string.
+#[napi(catch_unwind)]
+pub fn verify_onboarding_string(
+    verifier: &Handle,
+    body: String,
+    header: JsString<'_>,
+) -> napi::Result<f64, String> {
+    verify_onboarding_bytes(verifier, body.as_bytes(), header)
+}
 
-    /// Starts verifying a business webhook whose body arrives in pieces: the header and the
-    /// window are checked now, before any body is read.
-    #[napi(catch_unwind)]
-    pub fn start(
-        &self,
-        header: String,
-        now: Option<f64>,
-    ) -> napi::Result<NativeIncremental, String> {
-        let state = match now {
-            Some(now) => self.inner.start(&header, seconds(now, "now")?),
-            None => self.inner.start(&header, qonto_webhooks::unix_now()),
-        };
-        Ok(NativeIncremental {
-            state: Some(Box::new(state.map_err(fail)?)),
-        })
-    }
+/// Starts verifying a business webhook whose body arrives in pieces: the header and the window
+/// are checked now, before any body is read.
+#[napi(catch_unwind)]
+pub fn start(
+    verifier: &Handle,
+    header: String,
+    now: f64,
+) -> napi::Result<NativeIncremental, String> {
+    let state = verifier
+        .start(&header, seconds(now, "now")?)
+        .map_err(fail)?;
+    Ok(NativeIncremental {
+        state: Some(Box::new(state)),
+    })
+}
 
-    /// Starts verifying an onboarding webhook whose body arrives in pieces.
-    #[napi(catch_unwind)]
-    pub fn start_onboarding(&self, header: String) -> napi::Result<NativeIncremental, String> {
-        let state = self.inner.start_onboarding(&header).map_err(fail)?;
-        Ok(NativeIncremental {
-            state: Some(Box::new(state)),
-        })
-    }
+/// Starts verifying an onboarding webhook whose body arrives in pieces.
+#[napi(catch_unwind)]
+pub fn start_onboarding(
+    verifier: &Handle,
+    header: String,
+) -> napi::Result<NativeIncremental, String> {
+    let state = verifier.start_onboarding(&header).map_err(fail)?;
+    Ok(NativeIncremental {
+        state: Some(Box::new(state)),
+    })
+}
 
-    /// The replay window in seconds, or `null` when disabled.
-    #[napi(getter)]
-    pub fn tolerance(&self) -> Option<f64> {
-        match self.inner.tolerance() {
-            // A tolerance came from a JavaScript number, so it fits.
-            #[allow(clippy::cast_precision_loss)]
-            Tolerance::Seconds(s) => Some(s as f64),
-            Tolerance::Disabled => None,
-        }
-    }
-
-    /// How many secrets this verifier holds.
-    #[napi(getter)]
-    pub fn secret_count(&self) -> u32 {
-        u32::try_from(self.inner.secret_count()).unwrap_or(u32::MAX)
-    }
+/// The timestamp of a valid `X-Qonto-Signature` value, rounded to the nearest double: how
+/// `index.js` reads a timestamp too large to be packed.
+#[napi(catch_unwind)]
+pub fn header_timestamp(header: String) -> napi::Result<f64, String> {
+    let parsed = SignatureHeader::parse(&header).map_err(fail)?;
+    // Only reached for timestamps of 2^50 and more: the nearest double is the documented answer.
+    #[allow(clippy::cast_precision_loss)]
+    Ok(parsed.timestamp() as f64)
 }
 
 /// A verification in progress: feed the body with `update`, then call `finish` once.
@@ -236,16 +276,15 @@ impl NativeIncremental {
         Ok(())
     }
 
-    /// Checks the signature over everything fed; the result goes to `out`.
+    /// Checks the signature over everything fed. Returns the packed result (see `packed`).
     #[napi(catch_unwind)]
-    pub fn finish(&mut self, mut out: BufferSlice<'_>) -> napi::Result<(), String> {
-        let verified = self
-            .state
+    pub fn finish(&mut self) -> napi::Result<f64, String> {
+        self.state
             .take()
             .ok_or_else(finished)?
             .finish()
-            .map_err(fail)?;
-        write_result(&mut out, verified)
+            .map(packed)
+            .map_err(fail)
     }
 }
 
