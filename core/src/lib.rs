@@ -10,6 +10,7 @@ extern crate std;
 
 #[cfg(feature = "diagnose")]
 pub mod diagnose;
+mod ct;
 mod error;
 #[cfg(feature = "serde")]
 pub mod events;
