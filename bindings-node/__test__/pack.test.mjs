@@ -55,4 +55,20 @@ console.log('verified')`,
   for (const file of ['cjs.cjs', 'esm.mjs', 'web.mjs']) {
     assert.equal(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim(), 'verified', file)
   }
+
+  // Runtimes that cannot load a native addon resolve the bare name to the WebCrypto entry through
+  // their export condition; node's --conditions flag resolves as they do.
+  writeFileSync(
+    join(project, 'which.mjs'),
+    `import * as m from 'qonto-webhooks'
+const r = new m.Verifier('test-secret').verify('{"test":"data"}', 't=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805', { now: 1704110400 })
+const v = await r
+if (v.secretIndex !== 0) throw new Error('verification failed')
+console.log(r instanceof Promise ? 'web' : 'native')`,
+  )
+  const which = (...flags) => execFileSync(process.execPath, [...flags, 'which.mjs'], { cwd: project, encoding: 'utf8' }).trim()
+  assert.equal(which(), 'native')
+  for (const condition of ['workerd', 'edge-light', 'worker', 'deno', 'browser']) {
+    assert.equal(which(`--conditions=${condition}`), 'web', condition)
+  }
 })
