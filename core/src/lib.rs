@@ -8,9 +8,9 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod ct;
 #[cfg(feature = "diagnose")]
 pub mod diagnose;
-mod ct;
 mod error;
 #[cfg(feature = "serde")]
 pub mod events;
