@@ -347,6 +347,10 @@ test('headers at the 4096-byte limit: multi-byte characters cannot hide the exce
     assert.equal(Buffer.byteLength(fits), 4096)
     assert.equal(v.verify(BODY, fits, { now: NOW }).secretIndex, 0, `tail ${tail}`)
   }
+  // A NUL does not end the header, on either side of the limit.
+  assert.equal(code(() => v.verify(BODY, `${HEADER}\0`, { now: NOW })), 'malformed_header')
+  assert.equal(v.verify(BODY, `${HEADER},x=\0`, { now: NOW }).secretIndex, 0)
+  assert.equal(code(() => v.verify(BODY, `${HEADER},x=\0${'a'.repeat(5000)}`, { now: NOW })), 'malformed_header')
   assert.equal(code(() => v.verify(BODY, 'x'.repeat(1 << 20), { now: NOW })), 'malformed_header')
   assert.equal(code(() => v.verifyOnboarding(BODY, ' '.repeat(5000))), 'malformed_header')
 })
