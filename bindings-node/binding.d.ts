@@ -15,7 +15,10 @@ export declare class NativeIncremental {
   updateBytes(chunk: Uint8Array): void
   /** Feeds the next piece of the body, given as a string (its UTF-8 bytes). */
   updateString(chunk: string): void
-  /** Checks the signature over everything fed. Returns the packed result (see `packed`). */
+  /**
+   * Checks the signature over everything fed. Returns the packed result, or `NaN` for a
+   * rejection (see [`outcome`]).
+   */
   finish(): number
 }
 
@@ -64,6 +67,14 @@ export interface NativeFinding {
   message: string
 }
 
+/** Why the last verification on this thread was rejected. */
+export interface NativeRejection {
+  /** The stable code, e.g. `signature_mismatch`. */
+  code: string
+  /** What was wrong and what to do (never the secret or the expected signature). */
+  message: string
+}
+
 /** The `X-Qonto-Signature` value for `body` signed with `secret` at `timestamp`. */
 export declare function nativeSign(secret: string | Uint8Array, body: string | Uint8Array, timestamp: number): string
 
@@ -85,6 +96,9 @@ export declare function start(verifier: Handle, header: string, now: number): Na
 /** Starts verifying an onboarding webhook whose body arrives in pieces. */
 export declare function startOnboarding(verifier: Handle, header: string): NativeIncremental
 
+/** The rejection behind the last `NaN` a verify function returned on this thread (cleared). */
+export declare function takeRejection(): NativeRejection
+
 /** The system clock in unix seconds, as the verifier reads it. */
 export declare function unixNow(): number
 
@@ -96,13 +110,13 @@ export declare function verifierTolerance(verifier: Handle): number | null
 
 /**
  * Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds).
- * Returns the packed result (see `packed`).
+ * Returns the packed result, or `NaN` for a rejection (see [`outcome`]).
  */
 export declare function verifyBytes(verifier: Handle, body: Uint8Array, header: string, now: number): number
 
 /**
  * Verifies an onboarding webhook (no timestamp, no window) whose body is bytes. Returns the
- * secret index.
+ * secret index, or `NaN` for a rejection (see [`outcome`]).
  */
 export declare function verifyOnboardingBytes(verifier: Handle, body: Uint8Array, header: string): number
 

@@ -847,6 +847,7 @@ module.exports.nativeSignOnboarding = nativeBinding.nativeSignOnboarding
 module.exports.newVerifier = nativeBinding.newVerifier
 module.exports.start = nativeBinding.start
 module.exports.startOnboarding = nativeBinding.startOnboarding
+module.exports.takeRejection = nativeBinding.takeRejection
 module.exports.unixNow = nativeBinding.unixNow
 module.exports.verifierSecretCount = nativeBinding.verifierSecretCount
 module.exports.verifierTolerance = nativeBinding.verifierTolerance

@@ -137,6 +137,30 @@ function parseJson(body) {
   return JSON.parse(typeof body === 'string' ? body : utf8.decode(body))
 }
 
+// A rejected webhook is a normal outcome, not an accident: the native side returns NaN and keeps
+// the reason, and the one exception is built here (throwing from native code costs several times
+// a whole verification). The middleware answers from the rejection without any exception.
+function rejection(scheme) {
+  const { code, message } = native.takeRejection()
+  return { code, message, scheme }
+}
+
+/** A result, or throws the rejection as a WebhookVerificationError. */
+function settle(outcome) {
+  if (outcome.code === undefined) return outcome
+  throw new WebhookVerificationError(outcome.code, outcome.message, outcome.scheme)
+}
+
+const checkRequest = Symbol('checkRequest')
+
+const NO_SIGNATURE_HEADER = Object.freeze({
+  code: 'missing_header',
+  message:
+    `the request has neither a ${BUSINESS_HEADER} header (business webhooks) nor a ${ONBOARDING_HEADER} header ` +
+    '(onboarding webhooks): is this request from Qonto, and does a proxy forward these headers?',
+  scheme: 'business',
+})
+
 /**
  * Verifies Qonto webhooks with one or more secrets (rotation: the new one first). Build it once at
  * start-up and reuse it; it is immutable.
@@ -168,8 +192,17 @@ class Verifier {
 
   /** Verifies a business webhook (X-Qonto-Signature). Returns { secretIndex, timestamp }. */
   verify(body, header, options) {
-    const b = checkBody(body)
-    const h = checkHeader(header)
+    return settle(this.#business(checkBody(body), checkHeader(header), options))
+  }
+
+  /** Verifies an onboarding webhook (Qonto-SHA256-Signature; no timestamp, no replay window). */
+  verifyOnboarding(body, header) {
+    return settle(this.#onboarding(checkBody(body), checkHeader(header)))
+  }
+
+  // The checks without the exception: a result, or a rejection ({ code, message, scheme }).
+  // Wrong argument types still throw.
+  #business(b, h, options) {
     let now
     if (options !== undefined) {
       const o = checkOptions(options, 'verify')
@@ -183,23 +216,20 @@ class Verifier {
     } catch (err) {
       throw convert(err, 'business')
     }
-    return businessResult(packed, h)
+    return packed === packed ? businessResult(packed, h) : rejection('business')
   }
 
-  /** Verifies an onboarding webhook (Qonto-SHA256-Signature; no timestamp, no replay window). */
-  verifyOnboarding(body, header) {
-    const b = checkBody(body)
-    const h = checkHeader(header)
-    let secretIndex
+  #onboarding(b, h) {
+    let packed
     try {
-      secretIndex =
+      packed =
         typeof b === 'string'
           ? native.verifyOnboardingString(this.#native, b, h)
           : native.verifyOnboardingBytes(this.#native, b, h)
     } catch (err) {
       throw convert(err, 'onboarding')
     }
-    return { secretIndex, timestamp: null }
+    return packed === packed ? { secretIndex: packed, timestamp: null } : rejection('onboarding')
   }
 
   /**
@@ -251,17 +281,23 @@ class Verifier {
    * Returns { scheme, secretIndex, timestamp }.
    */
   verifyRequest(headers, body, options) {
+    return settle(this[checkRequest](headers, body, options))
+  }
+
+  /** verifyRequest without the exception, for the middleware: a result or a rejection. */
+  [checkRequest](headers, body, options) {
     const b = checkBody(body)
     const business = readHeader(headers, 'x-qonto-signature')
-    if (business !== undefined) return { scheme: 'business', ...this.verify(b, business, options) }
+    if (business !== undefined) {
+      const r = this.#business(b, checkHeader(business), options)
+      return r.code === undefined ? { scheme: 'business', ...r } : r
+    }
     const onboarding = readHeader(headers, 'qonto-sha256-signature')
-    if (onboarding !== undefined) return { scheme: 'onboarding', ...this.verifyOnboarding(b, onboarding) }
-    throw new WebhookVerificationError(
-      'missing_header',
-      `the request has neither a ${BUSINESS_HEADER} header (business webhooks) nor a ${ONBOARDING_HEADER} header ` +
-        '(onboarding webhooks): is this request from Qonto, and does a proxy forward these headers?',
-      'business',
-    )
+    if (onboarding !== undefined) {
+      const r = this.#onboarding(b, checkHeader(onboarding))
+      return r.code === undefined ? { scheme: 'onboarding', ...r } : r
+    }
+    return NO_SIGNATURE_HEADER
   }
 
   /** verifyRequest, then the parsed JSON body; `scheme` tells which event type it is. */
@@ -299,6 +335,7 @@ class IncrementalVerification {
     } catch (err) {
       throw convert(err, this.#scheme)
     }
+    if (packed !== packed) return settle(rejection(this.#scheme))
     return this.#scheme === 'business' ? businessResult(packed, this.#header) : { secretIndex: packed, timestamp: null }
   }
 }
@@ -444,14 +481,15 @@ function qontoWebhook(options) {
       )
       return
     }
-    let result
+    let webhook, event
     try {
-      result = verifier.constructEventFromRequest(req.headers, body)
-    } catch (err) {
-      if (err instanceof WebhookVerificationError) {
-        reply(res, 400, err.code, err.message)
+      webhook = verifier[checkRequest](req.headers, body)
+      if (webhook.code !== undefined) {
+        reply(res, 400, webhook.code, webhook.message)
         return
       }
+      event = parseJson(asBytes(body))
+    } catch (err) {
       if (err instanceof SyntaxError) {
         reply(res, 400, 'invalid_json', `the signature is valid but the body is not JSON: ${err.message}`)
         return
@@ -459,7 +497,6 @@ function qontoWebhook(options) {
       next(err)
       return
     }
-    const { event, ...webhook } = result
     req.qontoEvent = event
     req.qontoWebhook = webhook
     next()
