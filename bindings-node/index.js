@@ -216,7 +216,7 @@ class Verifier {
     } catch (err) {
       throw convert(err, 'business')
     }
-    return packed === packed ? businessResult(packed, h) : rejection('business')
+    return Number.isNaN(packed) ? rejection('business') : businessResult(packed, h)
   }
 
   #onboarding(b, h) {
@@ -229,7 +229,7 @@ class Verifier {
     } catch (err) {
       throw convert(err, 'onboarding')
     }
-    return packed === packed ? { secretIndex: packed, timestamp: null } : rejection('onboarding')
+    return Number.isNaN(packed) ? rejection('onboarding') : { secretIndex: packed, timestamp: null }
   }
 
   /**
@@ -335,7 +335,7 @@ class IncrementalVerification {
     } catch (err) {
       throw convert(err, this.#scheme)
     }
-    if (packed !== packed) return settle(rejection(this.#scheme))
+    if (Number.isNaN(packed)) return settle(rejection(this.#scheme))
     return this.#scheme === 'business' ? businessResult(packed, this.#header) : { secretIndex: packed, timestamp: null }
   }
 }
