@@ -109,7 +109,8 @@ export declare function verifierSecretCount(verifier: Handle): number
 export declare function verifierTolerance(verifier: Handle): number | null
 
 /**
- * Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds).
+ * Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds, or -1
+ * for the system clock).
  * Returns the packed result, or `NaN` for a rejection (see [`outcome`]).
  */
 export declare function verifyBytes(verifier: Handle, body: Uint8Array, header: string, now: number): number

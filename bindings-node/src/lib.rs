@@ -89,6 +89,16 @@ fn seconds(value: f64, what: &str) -> napi::Result<u64, String> {
     }
 }
 
+/// `now` as `index.js` passes it: unix seconds, or -1 for the system clock, read here because
+/// `Date.now()` costs about 35 ns more than the clock read from native code.
+fn now_or_clock(now: f64) -> napi::Result<u64, String> {
+    if now == -1.0 {
+        Ok(qonto_webhooks::unix_now())
+    } else {
+        seconds(now, "now")
+    }
+}
+
 /// A timestamp below this is packed exactly with the secret index into one double (2^50 seconds is
 /// some 35 million years from now).
 const PACKED_TIMESTAMP_LIMIT: u64 = 1 << 50;
@@ -197,7 +207,8 @@ pub fn verifier_secret_count(verifier: &Handle) -> u32 {
     u32::try_from(verifier.secret_count()).unwrap_or(u32::MAX)
 }
 
-/// Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds).
+/// Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds, or -1
+/// for the system clock).
 /// Returns the packed result, or `NaN` for a rejection (see [`outcome`]).
 #[napi(catch_unwind)]
 pub fn verify_bytes(
@@ -206,7 +217,7 @@ pub fn verify_bytes(
     header: JsString<'_>,
     now: f64,
 ) -> napi::Result<f64, String> {
-    let now = seconds(now, "now")?;
+    let now = now_or_clock(now)?;
     with_header(&header, |h| outcome(verifier.verify(body, h, now)))
 }
 
@@ -250,9 +261,7 @@ pub fn start(
     header: String,
     now: f64,
 ) -> napi::Result<NativeIncremental, String> {
-    let state = verifier
-        .start(&header, seconds(now, "now")?)
-        .map_err(fail)?;
+    let state = verifier.start(&header, now_or_clock(now)?).map_err(fail)?;
     Ok(NativeIncremental {
         state: Some(Box::new(state)),
     })
