@@ -3,9 +3,11 @@
 //! This module is the private native half of the npm package. The public API (argument checks,
 //! the `WebhookVerificationError` class, `constructEvent`, `verifyRequest`, the Express
 //! middleware) lives in `index.js`, which calls these functions with arguments it has already
-//! checked. Every verification failure is thrown as an `Error` whose `code` is the contract's
-//! stable code (`signature_mismatch`, ...), which `index.js` turns into a
-//! `WebhookVerificationError`.
+//! checked. A verification returns one number: the packed success, or `NaN` for a rejection,
+//! whose code and message [`take_rejection`] then gives (`index.js` builds the
+//! `WebhookVerificationError`). Failures outside verification (a bad secret when a verifier is
+//! made, a malformed header given to `start`) are thrown as an `Error` whose `code` is the
+//! contract's stable code.
 
 use std::cell::Cell;
 use std::mem::MaybeUninit;
