@@ -144,6 +144,12 @@ function rejection(scheme) {
   return { code, message, scheme }
 }
 
+/** What a native verify function returned, as a result or a rejection. */
+function outcome(packed, scheme, header) {
+  if (Number.isNaN(packed)) return rejection(scheme)
+  return scheme === 'business' ? businessResult(packed, header) : { secretIndex: packed, timestamp: null }
+}
+
 /** A result, or throws the rejection as a WebhookVerificationError. */
 function settle(outcome) {
   if (outcome.code === undefined) return outcome
@@ -215,7 +221,7 @@ class Verifier {
     } catch (err) {
       throw convert(err, 'business')
     }
-    return Number.isNaN(packed) ? rejection('business') : businessResult(packed, h)
+    return outcome(packed, 'business', h)
   }
 
   #onboarding(b, h) {
@@ -228,7 +234,7 @@ class Verifier {
     } catch (err) {
       throw convert(err, 'onboarding')
     }
-    return Number.isNaN(packed) ? rejection('onboarding') : { secretIndex: packed, timestamp: null }
+    return outcome(packed, 'onboarding', h)
   }
 
   /**
@@ -334,8 +340,7 @@ class IncrementalVerification {
     } catch (err) {
       throw convert(err, this.#scheme)
     }
-    if (Number.isNaN(packed)) return settle(rejection(this.#scheme))
-    return this.#scheme === 'business' ? businessResult(packed, this.#header) : { secretIndex: packed, timestamp: null }
+    return settle(outcome(packed, this.#scheme, this.#header))
   }
 }
 
