@@ -26,6 +26,10 @@ macro_rules! topics {
             /// The topics Qonto documents, in the order of its subscription API.
             pub const DOCUMENTED: [Topic; 12] = [$(Topic::$variant),*];
 
+            /// The documented topics' names as Qonto writes them, in the order of
+            /// [`DOCUMENTED`](Topic::DOCUMENTED): what its subscription API accepts in `types`.
+            pub const DOCUMENTED_NAMES: [&'static str; 12] = [$($name),*];
+
             /// The topic as Qonto writes it, e.g. `"v1/transactions"`.
             pub fn as_str(&self) -> &str {
                 match self {

@@ -9,21 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
-/// The 12 topics Qonto's subscription API accepts in `types`.
-pub const TOPICS: [&str; 12] = [
-    "v1/transactions",
-    "v1/accounts",
-    "v1/organizations",
-    "v1/memberships",
-    "v1/consent-revocations",
-    "v1/cards",
-    "v1/payment-links",
-    "v1/payment-links-connections",
-    "v1/beneficiaries",
-    "v1/client-invoices",
-    "v1/terminal-payments",
-    "v1/clients",
-];
+/// The 12 topics Qonto's subscription API accepts in `types` (the core's list).
+pub const TOPICS: [&str; 12] = qonto_webhooks::events::Topic::DOCUMENTED_NAMES;
 
 /// Longest `callback_url` Qonto accepts, in characters.
 pub const MAX_CALLBACK_URL_LEN: usize = 512;

@@ -18,7 +18,8 @@ use std::thread::JoinHandle;
 use serde_json::{Value, json};
 use tiny_http::{Header, Response, Server};
 
-/// Topics the subscription API accepts.
+/// Topics the subscription API accepts: written out again on purpose, so that the stand-in does
+/// not take the client's list on trust.
 const TOPICS: [&str; 12] = [
     "v1/transactions",
     "v1/accounts",
