@@ -851,7 +851,3 @@ module.exports.takeRejection = nativeBinding.takeRejection
 module.exports.unixNow = nativeBinding.unixNow
 module.exports.verifierSecretCount = nativeBinding.verifierSecretCount
 module.exports.verifierTolerance = nativeBinding.verifierTolerance
-module.exports.verifyBytes = nativeBinding.verifyBytes
-module.exports.verifyOnboardingBytes = nativeBinding.verifyOnboardingBytes
-module.exports.verifyOnboardingString = nativeBinding.verifyOnboardingString
-module.exports.verifyString = nativeBinding.verifyString

@@ -3,18 +3,26 @@
 //! This module is the private native half of the npm package. The public API (argument checks,
 //! the `WebhookVerificationError` class, `constructEvent`, `verifyRequest`, the Express
 //! middleware) lives in `index.js`, which calls these functions with arguments it has already
-//! checked. A verification returns one number: the packed success, or `NaN` for a rejection,
+//! checked. The four verify functions (`verifyBytes`, `verifyString`, `verifyOnboardingBytes`,
+//! `verifyOnboardingString`) are written against Node-API directly in [`fast`], as the hot path;
+//! being added at load time, they are not in the generated `binding.d.ts`. Verifier handles are
+//! made and read by [`handle`]. A verification returns one number: the packed success, or `NaN` for a rejection,
 //! whose code and message [`take_rejection`] then gives (`index.js` builds the
 //! `WebhookVerificationError`). Failures outside verification (a bad secret when a verifier is
 //! made, a malformed header given to `start`) are thrown as an `Error` whose `code` is the
 //! contract's stable code.
 
 use std::cell::Cell;
-use std::mem::MaybeUninit;
 
-use napi::bindgen_prelude::{Either, External, Null};
-use napi::{JsString, JsValue};
+use napi::bindgen_prelude::{Either, Null, Unknown};
 use napi_derive::napi;
+
+// Test builds leave out module registration, the only caller of the fast path.
+#[cfg_attr(test, allow(dead_code))]
+mod fast;
+mod handle;
+
+use handle::NewHandle;
 use qonto_webhooks::{ErrorKind, Incremental, SignatureHeader, Tolerance, Verified, Verifier};
 
 /// A body or a secret as JavaScript gives it: a string (used as its UTF-8 bytes) or bytes
@@ -42,7 +50,7 @@ std::thread_local! {
 /// rejection, whose error [`take_rejection`] returns. Throwing from native code costs about 8 µs
 /// in V8, several times a whole verification; a rejected webhook is a normal outcome, and
 /// `index.js` builds the one `WebhookVerificationError` itself.
-fn outcome(result: Result<Verified, qonto_webhooks::Error>) -> f64 {
+pub(crate) fn outcome(result: Result<Verified, qonto_webhooks::Error>) -> f64 {
     match result {
         Ok(verified) => packed(verified),
         Err(err) => {
@@ -93,7 +101,7 @@ fn seconds(value: f64, what: &str) -> napi::Result<u64, String> {
 
 /// `now` as `index.js` passes it: unix seconds, or -1 for the system clock, read here because
 /// `Date.now()` costs about 35 ns more than the clock read from native code.
-fn now_or_clock(now: f64) -> napi::Result<u64, String> {
+pub(crate) fn now_or_clock(now: f64) -> napi::Result<u64, String> {
     if now == -1.0 {
         Ok(qonto_webhooks::unix_now())
     } else {
@@ -126,143 +134,55 @@ fn packed(verified: Verified) -> f64 {
     }
 }
 
-/// The longest header read without allocating: the contract's limit, plus room for one more
-/// UTF-8 character, so that a longer string can never look complete.
-const HEADER_BUF_LEN: usize = qonto_webhooks::MAX_HEADER_LEN + 4;
-
-/// Calls `f` with a JavaScript string's UTF-8 bytes (as `String` conversion would give them:
-/// lone surrogates become U+FFFD). Up to the contract's 4096-byte limit the bytes are copied to
-/// the stack by one N-API call, with no allocation; a longer string, which the core rejects
-/// anyway, is read whole so that the error reports its true length.
-fn with_header<R>(header: &JsString<'_>, f: impl FnOnce(&[u8]) -> R) -> napi::Result<R, String> {
-    let value = header.value();
-    let mut buf = MaybeUninit::<[u8; HEADER_BUF_LEN + 1]>::uninit();
-    let mut written = 0usize;
-    // SAFETY: `buf` has room for `HEADER_BUF_LEN + 1` bytes, the size passed; N-API writes at most
-    // that many (the string's bytes, cut at a character boundary, then a NUL) and reports how
-    // many string bytes it wrote in `written`.
-    let status = unsafe {
-        napi::sys::napi_get_value_string_utf8(
-            value.env,
-            value.value,
-            buf.as_mut_ptr().cast(),
-            HEADER_BUF_LEN + 1,
-            &raw mut written,
-        )
-    };
-    if status != napi::sys::Status::napi_ok {
-        return Err(invalid_arg("header must be a string"));
-    }
-    if written <= qonto_webhooks::MAX_HEADER_LEN {
-        // SAFETY: N-API initialized the first `written` bytes of `buf`, and `written` is at most
-        // `MAX_HEADER_LEN`, inside the buffer.
-        let bytes = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), written) };
-        return Ok(f(bytes));
-    }
-    // Longer than the limit: the buffer holds at least MAX_HEADER_LEN + 1 of its bytes (a UTF-8
-    // character takes at most 4), so the string is longer than any valid header.
-    let whole = header
-        .into_utf8()
-        .map_err(|_| invalid_arg("header must be a string"))?;
-    Ok(f(whole.as_slice()))
-}
-
-/// A verifier in JavaScript: an opaque handle holding the secrets' key schedules (computed once)
-/// and the replay window. Free functions take it, which costs less per call than a class method.
-type Handle = External<Verifier>;
-
-/// Makes a verifier. `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to
+/// Makes a verifier: an opaque handle (see [`handle`]) holding the secrets' key schedules
+/// (computed once) and the replay window. Free functions take it, which costs less per call than
+/// a class method. `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to
 /// disable the window.
-#[napi(catch_unwind)]
+#[napi(catch_unwind, ts_return_type = "ExternalObject<'Verifier'>")]
 pub fn new_verifier(
     secrets: Vec<Either<String, &[u8]>>,
     tolerance: Either<f64, Null>,
-) -> napi::Result<Handle, String> {
+) -> napi::Result<NewHandle, String> {
     let tolerance = match tolerance {
         Either::A(t) => Tolerance::Seconds(seconds(t, "tolerance")?),
         Either::B(Null) => Tolerance::Disabled,
     };
-    let inner = Verifier::with_secrets(secrets.iter().map(bytes))
+    let verifier = Verifier::with_secrets(secrets.iter().map(bytes))
         .map_err(fail)?
         .with_tolerance(tolerance);
-    // Tell V8 what the handle holds, so that its garbage collector counts it.
-    Ok(External::new_with_size_hint(
-        inner,
-        std::mem::size_of::<Verifier>(),
-    ))
+    Ok(NewHandle(verifier))
 }
 
 /// The replay window in seconds, or `null` when disabled.
-#[napi]
-pub fn verifier_tolerance(verifier: &Handle) -> Option<f64> {
-    match verifier.tolerance() {
+#[napi(catch_unwind, ts_args_type = "verifier: ExternalObject<'Verifier'>")]
+pub fn verifier_tolerance(verifier: Unknown<'_>) -> napi::Result<Option<f64>, String> {
+    Ok(match handle::from_arg(&verifier)?.tolerance() {
         // A tolerance came from a JavaScript number, so it fits.
         #[allow(clippy::cast_precision_loss)]
         Tolerance::Seconds(s) => Some(s as f64),
         Tolerance::Disabled => None,
-    }
+    })
 }
 
 /// How many secrets the verifier holds.
-#[napi]
-pub fn verifier_secret_count(verifier: &Handle) -> u32 {
-    u32::try_from(verifier.secret_count()).unwrap_or(u32::MAX)
-}
-
-/// Verifies a business webhook whose body is bytes (read in place) at `now` (unix seconds, or -1
-/// for the system clock).
-/// Returns the packed result, or `NaN` for a rejection (see [`outcome`]).
-#[napi(catch_unwind)]
-pub fn verify_bytes(
-    verifier: &Handle,
-    body: &[u8],
-    header: JsString<'_>,
-    now: f64,
-) -> napi::Result<f64, String> {
-    let now = now_or_clock(now)?;
-    with_header(&header, |h| outcome(verifier.verify(body, h, now)))
-}
-
-/// [`verify_bytes`] for a body given as a string (its UTF-8 bytes).
-#[napi(catch_unwind)]
-pub fn verify_string(
-    verifier: &Handle,
-    body: String,
-    header: JsString<'_>,
-    now: f64,
-) -> napi::Result<f64, String> {
-    verify_bytes(verifier, body.as_bytes(), header, now)
-}
-
-/// Verifies an onboarding webhook (no timestamp, no window) whose body is bytes. Returns the
-/// secret index, or `NaN` for a rejection (see [`outcome`]).
-#[napi(catch_unwind)]
-pub fn verify_onboarding_bytes(
-    verifier: &Handle,
-    body: &[u8],
-    header: JsString<'_>,
-) -> napi::Result<f64, String> {
-    with_header(&header, |h| outcome(verifier.verify_onboarding(body, h)))
-}
-
-/// [`verify_onboarding_bytes`] for a body given as a string.
-#[napi(catch_unwind)]
-pub fn verify_onboarding_string(
-    verifier: &Handle,
-    body: String,
-    header: JsString<'_>,
-) -> napi::Result<f64, String> {
-    verify_onboarding_bytes(verifier, body.as_bytes(), header)
+#[napi(catch_unwind, ts_args_type = "verifier: ExternalObject<'Verifier'>")]
+pub fn verifier_secret_count(verifier: Unknown<'_>) -> napi::Result<u32, String> {
+    let count = handle::from_arg(&verifier)?.secret_count();
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
 /// Starts verifying a business webhook whose body arrives in pieces: the header and the window
 /// are checked now, before any body is read.
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "verifier: ExternalObject<'Verifier'>, header: string, now: number"
+)]
 pub fn start(
-    verifier: &Handle,
+    verifier: Unknown<'_>,
     header: String,
     now: f64,
 ) -> napi::Result<NativeIncremental, String> {
+    let verifier = handle::from_arg(&verifier)?;
     let state = verifier.start(&header, now_or_clock(now)?).map_err(fail)?;
     Ok(NativeIncremental {
         state: Some(Box::new(state)),
@@ -270,11 +190,15 @@ pub fn start(
 }
 
 /// Starts verifying an onboarding webhook whose body arrives in pieces.
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "verifier: ExternalObject<'Verifier'>, header: string"
+)]
 pub fn start_onboarding(
-    verifier: &Handle,
+    verifier: Unknown<'_>,
     header: String,
 ) -> napi::Result<NativeIncremental, String> {
+    let verifier = handle::from_arg(&verifier)?;
     let state = verifier.start_onboarding(&header).map_err(fail)?;
     Ok(NativeIncremental {
         state: Some(Box::new(state)),
