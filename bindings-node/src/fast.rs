@@ -187,7 +187,9 @@ unsafe fn uint8_array<'a>(env: napi_env, value: napi_value) -> Result<&'a [u8], 
     Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) })
 }
 
-/// A string's UTF-8 bytes (lone surrogates become U+FFFD), copied.
+/// A string's UTF-8 bytes (lone surrogates become U+FFFD), copied. Not napi-rs's `String`
+/// conversion: for a value that is not a string, that one builds its error message with
+/// `JSON.stringify`, which runs the value's own code.
 ///
 /// # Safety
 /// `env` must be the environment of the call in progress.
@@ -281,55 +283,93 @@ fn now(value: f64) -> Result<u64, Refused> {
     now_or_clock(value).map_err(|_| Refused(c"now must be a non-negative whole number of seconds"))
 }
 
-/// `verifyBytes(verifier, body: Uint8Array, header: string, now: number): number`: verifies a
-/// business webhook, returning the packed result, or `NaN` for a rejection.
-unsafe extern "C" fn verify_bytes(env: napi_env, info: napi_callback_info) -> napi_value {
+/// How `index.js` passed the body: the verify function it called says.
+#[derive(Clone, Copy)]
+enum Body {
+    /// A `Uint8Array`, read in place.
+    Bytes,
+    /// A string, used as its UTF-8 bytes.
+    String,
+}
+
+/// Calls `f` with the body's bytes.
+///
+/// # Safety
+/// As [`uint8_array`] and [`string`]; a `Uint8Array` is read last, after the header, so that no
+/// Node-API call runs while its bytes are borrowed.
+unsafe fn with_body<R>(
+    env: napi_env,
+    value: napi_value,
+    body: Body,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<R, Refused> {
+    // SAFETY: the caller's contract.
+    unsafe {
+        match body {
+            Body::Bytes => Ok(f(uint8_array(env, value)?)),
+            Body::String => Ok(f(&string(env, value)?)),
+        }
+    }
+}
+
+/// `(verifier, body, header, now)`: verifies a business webhook, returning the packed result, or
+/// `NaN` for a rejection.
+///
+/// # Safety
+/// `env` and `info` must be those of the call in progress.
+unsafe fn business(env: napi_env, info: napi_callback_info, body: Body) -> napi_value {
     // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
     unsafe {
         call(env, || {
-            let [handle, body, header, at] = arguments::<4>(env, info)?;
+            let [handle, value, header, at] = arguments::<4>(env, info)?;
             let now = now(number(env, at)?)?;
             let verifier = verifier(env, handle)?;
             with_header(env, header, |h| {
-                let body = uint8_array(env, body)?;
-                Ok(outcome(verifier.verify(body, h, now)))
+                with_body(env, value, body, |b| outcome(verifier.verify(b, h, now)))
             })?
         })
     }
 }
 
-/// `verifyString(verifier, body: string, header: string, now: number): number`: as
-/// `verifyBytes`, the body being a string's UTF-8 bytes.
-unsafe extern "C" fn verify_string(env: napi_env, info: napi_callback_info) -> napi_value {
+/// `(verifier, body, header)`: verifies an onboarding webhook, returning the secret index, or
+/// `NaN` for a rejection.
+///
+/// # Safety
+/// `env` and `info` must be those of the call in progress.
+unsafe fn onboarding(env: napi_env, info: napi_callback_info, body: Body) -> napi_value {
     // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
     unsafe {
         call(env, || {
-            let [handle, body, header, at] = arguments::<4>(env, info)?;
-            let now = now(number(env, at)?)?;
+            let [handle, value, header] = arguments::<3>(env, info)?;
             let verifier = verifier(env, handle)?;
-            let body = string(env, body)?;
-            with_header(env, header, |h| outcome(verifier.verify(&body, h, now)))
+            with_header(env, header, |h| {
+                with_body(env, value, body, |b| {
+                    outcome(verifier.verify_onboarding(b, h))
+                })
+            })?
         })
     }
 }
 
-/// `verifyOnboardingBytes(verifier, body: Uint8Array, header: string): number`: verifies an
-/// onboarding webhook, returning the secret index, or `NaN` for a rejection.
+/// `verifyBytes(verifier, body: Uint8Array, header: string, now: number): number`.
+unsafe extern "C" fn verify_bytes(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: called by Node-API with this call's `env` and `info`.
+    unsafe { business(env, info, Body::Bytes) }
+}
+
+/// `verifyString(verifier, body: string, header: string, now: number): number`.
+unsafe extern "C" fn verify_string(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: as above.
+    unsafe { business(env, info, Body::String) }
+}
+
+/// `verifyOnboardingBytes(verifier, body: Uint8Array, header: string): number`.
 unsafe extern "C" fn verify_onboarding_bytes(
     env: napi_env,
     info: napi_callback_info,
 ) -> napi_value {
-    // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
-    unsafe {
-        call(env, || {
-            let [handle, body, header] = arguments::<3>(env, info)?;
-            let verifier = verifier(env, handle)?;
-            with_header(env, header, |h| {
-                let body = uint8_array(env, body)?;
-                Ok(outcome(verifier.verify_onboarding(body, h)))
-            })?
-        })
-    }
+    // SAFETY: as above.
+    unsafe { onboarding(env, info, Body::Bytes) }
 }
 
 /// `verifyOnboardingString(verifier, body: string, header: string): number`.
@@ -337,15 +377,6 @@ unsafe extern "C" fn verify_onboarding_string(
     env: napi_env,
     info: napi_callback_info,
 ) -> napi_value {
-    // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
-    unsafe {
-        call(env, || {
-            let [handle, body, header] = arguments::<3>(env, info)?;
-            let verifier = verifier(env, handle)?;
-            let body = string(env, body)?;
-            with_header(env, header, |h| {
-                outcome(verifier.verify_onboarding(&body, h))
-            })
-        })
-    }
+    // SAFETY: as above.
+    unsafe { onboarding(env, info, Body::String) }
 }
