@@ -6,11 +6,12 @@
 //! checked. The four verify functions (`verifyBytes`, `verifyString`, `verifyOnboardingBytes`,
 //! `verifyOnboardingString`) are written against Node-API directly in [`fast`], as the hot path;
 //! being added at load time, they are not in the generated `binding.d.ts`. Verifier handles are
-//! made and read by [`handle`]. A verification returns one number: the packed success, or `NaN` for a rejection,
-//! whose code and message [`take_rejection`] then gives (`index.js` builds the
-//! `WebhookVerificationError`). Failures outside verification (a bad secret when a verifier is
-//! made, a malformed header given to `start`) are thrown as an `Error` whose `code` is the
-//! contract's stable code.
+//! made and read by [`handle`].
+//!
+//! A verification returns one number: the packed success, or `NaN` for a rejection, whose code
+//! and message [`take_rejection`] then gives (`index.js` builds the `WebhookVerificationError`).
+//! Failures outside verification (a bad secret when a verifier is made, a malformed header given
+//! to `start`) are thrown as an `Error` whose `code` is the contract's stable code.
 
 use std::cell::Cell;
 
@@ -99,6 +100,14 @@ fn seconds(value: f64, what: &str) -> napi::Result<u64, String> {
     }
 }
 
+/// A replay window as `index.js` passes it: seconds, or `null` to disable it.
+fn window(tolerance: Either<f64, Null>) -> napi::Result<Tolerance, String> {
+    Ok(match tolerance {
+        Either::A(t) => Tolerance::Seconds(seconds(t, "tolerance")?),
+        Either::B(Null) => Tolerance::Disabled,
+    })
+}
+
 /// `now` as `index.js` passes it: unix seconds, or -1 for the system clock, read here because
 /// `Date.now()` costs about 35 ns more than the clock read from native code.
 pub(crate) fn now_or_clock(now: f64) -> napi::Result<u64, String> {
@@ -169,10 +178,7 @@ pub fn new_verifier(
     secrets: Vec<Either<String, &[u8]>>,
     tolerance: Either<f64, Null>,
 ) -> napi::Result<NewHandle, String> {
-    let tolerance = match tolerance {
-        Either::A(t) => Tolerance::Seconds(seconds(t, "tolerance")?),
-        Either::B(Null) => Tolerance::Disabled,
-    };
+    let tolerance = window(tolerance)?;
     let verifier = Verifier::with_secrets(secrets.iter().map(bytes))
         .map_err(fail)?
         .with_tolerance(tolerance);
@@ -209,10 +215,7 @@ pub fn start(
     now: f64,
 ) -> napi::Result<NativeIncremental, String> {
     let verifier = handle::from_arg(&verifier)?;
-    let state = verifier.start(&header, now_or_clock(now)?).map_err(fail)?;
-    Ok(NativeIncremental {
-        state: Some(Box::new(state)),
-    })
+    started(verifier.start(&header, now_or_clock(now)?))
 }
 
 /// Starts verifying an onboarding webhook whose body arrives in pieces.
@@ -224,10 +227,15 @@ pub fn start_onboarding(
     verifier: Unknown<'_>,
     header: String,
 ) -> napi::Result<NativeIncremental, String> {
-    let verifier = handle::from_arg(&verifier)?;
-    let state = verifier.start_onboarding(&header).map_err(fail)?;
+    started(handle::from_arg(&verifier)?.start_onboarding(&header))
+}
+
+/// A started verification for JavaScript, or the error that refused the header.
+fn started(
+    state: Result<Incremental, qonto_webhooks::Error>,
+) -> napi::Result<NativeIncremental, String> {
     Ok(NativeIncremental {
-        state: Some(Box::new(state)),
+        state: Some(Box::new(state.map_err(fail)?)),
     })
 }
 
@@ -344,10 +352,7 @@ pub fn native_diagnose(
     tolerance: Either<f64, Null>,
 ) -> napi::Result<NativeDiagnosis, String> {
     let now = seconds(now, "now")?;
-    let tolerance = match tolerance {
-        Either::A(secs) => Tolerance::Seconds(seconds(secs, "tolerance")?),
-        Either::B(Null) => Tolerance::Disabled,
-    };
+    let tolerance = window(tolerance)?;
     let secrets: Vec<&[u8]> = secrets.iter().map(bytes).collect();
     let scheme = if onboarding {
         qonto_webhooks::Scheme::Onboarding
