@@ -113,6 +113,13 @@ function checkOptions(options, fn) {
   return options
 }
 
+/** `options.now` for the native side: unix seconds, or CLOCK when absent. */
+function checkNow(options, fn) {
+  if (options === undefined) return CLOCK
+  const o = checkOptions(options, fn)
+  return o.now === undefined ? CLOCK : checkSeconds(o.now, 'options.now')
+}
+
 function checkSecrets(secret) {
   if (secret === undefined || secret === null || secret === '') {
     throw new WebhookVerificationError(
@@ -208,12 +215,7 @@ class Verifier {
   // The checks without the exception: a result, or a rejection ({ code, message, scheme }).
   // Wrong argument types still throw.
   #business(b, h, options) {
-    let now
-    if (options !== undefined) {
-      const o = checkOptions(options, 'verify')
-      if (o.now !== undefined) now = checkSeconds(o.now, 'options.now')
-    }
-    if (now === undefined) now = CLOCK
+    const now = checkNow(options, 'verify')
     let packed
     try {
       packed =
@@ -244,12 +246,7 @@ class Verifier {
    */
   start(header, options) {
     const h = checkHeader(header)
-    let now
-    if (options !== undefined) {
-      const o = checkOptions(options, 'start')
-      if (o.now !== undefined) now = checkSeconds(o.now, 'options.now')
-    }
-    if (now === undefined) now = CLOCK
+    const now = checkNow(options, 'start')
     try {
       return new IncrementalVerification(native.start(this.#native, h, now), 'business', h)
     } catch (err) {
