@@ -115,17 +115,34 @@ pub(crate) enum Detail {
     NoSecret,
     TooManySecrets,
     Missing,
-    TooLong { len: usize },
-    ItemWithoutEquals { item: usize },
+    /// Neither header, where both schemes are accepted.
+    MissingEither,
+    /// The configured scheme's header is absent, the other scheme's is there.
+    OtherSchemeOnly,
+    TooLong {
+        len: usize,
+    },
+    ItemWithoutEquals {
+        item: usize,
+    },
     TimestampNotDigits,
     TimestampOverflow,
     DuplicateTimestamp,
     SignatureNotHex,
     NoTimestamp,
     NoSignature,
-    TooOld { age: u64, tolerance: u64 },
-    InFuture { ahead: u64, tolerance: u64 },
-    Mismatch { secrets: usize, candidates: usize },
+    TooOld {
+        age: u64,
+        tolerance: u64,
+    },
+    InFuture {
+        ahead: u64,
+        tolerance: u64,
+    },
+    Mismatch {
+        secrets: usize,
+        candidates: usize,
+    },
 }
 
 /// A rejected webhook (or a rejected secret): a stable [`kind`](Error::kind) and a helpful message.
@@ -194,6 +211,21 @@ impl fmt::Display for Error {
                 f,
                 "the {header} header is missing or empty: read it from the request headers \
                  (header names are case-insensitive)"
+            ),
+            Detail::MissingEither => write!(
+                f,
+                "the {} and {} headers are both missing or empty: read them from the request \
+                 headers (header names are case-insensitive)",
+                crate::BUSINESS_HEADER,
+                crate::ONBOARDING_HEADER
+            ),
+            Detail::OtherSchemeOnly => write!(
+                f,
+                "the {header} header is missing: the request carries {} instead, but this \
+                 endpoint accepts {} webhooks only (accepting the other scheme must be \
+                 configured explicitly, with its own secret)",
+                crate::request::other_header(self.scheme),
+                self.scheme.as_str()
             ),
             Detail::TooLong { len } => write!(
                 f,

@@ -15,11 +15,13 @@ mod error;
 #[cfg(feature = "serde")]
 pub mod events;
 mod header;
+mod request;
 mod sign;
 mod verifier;
 
 pub use error::{Error, ErrorKind};
 pub use header::{Signature, SignatureHeader, Signatures};
+pub use request::Schemes;
 pub use sign::{HeaderValue, sign, sign_onboarding};
 pub use verifier::{DEFAULT_TOLERANCE_SECS, Incremental, Tolerance, Verified, Verifier};
 

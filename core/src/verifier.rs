@@ -8,7 +8,7 @@ use subtle::Choice;
 use crate::ct::tag_eq;
 use crate::error::{Detail, Error, ErrorKind};
 use crate::header::{Signature, SignatureHeader};
-use crate::{MAX_HEADER_LEN, MAX_SECRETS, SIGNATURE_LEN, Scheme};
+use crate::{MAX_HEADER_LEN, MAX_SECRETS, SIGNATURE_LEN, Scheme, Schemes};
 
 /// The default replay window: Qonto documents rejecting timestamps older than 5 minutes.
 pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
@@ -85,6 +85,8 @@ pub struct Verified {
     /// The header's `t`, for the business scheme; `None` for onboarding webhooks, which carry no
     /// timestamp.
     pub timestamp: Option<u64>,
+    /// The scheme the webhook was verified under.
+    pub scheme: Scheme,
 }
 
 /// Verifies Qonto webhook signatures with one or more secrets.
@@ -109,6 +111,7 @@ pub struct Verifier {
     keys: [Option<hmac::Key>; MAX_SECRETS],
     len: usize,
     tolerance: Tolerance,
+    schemes: Schemes,
 }
 
 impl fmt::Debug for Verifier {
@@ -117,6 +120,7 @@ impl fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("secrets", &self.len)
             .field("tolerance", &self.tolerance)
+            .field("schemes", &self.schemes)
             .finish_non_exhaustive()
     }
 }
@@ -167,6 +171,7 @@ impl Verifier {
             keys,
             len,
             tolerance: Tolerance::default(),
+            schemes: Schemes::Business,
         })
     }
 
@@ -180,6 +185,75 @@ impl Verifier {
     /// The replay window.
     pub const fn tolerance(&self) -> Tolerance {
         self.tolerance
+    }
+
+    /// The same verifier, accepting other schemes in [`verify_request`](Verifier::verify_request).
+    /// The default is [`Schemes::Business`]; the explicit `verify` and `verify_onboarding` calls
+    /// are not affected (the caller names the scheme there).
+    #[must_use]
+    pub const fn with_schemes(mut self, schemes: Schemes) -> Verifier {
+        self.schemes = schemes;
+        self
+    }
+
+    /// The schemes [`verify_request`](Verifier::verify_request) accepts.
+    pub const fn schemes(&self) -> Schemes {
+        self.schemes
+    }
+
+    /// Verifies a request from the two signature headers it may carry (`None`: absent), under
+    /// the schemes this verifier accepts ([`with_schemes`](Verifier::with_schemes); business only
+    /// by default). [`Schemes::select`] picks the header; the request never picks the scheme.
+    ///
+    /// ```
+    /// use qonto_webhooks::{ErrorKind, Scheme, Schemes, Verifier};
+    ///
+    /// let verifier = Verifier::new("test-secret")?;
+    /// let header = "t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805";
+    /// let verified = verifier.verify_request(Some(header.as_bytes()), None, br#"{"test":"data"}"#, 1704110400)?;
+    /// assert_eq!(verified.scheme, Scheme::Business);
+    ///
+    /// // A business webhook reframed as an onboarding one (its body `t.body`): refused, since
+    /// // this endpoint accepts business webhooks only.
+    /// let reframed = br#"1704110400.{"test":"data"}"#;
+    /// let sig = header.as_bytes().get(16..).unwrap_or_default();
+    /// let err = verifier.verify_request(None, Some(sig), reframed, 1704110400).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::MissingHeader);
+    /// # Ok::<(), qonto_webhooks::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// `missing_header` when no accepted header is present, then the errors of
+    /// [`verify`](Verifier::verify) or [`verify_onboarding`](Verifier::verify_onboarding).
+    pub fn verify_request(
+        &self,
+        business: Option<&[u8]>,
+        onboarding: Option<&[u8]>,
+        body: &[u8],
+        now: u64,
+    ) -> Result<Verified, Error> {
+        match self.schemes.select(business, onboarding)? {
+            (Scheme::Business, header) => self.verify(body, header, now),
+            (Scheme::Onboarding, header) => self.verify_onboarding(body, header),
+        }
+    }
+
+    /// Starts verifying a request whose body arrives in pieces, choosing the header as
+    /// [`verify_request`](Verifier::verify_request) does.
+    ///
+    /// # Errors
+    /// `missing_header` when no accepted header is present, then the errors of
+    /// [`start`](Verifier::start) or [`start_onboarding`](Verifier::start_onboarding).
+    pub fn start_request(
+        &self,
+        business: Option<&[u8]>,
+        onboarding: Option<&[u8]>,
+        now: u64,
+    ) -> Result<Incremental, Error> {
+        match self.schemes.select(business, onboarding)? {
+            (Scheme::Business, header) => self.start(header, now),
+            (Scheme::Onboarding, header) => self.start_onboarding(header),
+        }
     }
 
     /// How many secrets this verifier holds.
@@ -236,6 +310,7 @@ impl Verifier {
         Ok(Verified {
             secret_index,
             timestamp: Some(header.timestamp()),
+            scheme: Scheme::Business,
         })
     }
 
@@ -281,6 +356,7 @@ impl Verifier {
         Ok(Verified {
             secret_index,
             timestamp: None,
+            scheme: Scheme::Onboarding,
         })
     }
 
@@ -444,6 +520,7 @@ impl Incremental {
         Ok(Verified {
             secret_index,
             timestamp,
+            scheme: self.scheme,
         })
     }
 }

@@ -70,3 +70,48 @@ pub fn parse(text: &str) -> Vec<Vector> {
 pub fn vectors() -> Vec<Vector> {
     parse(VECTORS_JSON)
 }
+
+/// The request-level cases (`core/tests/data/requests.json`), compiled in.
+pub const REQUESTS_JSON: &str = include_str!("../data/requests.json");
+
+/// One request-level case: the headers a request carries and the schemes the endpoint accepts.
+#[derive(Debug, Deserialize)]
+pub struct RequestCase {
+    pub name: String,
+    /// `"business"`, `"onboarding"` or `"both"`.
+    pub schemes: String,
+    pub secrets: Vec<String>,
+    /// The `X-Qonto-Signature` value, `None` when absent.
+    pub business: Option<String>,
+    /// The `Qonto-SHA256-Signature` value, `None` when absent.
+    pub onboarding: Option<String>,
+    pub body_b64: String,
+    pub now: u64,
+    pub tolerance: Option<u64>,
+    pub expect: String,
+    /// The scheme verified under, when `expect` is `ok`.
+    pub scheme: Option<String>,
+    pub secret_index: Option<usize>,
+    /// A substring of the rejection's message, where the case pins one.
+    pub message_contains: Option<String>,
+}
+
+impl RequestCase {
+    /// The raw body.
+    pub fn body(&self) -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.body_b64)
+            .unwrap_or_else(|e| panic!("{}: body_b64 is not base64: {e}", self.name))
+    }
+
+    /// The replay window.
+    pub fn tolerance(&self) -> Tolerance {
+        self.tolerance
+            .map_or(Tolerance::Disabled, Tolerance::Seconds)
+    }
+}
+
+/// Every case of `core/tests/data/requests.json`.
+pub fn requests() -> Vec<RequestCase> {
+    serde_json::from_str(REQUESTS_JSON).unwrap_or_else(|e| panic!("not a requests file: {e}"))
+}
