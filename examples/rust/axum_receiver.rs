@@ -2,9 +2,16 @@
 //! answer fast.
 //!
 //! ```sh
-//! QONTO_WEBHOOK_SECRET=whsec_... cargo run -p qonto-webhooks-examples --bin axum-receiver -- 8080
+//! QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... \
+//!   cargo run -p qonto-webhooks-examples --bin axum-receiver -- 8080
 //! qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
+//! QONTO_WEBHOOK_SECRET=<the onboarding secret> qonto-webhooks send --scheme onboarding \
+//!   --url http://127.0.0.1:8080/webhooks/onboarding --check
 //! ```
+//!
+//! Each scheme has its own route and its own verifier: the request never chooses the scheme
+//! (a business webhook's signature is also the onboarding signature of the body `<t>.<body>`,
+//! so an endpoint that let the headers pick would accept it reframed, with no window).
 //!
 //! With `--handwritten`, it verifies business webhooks the way hand-written handlers often do
 //! (split the header by hand, HMAC, hex, `==`, a window check), for the load comparison in the
@@ -21,32 +28,58 @@ use axum::routing::post;
 use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Verifier, unix_now};
 
 struct App {
-    verifier: Verifier,
+    /// Business webhooks (`X-Qonto-Signature`) only: the verifier's default.
+    business: Verifier,
+    /// Onboarding webhooks (`Qonto-SHA256-Signature`) only, with their own secret.
+    onboarding: Option<Verifier>,
     secret: String,
     handwritten: bool,
     /// Event ids already processed. A real service keeps them in its database.
     seen: Mutex<HashSet<String>>,
 }
 
-async fn webhook(
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> &'h [u8] {
+    headers.get(name).map(|v| v.as_bytes()).unwrap_or_default()
+}
+
+/// `POST /webhooks`: business webhooks. Only `X-Qonto-Signature` is read: a request that carries
+/// `Qonto-SHA256-Signature` instead is refused, never verified under the other scheme.
+async fn business_webhook(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
-    let header = |name: &str| headers.get(name).map(|v| v.as_bytes()).unwrap_or_default();
-    let id = if app.handwritten && !headers.contains_key(ONBOARDING_HEADER) {
-        handwritten(&app.secret, header(BUSINESS_HEADER), &body)
-    } else if headers.contains_key(ONBOARDING_HEADER) {
-        app.verifier
-            .construct_onboarding_event(&body, header(ONBOARDING_HEADER))
-            .map(|event| event.id)
-            .map_err(|e| e.code())
+    let id = if app.handwritten {
+        handwritten(&app.secret, header(&headers, BUSINESS_HEADER), &body)
     } else {
-        app.verifier
-            .construct_event(&body, header(BUSINESS_HEADER), unix_now())
+        app.business
+            .construct_event(&body, header(&headers, BUSINESS_HEADER), unix_now())
             .map(|event| event.id)
             .map_err(|e| e.code())
     };
+    answer(&app, id)
+}
+
+/// `POST /webhooks/onboarding`: onboarding webhooks, with the onboarding secret.
+async fn onboarding_webhook(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let Some(verifier) = &app.onboarding else {
+        return (
+            StatusCode::NOT_FOUND,
+            "{\"error\":\"not_configured\"}".into(),
+        );
+    };
+    let id = verifier
+        .construct_onboarding_event(&body, header(&headers, ONBOARDING_HEADER))
+        .map(|event| event.id)
+        .map_err(|e| e.code());
+    answer(&app, id)
+}
+
+fn answer(app: &App, id: Result<String, &'static str>) -> (StatusCode, String) {
     match id {
         Err(code) => (StatusCode::BAD_REQUEST, format!("{{\"error\":\"{code}\"}}")),
         Ok(id) => {
@@ -114,14 +147,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .skip(1)
         .find(|a| !a.starts_with("--"))
         .map_or(Ok(8080), |p| p.parse())?;
+    // Onboarding webhooks come from another registration, with another secret.
+    let onboarding = match std::env::var("QONTO_ONBOARDING_SECRET") {
+        Ok(s) => Some(Verifier::new(s)?),
+        Err(_) => None,
+    };
     let app = Arc::new(App {
-        verifier: Verifier::new(&secret)?,
+        business: Verifier::new(&secret)?,
+        onboarding,
         secret,
         handwritten,
         seen: Mutex::new(HashSet::new()),
     });
     let router = Router::new()
-        .route("/webhooks", post(webhook))
+        .route("/webhooks", post(business_webhook))
+        .route("/webhooks/onboarding", post(onboarding_webhook))
         .with_state(app);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}/webhooks", listener.local_addr()?);
