@@ -142,10 +142,11 @@ pub struct ListArgs {
     pub api: ApiArgs,
 }
 
-/// A command-line value that must never be printed (a token, a secret): `Debug` is redacted, and
-/// it is checked after parsing so that a rejected value is not echoed in clap's error.
+/// A command-line value that must never be printed (a token, a secret): `Debug` is redacted, it
+/// is checked after parsing so that a rejected value is not echoed in clap's error, and its bytes
+/// are wiped when it is dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Hidden(String);
+pub struct Hidden(zeroize::Zeroizing<String>);
 
 impl std::fmt::Debug for Hidden {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -156,7 +157,7 @@ impl std::fmt::Debug for Hidden {
 impl std::str::FromStr for Hidden {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Hidden, Self::Err> {
-        Ok(Hidden(s.to_owned()))
+        Ok(Hidden(zeroize::Zeroizing::new(s.to_owned())))
     }
 }
 
@@ -213,10 +214,10 @@ impl From<io::Error> for Failure {
 }
 
 fn client(api: &ApiArgs) -> Result<Client, Failure> {
-    let token = Token::new(api.token.clone().ok_or(Error::MissingToken)?.0)?;
+    let token = Token::new(api.token.as_ref().ok_or(Error::MissingToken)?.0.as_str())?;
     let staging_token =
         match &api.staging_token {
-            Some(t) => Some(Token::new(t.0.clone()).map_err(|_| {
+            Some(t) => Some(Token::new(t.0.as_str()).map_err(|_| {
                 Failure::Usage("the staging token is empty or has whitespace".into())
             })?),
             None => None,
@@ -287,7 +288,7 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     let client = client(&a.api)?;
     let mut new = NewSubscription::new(a.url, a.topics).allow_unknown_topics(a.allow_unknown_topic);
     let sent_secret = match (a.secret, a.generate_secret) {
-        (Some(s), _) => Some(Secret::new(s.0)?),
+        (Some(s), _) => Some(Secret::new(s.0.as_str())?),
         (None, true) => Some(generate_secret()?),
         (None, false) => None,
     };

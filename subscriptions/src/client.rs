@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use ureq::http::Response;
+use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiErrorDetail};
 use crate::model::validate_id;
@@ -17,7 +18,8 @@ use crate::{
 
 /// Qonto's production API.
 pub const PRODUCTION_URL: &str = "https://thirdparty.qonto.com";
-/// Qonto's sandbox API (needs a staging token, sent as [`STAGING_TOKEN_HEADER`]).
+/// Qonto's sandbox API (needs a staging token, sent as [`STAGING_TOKEN_HEADER`] to this host
+/// only).
 pub const SANDBOX_URL: &str = "https://thirdparty-sandbox.staging.qonto.co";
 /// The header carrying the sandbox staging token.
 pub const STAGING_TOKEN_HEADER: &str = "X-Qonto-Staging-Token";
@@ -35,6 +37,9 @@ const MAX_PAGES: u32 = 10_000;
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {
     base_url: String,
+    /// Set by [`ClientBuilder::base_url`]: the user chose this host, so a staging token goes to
+    /// it too.
+    explicit_base_url: bool,
     token: Token,
     staging_token: Option<Token>,
     timeout: Duration,
@@ -47,23 +52,29 @@ impl ClientBuilder {
     /// Production (the default).
     pub fn production(mut self) -> ClientBuilder {
         self.base_url = PRODUCTION_URL.to_owned();
+        self.explicit_base_url = false;
         self
     }
 
     /// The sandbox, with its staging token.
     pub fn sandbox(mut self, staging_token: Token) -> ClientBuilder {
         self.base_url = SANDBOX_URL.to_owned();
+        self.explicit_base_url = false;
         self.staging_token = Some(staging_token);
         self
     }
 
     /// Another base URL: `https://...`, or `http://` on a loopback host only (a local stand-in).
+    /// A staging token, if any, is sent to it.
     pub fn base_url(mut self, url: impl Into<String>) -> ClientBuilder {
         self.base_url = url.into();
+        self.explicit_base_url = true;
         self
     }
 
-    /// Sends `X-Qonto-Staging-Token` with every request.
+    /// Sends `X-Qonto-Staging-Token` with every request to the sandbox, or to a base URL set with
+    /// [`ClientBuilder::base_url`]; never to production (a staging token set in the environment
+    /// is not sent to production).
     pub fn staging_token(mut self, token: Option<Token>) -> ClientBuilder {
         self.staging_token = token;
         self
@@ -108,7 +119,11 @@ impl ClientBuilder {
         if loopback {
             config = config.proxy(None);
         }
+        // No redirect is followed: ureq would follow one to another host, even over plain http,
+        // with every header but `Authorization` (the staging token included). A 3xx is
+        // `Error::Redirect`.
         let config = config
+            .max_redirects(0)
             .http_status_as_error(false)
             .timeout_global(Some(self.timeout))
             .timeout_connect(Some(self.connect_timeout.min(self.timeout)))
@@ -117,11 +132,16 @@ impl ClientBuilder {
                 env!("CARGO_PKG_VERSION")
             ))
             .build();
+        // The staging token is for the sandbox host (or a host the caller named), never for
+        // production.
+        let staging_token = self
+            .staging_token
+            .filter(|_| self.explicit_base_url || base_url == SANDBOX_URL);
         Ok(Client {
             agent: ureq::Agent::new_with_config(config),
             base_url,
             token: self.token,
-            staging_token: self.staging_token,
+            staging_token,
             max_retries: self.max_retries,
             retry_backoff: self.retry_backoff,
         })
@@ -222,6 +242,7 @@ impl Client {
     pub fn builder(token: Token) -> ClientBuilder {
         ClientBuilder {
             base_url: PRODUCTION_URL.to_owned(),
+            explicit_base_url: false,
             token,
             staging_token: None,
             timeout: Duration::from_secs(30),
@@ -333,7 +354,15 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<T, Error> {
         let url = format!("{}{}", self.base_url, path);
-        let (status, text, attempts) = self.send(method, &url, body.as_deref())?;
+        let (status, text, attempts, location) = self.send(method, &url, body.as_deref())?;
+        if (300..400).contains(&status) {
+            return Err(Error::Redirect {
+                method: method.as_str(),
+                url,
+                status,
+                location,
+            });
+        }
         if (200..300).contains(&status) {
             serde_json::from_str(&text).map_err(|e| Error::Decode {
                 method: method.as_str(),
@@ -359,7 +388,7 @@ impl Client {
         method: Method,
         url: &str,
         body: Option<&[u8]>,
-    ) -> Result<(u16, String, u32), Error> {
+    ) -> Result<(u16, String, u32, Option<String>), Error> {
         let max_attempts = match method {
             Method::Get => 1 + self.max_retries,
             Method::Post => 1,
@@ -368,13 +397,17 @@ impl Client {
         loop {
             attempt += 1;
             let last = attempt >= max_attempts;
-            let auth = format!("Bearer {}", self.token.expose());
+            // Built at its final size (no reallocation leaves a copy behind) and wiped on drop.
+            let token = self.token.expose();
+            let mut auth = Zeroizing::new(String::with_capacity(7 + token.len()));
+            auth.push_str("Bearer ");
+            auth.push_str(token);
             let result = match method {
                 Method::Get => {
                     let mut req = self
                         .agent
                         .get(url)
-                        .header("Authorization", &auth)
+                        .header("Authorization", auth.as_str())
                         .header("Accept", "application/json");
                     if let Some(t) = &self.staging_token {
                         req = req.header(STAGING_TOKEN_HEADER, t.expose());
@@ -385,7 +418,7 @@ impl Client {
                     let mut req = self
                         .agent
                         .post(url)
-                        .header("Authorization", &auth)
+                        .header("Authorization", auth.as_str())
                         .header("Accept", "application/json")
                         .content_type("application/json");
                     if let Some(t) = &self.staging_token {
@@ -397,20 +430,21 @@ impl Client {
             let outcome = result.and_then(|mut resp| {
                 let status = resp.status().as_u16();
                 let retry_after = retry_after(&resp);
+                let location = location(&resp);
                 let text = resp
                     .body_mut()
                     .with_config()
                     .limit(MAX_BODY)
                     .read_to_string()?;
-                Ok((status, text, retry_after))
+                Ok((status, text, retry_after, location))
             });
             match outcome {
-                Ok((status, text, retry_after)) => {
+                Ok((status, text, retry_after, location)) => {
                     if !last && (status == 429 || (500..600).contains(&status)) {
                         thread::sleep(retry_after.unwrap_or_else(|| self.backoff(attempt)));
                         continue;
                     }
-                    return Ok((status, text, attempt));
+                    return Ok((status, text, attempt, location));
                 }
                 Err(e) => {
                     let transient =
@@ -441,6 +475,19 @@ fn retry_after(resp: &Response<ureq::Body>) -> Option<Duration> {
     let v = resp.headers().get("retry-after")?.to_str().ok()?;
     let secs: u64 = v.trim().parse().ok()?;
     Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER))
+}
+
+/// The `Location` of a redirect, for the error message: at most 200 characters, control
+/// characters escaped (it is printed to a terminal).
+fn location(resp: &Response<ureq::Body>) -> Option<String> {
+    let v = resp.headers().get("location")?;
+    let text = String::from_utf8_lossy(v.as_bytes());
+    Some(
+        text.chars()
+            .take(200)
+            .flat_map(char::escape_debug)
+            .collect(),
+    )
 }
 
 fn network_reason(e: &ureq::Error) -> String {
@@ -524,6 +571,26 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn the_staging_token_goes_to_the_sandbox_or_a_named_host_only() {
+        let t = || Token::new("tok").unwrap();
+        let staging = || Some(Token::new("staging").unwrap());
+        let sent = |b: ClientBuilder| b.build().unwrap().staging_token.is_some();
+        assert!(!sent(Client::builder(t()).staging_token(staging())));
+        assert!(!sent(
+            Client::builder(t())
+                .base_url("https://example.com")
+                .production()
+                .staging_token(staging())
+        ));
+        assert!(sent(Client::builder(t()).sandbox(Token::new("s").unwrap())));
+        assert!(sent(
+            Client::builder(t())
+                .staging_token(staging())
+                .base_url("http://127.0.0.1:9")
+        ));
     }
 
     #[test]

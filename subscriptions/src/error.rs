@@ -72,13 +72,25 @@ pub enum Error {
         /// What did not parse.
         reason: String,
     },
+    /// The API answered with a redirect (3xx). Redirects are never followed: the tokens would
+    /// go with them, possibly to another host or over plain http.
+    Redirect {
+        /// `GET` or `POST`.
+        method: &'static str,
+        /// The URL that was called.
+        url: String,
+        /// The HTTP status, e.g. 301, 302, 307.
+        status: u16,
+        /// Where it pointed (`Location`, at most 200 characters, control characters escaped).
+        location: Option<String>,
+    },
     /// The system random number generator failed (secret generation).
     Random,
 }
 
 impl Error {
     /// A stable snake_case code: `invalid_input`, `missing_token`, `api_error`, `network_error`,
-    /// `timeout`, `decode_error`, `random_failure`.
+    /// `timeout`, `decode_error`, `redirect`, `random_failure`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Invalid { .. } => "invalid_input",
@@ -87,6 +99,7 @@ impl Error {
             Error::Network { timeout: true, .. } => "timeout",
             Error::Network { .. } => "network_error",
             Error::Decode { .. } => "decode_error",
+            Error::Redirect { .. } => "redirect",
             Error::Random => "random_failure",
         }
     }
@@ -100,7 +113,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -191,6 +204,17 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "{method} {url} answered HTTP {status} with an unexpected body: {reason}"
+            ),
+            Error::Redirect {
+                method,
+                url,
+                status,
+                location,
+            } => write!(
+                f,
+                "{method} {url} answered HTTP {status} {}, a redirect to {}: redirects are not followed (the access token would go with them); check the base URL",
+                reason_phrase(*status),
+                location.as_deref().unwrap_or("(no Location)")
             ),
             Error::Random => write!(f, "the system random number generator failed"),
         }

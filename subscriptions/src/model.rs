@@ -5,7 +5,8 @@ use core::str::FromStr;
 
 use base64::Engine as _;
 use ring::rand::{SecureRandom, SystemRandom};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::Error;
 
@@ -24,9 +25,9 @@ pub const MAX_DESCRIPTION_LEN: usize = 256;
 pub const MAX_PER_PAGE: u32 = 100;
 
 /// An OAuth access token. Its `Debug` is redacted and it has no `Display`: it never ends up in a
-/// log line or an error message.
+/// log line or an error message. Its bytes are wiped when it is dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
+pub struct Token(Zeroizing<String>);
 
 impl Token {
     /// Wraps a token (a leading `Bearer ` is dropped).
@@ -35,12 +36,10 @@ impl Token {
     /// [`Error::MissingToken`] when it is empty, [`Error::Invalid`] when it holds whitespace or
     /// control characters (it could not travel in a header).
     pub fn new(token: impl Into<String>) -> Result<Token, Error> {
-        let token = token.into();
-        let token = token
-            .strip_prefix("Bearer ")
-            .map(str::to_owned)
-            .unwrap_or(token);
-        let token = token.trim().to_owned();
+        // The caller's string is wiped when this function returns; one copy is kept.
+        let given = Zeroizing::new(token.into());
+        let trimmed = given.strip_prefix("Bearer ").unwrap_or(&given).trim();
+        let token = Zeroizing::new(trimmed.to_owned());
         if token.is_empty() {
             return Err(Error::MissingToken);
         }
@@ -83,10 +82,22 @@ impl FromStr for Token {
     }
 }
 
-/// A webhook signing secret. `Debug` is redacted; read it with [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// A webhook signing secret. `Debug` is redacted; read it with [`Secret::expose`]. Its bytes are
+/// wiped when it is dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Zeroizing<String>);
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Secret, D::Error> {
+        String::deserialize(deserializer).map(|s| Secret(Zeroizing::new(s)))
+    }
+}
 
 impl Secret {
     /// Wraps a secret, checking Qonto's limits (32 to 128 characters) and that it holds no
@@ -96,7 +107,7 @@ impl Secret {
     /// # Errors
     /// [`Error::Invalid`] with field `secret`.
     pub fn new(secret: impl Into<String>) -> Result<Secret, Error> {
-        let s = Secret(secret.into());
+        let s = Secret(Zeroizing::new(secret.into()));
         s.validate()?;
         Ok(s)
     }
@@ -152,7 +163,8 @@ pub fn generate_secret() -> Result<Secret, Error> {
     let mut s = String::with_capacity(50);
     s.push_str("whsec_");
     base64::engine::general_purpose::STANDARD.encode_string(bytes, &mut s);
-    Ok(Secret(s))
+    bytes.zeroize();
+    Ok(Secret(Zeroizing::new(s)))
 }
 
 /// The body of `POST /v2/webhook_subscriptions`.

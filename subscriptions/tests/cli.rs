@@ -464,3 +464,44 @@ fn usage_problems_exit_2() {
         assert_eq!(e.exit_code(), 2, "{args:?}");
     }
 }
+
+#[test]
+fn debug_of_the_parsed_command_hides_every_token_and_secret() {
+    let secret = "whsec_cli_secret_that_debug_must_hide_0000000";
+    let cli = Cli::try_parse_from([
+        "subscriptions",
+        "create",
+        "--url",
+        "https://example.com/h",
+        "--topic",
+        "v1/cards",
+        "--secret",
+        secret,
+        "--token",
+        TOKEN,
+        "--staging-token",
+        "staging-do-not-print",
+    ])
+    .unwrap();
+    let debug = format!("{cli:?}");
+    for value in [secret, TOKEN, "staging-do-not-print"] {
+        assert!(!debug.contains(value), "{value} in {debug}");
+    }
+    assert!(debug.contains("<redacted>"), "{debug}");
+}
+
+#[test]
+fn a_redirect_exits_1_and_says_so() {
+    let target = FakeQonto::start(TOKEN);
+    let server = FakeQonto::start(TOKEN);
+    let location = format!("{}/v2/webhook_subscriptions", target.base_url);
+    server.script_with_headers(301, "", &[("Location", &location)]);
+    let r = run(&api(&server, &["list"]));
+    assert_eq!(r.code, ExitCode::from(1), "{}", r.err);
+    assert!(
+        r.err.starts_with("error[redirect]: ") && r.err.contains(&location),
+        "{}",
+        r.err
+    );
+    assert!(target.requests().is_empty());
+}

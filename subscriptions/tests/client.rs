@@ -608,3 +608,50 @@ fn the_created_secret_verifies_a_webhook() {
         .unwrap_err();
     assert_eq!(e.code(), "signature_mismatch");
 }
+
+#[test]
+fn a_redirect_is_not_followed_and_the_tokens_stay_home() {
+    // A redirects every request to B, another host (a loopback port): B must never see the
+    // access token or the staging token, and the client must say it was redirected.
+    let b = FakeQonto::start(TOKEN);
+    let a = FakeQonto::start(TOKEN);
+    let target = format!("{}/v2/webhook_subscriptions", b.base_url);
+    for _ in 0..3 {
+        a.script_with_headers(302, "", &[("Location", &target)]);
+    }
+    let c = Client::builder(Token::new(TOKEN).unwrap())
+        .base_url(&a.base_url)
+        .staging_token(Some(Token::new("staging-xyz").unwrap()))
+        .retry_backoff(Duration::ZERO)
+        .build()
+        .unwrap();
+    let errors = [
+        c.list(ListParams::default()).unwrap_err(),
+        c.get("123e4567-e89b-12d3-a456-426614174000").unwrap_err(),
+        c.create(&new_sub()).unwrap_err(),
+    ];
+    for e in &errors {
+        assert_eq!(e.code(), "redirect", "{e:?}");
+        assert_eq!(e.status(), Some(302));
+        let msg = e.to_string();
+        assert!(
+            msg.contains("redirect") && msg.contains(&target) && msg.contains("not followed"),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains(TOKEN) && !msg.contains("staging-xyz"),
+            "{msg}"
+        );
+    }
+    // A saw the three requests (with its tokens: it is the configured base URL); B saw none.
+    assert_eq!(a.requests().len(), 3);
+    assert_eq!(
+        a.requests()[0].staging_token.as_deref(),
+        Some("staging-xyz")
+    );
+    for r in b.requests() {
+        assert_eq!(r.authorization, None, "{r:?}");
+        assert_eq!(r.staging_token, None, "{r:?}");
+    }
+    assert!(b.requests().is_empty(), "{:?}", b.requests());
+}
