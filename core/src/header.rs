@@ -104,7 +104,8 @@ pub(crate) fn decode_signature(hex: &[u8]) -> Option<[u8; SIGNATURE_LEN]> {
     let mut out = [0u8; SIGNATURE_LEN];
     for (byte, pair) in out.iter_mut().zip(nibbles.chunks_exact(2)) {
         if let [hi, lo] = pair {
-            *byte = (hi << 4) | (lo & 0x0F);
+            // The nibbles' bits are disjoint: `+` is the `|` it replaces, and no sum can overflow.
+            *byte = (hi << 4) + (lo & 0x0F);
         }
     }
     (invalid == 0).then_some(out)
@@ -122,9 +123,9 @@ const fn eight_digits(chunk: [u8; 8]) -> Option<u64> {
     }
     let x = x - ZEROS;
     // Byte 0 is the most significant digit: fold neighbours as (10 * first + second), and so on.
-    let x = (x.wrapping_mul(10 << 8 | 1) >> 8) & 0x00FF_00FF_00FF_00FF;
-    let x = (x.wrapping_mul(100 << 16 | 1) >> 16) & 0x0000_FFFF_0000_FFFF;
-    Some(x.wrapping_mul(10_000 << 32 | 1) >> 32)
+    let x = (x.wrapping_mul((10 << 8) + 1) >> 8) & 0x00FF_00FF_00FF_00FF;
+    let x = (x.wrapping_mul((100 << 16) + 1) >> 16) & 0x0000_FFFF_0000_FFFF;
+    Some(x.wrapping_mul((10_000 << 32) + 1) >> 32)
 }
 
 /// Reads the run of ASCII digits at the start of `text` in one pass: the digits, their value
@@ -286,7 +287,7 @@ impl<'a> SignatureHeader<'a> {
     /// The decoded signatures, in header order. The first was decoded while parsing; the header is
     /// scanned again only when it carries more than one.
     pub(crate) fn candidates(&self) -> impl Iterator<Item = [u8; SIGNATURE_LEN]> + '_ {
-        let rest = (self.count > 1).then(|| self.signatures().skip(1).map(|s| s.to_bytes()));
+        let rest = (self.count >= 2).then(|| self.signatures().skip(1).map(|s| s.to_bytes()));
         core::iter::once(self.first).chain(rest.into_iter().flatten())
     }
 }

@@ -8,8 +8,10 @@ use ring::hmac;
 use crate::error::{Detail, Error, ErrorKind};
 use crate::{SIGNATURE_HEX_LEN, Scheme};
 
-/// `t=` + 20 digits (u64::MAX) + `,v1=` + 64 hex digits.
-const CAPACITY: usize = 2 + 20 + 4 + SIGNATURE_HEX_LEN;
+/// `t=` + 20 digits (u64::MAX) + `,v1=` + 64 hex digits. A literal, checked below at compile
+/// time: a larger buffer would behave the same, so only the exact figure can be tested.
+const CAPACITY: usize = 90;
+const _: () = assert!(CAPACITY == 2 + 20 + 4 + SIGNATURE_HEX_LEN);
 
 /// A header value made by [`sign`] or [`sign_onboarding`]: a fixed-size buffer that derefs to
 /// `&str`, so signing never allocates.

@@ -135,3 +135,14 @@ fn the_message_names_the_item_without_equals() {
         assert!(err.to_string().contains(&expected), "{header}: {err}");
     }
 }
+
+#[test]
+fn the_longest_timestamp_is_signed_whole() {
+    let header = sign(SECRET, BODY, u64::MAX).unwrap();
+    assert!(header.starts_with("t=18446744073709551615,v1="), "{header}");
+    assert_eq!(header.len(), 2 + 20 + 4 + 64);
+    let parsed = SignatureHeader::parse(&*header).unwrap();
+    assert_eq!(parsed.timestamp(), u64::MAX);
+    let verifier = Verifier::new(SECRET).unwrap();
+    assert!(verifier.verify(BODY, &*header, u64::MAX).is_ok());
+}
