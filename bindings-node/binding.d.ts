@@ -18,7 +18,10 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** A verification in progress: feed the body with `update`, then call `finish` once. */
 export declare class NativeIncremental {
-  /** Feeds the next piece of the body (bytes, read in place). */
+  /**
+   * Feeds the next piece of the body (bytes, read in place; a detached or shared buffer is
+   * refused).
+   */
   updateBytes(chunk: Uint8Array): void
   /** Feeds the next piece of the body, given as a string (its UTF-8 bytes). */
   updateString(chunk: string): void
@@ -48,7 +51,7 @@ export declare const MAX_HEADER_LEN: number
 export declare const MAX_SECRETS: number
 
 /** Says which known mistake explains why a webhook does not verify. */
-export declare function nativeDiagnose(secrets: Array<string | Uint8Array>, onboarding: boolean, header: string, body: string | Uint8Array, now: number, tolerance: number | null): NativeDiagnosis
+export declare function nativeDiagnose(secrets: Array<string | Uint8Array>, onboarding: boolean, header: string, body: string | Uint8Array, now: number, tolerance: number | 'disabled'): NativeDiagnosis
 
 /** What `diagnose` found. */
 export interface NativeDiagnosis {
@@ -80,6 +83,8 @@ export interface NativeRejection {
   code: string
   /** What was wrong and what to do (never the secret or the expected signature). */
   message: string
+  /** `business` or `onboarding`: the scheme whose check failed. */
+  scheme: string
 }
 
 /** The `X-Qonto-Signature` value for `body` signed with `secret` at `timestamp`. */
@@ -91,10 +96,11 @@ export declare function nativeSignOnboarding(secret: string | Uint8Array, body: 
 /**
  * Makes a verifier: an opaque handle (see [`handle`]) holding the secrets' key schedules
  * (computed once) and the replay window. Free functions take it, which costs less per call than
- * a class method. `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to
- * disable the window.
+ * a class method. `secrets`: 1 to 8 non-empty secrets (copied, and wiped once the key schedules
+ * are made). `tolerance`: seconds, or `'disabled'`. `schemes`: what `verifyRequest*` accepts,
+ * `'business'`, `'onboarding'` or `'both'`.
  */
-export declare function newVerifier(secrets: Array<string | Uint8Array>, tolerance: number | null): ExternalObject<'Verifier'>
+export declare function newVerifier(secrets: Array<string | Uint8Array>, tolerance: number | 'disabled', schemes: 'business' | 'onboarding' | 'both'): ExternalObject<'Verifier'>
 
 /**
  * Starts verifying a business webhook whose body arrives in pieces: the header and the window
@@ -111,8 +117,11 @@ export declare function takeRejection(): NativeRejection
 /** The system clock in unix seconds, as the verifier reads it. */
 export declare function unixNow(): number
 
+/** The schemes `verifyRequest*` accepts: `'business'`, `'onboarding'` or `'both'`. */
+export declare function verifierSchemes(verifier: ExternalObject<'Verifier'>): 'business' | 'onboarding' | 'both'
+
 /** How many secrets the verifier holds. */
 export declare function verifierSecretCount(verifier: ExternalObject<'Verifier'>): number
 
-/** The replay window in seconds, or `null` when disabled. */
-export declare function verifierTolerance(verifier: ExternalObject<'Verifier'>): number | null
+/** The replay window in seconds, or `'disabled'`. */
+export declare function verifierTolerance(verifier: ExternalObject<'Verifier'>): number | 'disabled'

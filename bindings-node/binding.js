@@ -849,5 +849,6 @@ module.exports.start = nativeBinding.start
 module.exports.startOnboarding = nativeBinding.startOnboarding
 module.exports.takeRejection = nativeBinding.takeRejection
 module.exports.unixNow = nativeBinding.unixNow
+module.exports.verifierSchemes = nativeBinding.verifierSchemes
 module.exports.verifierSecretCount = nativeBinding.verifierSecretCount
 module.exports.verifierTolerance = nativeBinding.verifierTolerance

@@ -16,6 +16,10 @@ const CODE_SET = new Set(ERROR_CODES)
 const BUSINESS_HEADER = 'X-Qonto-Signature'
 const ONBOARDING_HEADER = 'Qonto-SHA256-Signature'
 const DEFAULT_TOLERANCE = native.DEFAULT_TOLERANCE_SECS
+/** The one `tolerance` value that switches the replay window off (null and undefined mean the default). */
+const TOLERANCE_DISABLED = 'disabled'
+/** The values of the `schemes` option: which webhooks `verifyRequest` and the middleware accept. */
+const SCHEMES = Object.freeze(['business', 'onboarding', 'both'])
 const MAX_SECRETS = native.MAX_SECRETS
 const MAX_HEADER_LEN = native.MAX_HEADER_LEN
 
@@ -66,14 +70,21 @@ function describe(value) {
   return `a ${typeof value}`
 }
 
-/** A string or a byte view over the same memory (no copy), or undefined when `value` is neither. */
+const Shared = typeof SharedArrayBuffer === 'undefined' ? undefined : SharedArrayBuffer
+
+/**
+ * A string or a byte view over the same memory (no copy), or undefined when `value` is neither.
+ * Memory shared with other threads (a SharedArrayBuffer) is copied: another thread may write it
+ * while the core reads it. A detached buffer is left to the native side, which refuses it.
+ */
 function asBytes(value) {
-  if (typeof value === 'string' || value instanceof Uint8Array) return value
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
-    return new Uint8Array(value)
-  }
-  return undefined
+  if (typeof value === 'string') return value
+  let view
+  if (value instanceof Uint8Array) view = value
+  else if (ArrayBuffer.isView(value)) view = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  else if (value instanceof ArrayBuffer || (Shared !== undefined && value instanceof Shared)) view = new Uint8Array(value)
+  else return undefined
+  return Shared !== undefined && view.buffer instanceof Shared ? new Uint8Array(view) : view
 }
 
 function checkBody(body) {
@@ -113,6 +124,27 @@ function checkOptions(options, fn) {
   return options
 }
 
+/** A replay window: seconds, or TOLERANCE_DISABLED; absent (undefined or null) is the default. */
+function checkTolerance(value, what) {
+  if (value === undefined || value === null) return DEFAULT_TOLERANCE
+  if (value === TOLERANCE_DISABLED) return value
+  if (typeof value !== 'number') {
+    throw new TypeError(`${what} must be a number of seconds or '${TOLERANCE_DISABLED}', got ${describe(value)}`)
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${what} must be a non-negative whole number of seconds (or '${TOLERANCE_DISABLED}'), got ${value}`)
+  }
+  return value
+}
+
+/** The schemes an endpoint accepts: 'business' (the default), 'onboarding' or 'both'. */
+function checkSchemes(value, what) {
+  if (value === undefined || value === null) return 'business'
+  if (SCHEMES.includes(value)) return value
+  const got = typeof value === 'string' ? JSON.stringify(value) : describe(value)
+  throw new TypeError(`${what} must be 'business', 'onboarding' or 'both', got ${got}`)
+}
+
 /** `options.now` for the native side: unix seconds, or CLOCK when absent. */
 function checkNow(options, fn) {
   if (options === undefined) return CLOCK
@@ -146,15 +178,25 @@ function parseJson(body) {
 // A rejected webhook is a normal outcome, not an accident: the native side returns NaN and keeps
 // the reason, and the one exception is built here (throwing from native code costs several times
 // a whole verification). The middleware answers from the rejection without any exception.
-function rejection(scheme) {
-  const { code, message } = native.takeRejection()
+function rejection() {
+  const { code, message, scheme } = native.takeRejection()
   return { code, message, scheme }
 }
 
 /** What a native verify function returned, as a result or a rejection. */
 function outcome(packed, scheme, header) {
-  if (Number.isNaN(packed)) return rejection(scheme)
+  if (Number.isNaN(packed)) return rejection()
   return scheme === 'business' ? businessResult(packed, header) : { secretIndex: packed, timestamp: null }
+}
+
+/**
+ * What a native request verification returned: a business result packed as for `verify`, an
+ * onboarding one as -(9 + secretIndex), or a rejection.
+ */
+function requestOutcome(packed, business) {
+  if (Number.isNaN(packed)) return rejection()
+  if (packed <= -9) return { scheme: 'onboarding', secretIndex: -packed - 9, timestamp: null }
+  return { scheme: 'business', ...businessResult(packed, business) }
 }
 
 /** A result, or throws the rejection as a WebhookVerificationError. */
@@ -165,36 +207,33 @@ function settle(outcome) {
 
 const checkRequest = Symbol('checkRequest')
 
-const NO_SIGNATURE_HEADER = Object.freeze({
-  code: 'missing_header',
-  message:
-    `the request has neither a ${BUSINESS_HEADER} header (business webhooks) nor a ${ONBOARDING_HEADER} header ` +
-    '(onboarding webhooks): is this request from Qonto, and does a proxy forward these headers?',
-  scheme: 'business',
-})
-
 /**
  * Verifies Qonto webhooks with one or more secrets (rotation: the new one first). Build it once at
  * start-up and reuse it; it is immutable.
  */
 class Verifier {
   #native
+  #schemes
   constructor(secret, options) {
     const secrets = checkSecrets(secret)
     const opts = checkOptions(options, 'new Verifier')
-    let tolerance = DEFAULT_TOLERANCE
-    if (opts.tolerance === null) tolerance = null
-    else if (opts.tolerance !== undefined) tolerance = checkSeconds(opts.tolerance, 'options.tolerance')
+    const tolerance = checkTolerance(opts.tolerance, 'options.tolerance')
+    this.#schemes = checkSchemes(opts.schemes, 'options.schemes')
     try {
-      this.#native = native.newVerifier(secrets, tolerance)
+      this.#native = native.newVerifier(secrets, tolerance, this.#schemes)
     } catch (err) {
       throw convert(err, undefined)
     }
   }
 
-  /** The replay window in seconds, or null when disabled. */
+  /** The replay window in seconds, or 'disabled'. */
   get tolerance() {
     return native.verifierTolerance(this.#native)
+  }
+
+  /** What verifyRequest accepts: 'business' (the default), 'onboarding' or 'both'. */
+  get schemes() {
+    return this.#schemes
   }
 
   /** How many secrets this verifier holds. */
@@ -264,48 +303,54 @@ class Verifier {
     }
   }
 
+  // The construct* methods parse the very bytes they verified: the body is read once.
+
   /** Verifies a business webhook, then returns its parsed JSON body. */
   constructEvent(body, header, options) {
-    this.verify(body, header, options)
-    return parseJson(asBytes(body))
+    const b = checkBody(body)
+    settle(this.#business(b, checkHeader(header), options))
+    return parseJson(b)
   }
 
   /** Verifies an onboarding webhook, then returns its parsed JSON body. */
   constructOnboardingEvent(body, header) {
-    this.verifyOnboarding(body, header)
-    return parseJson(asBytes(body))
+    const b = checkBody(body)
+    settle(this.#onboarding(b, checkHeader(header)))
+    return parseJson(b)
   }
 
   /**
    * Verifies a request given its headers (Node's lower-cased IncomingHttpHeaders or a Fetch
-   * Headers) and raw body. The scheme comes from the header present: X-Qonto-Signature
-   * (business) first, else Qonto-SHA256-Signature (onboarding).
-   * Returns { scheme, secretIndex, timestamp }.
+   * Headers) and raw body, under the schemes this verifier accepts (options.schemes: business
+   * only by default). The configuration picks the header, never the request: the core's rule
+   * (Schemes::select), applied natively. Returns { scheme, secretIndex, timestamp }.
    */
   verifyRequest(headers, body, options) {
-    return settle(this[checkRequest](headers, body, options))
+    return settle(this[checkRequest](headers, checkBody(body), options))
   }
 
-  /** verifyRequest without the exception, for the middleware: a result or a rejection. */
-  [checkRequest](headers, body, options) {
-    const b = checkBody(body)
+  /** verifyRequest without the exception, for the middleware: a result or a rejection. `b` is checked. */
+  [checkRequest](headers, b, options) {
     const business = readHeader(headers, 'x-qonto-signature')
-    if (business !== undefined) {
-      const r = this.#business(b, checkHeader(business), options)
-      return r.code === undefined ? { scheme: 'business', ...r } : r
-    }
     const onboarding = readHeader(headers, 'qonto-sha256-signature')
-    if (onboarding !== undefined) {
-      const r = this.#onboarding(b, checkHeader(onboarding))
-      return r.code === undefined ? { scheme: 'onboarding', ...r } : r
+    const now = checkNow(options, 'verifyRequest')
+    let packed
+    try {
+      packed =
+        typeof b === 'string'
+          ? native.verifyRequestString(this.#native, b, business, onboarding, now)
+          : native.verifyRequestBytes(this.#native, b, business, onboarding, now)
+    } catch (err) {
+      throw convert(err, this.#schemes === 'onboarding' ? 'onboarding' : 'business')
     }
-    return NO_SIGNATURE_HEADER
+    return requestOutcome(packed, business)
   }
 
   /** verifyRequest, then the parsed JSON body; `scheme` tells which event type it is. */
   constructEventFromRequest(headers, body, options) {
-    const verified = this.verifyRequest(headers, body, options)
-    return { ...verified, event: parseJson(asBytes(body)) }
+    const b = checkBody(body)
+    const verified = settle(this[checkRequest](headers, b, options))
+    return { ...verified, event: parseJson(b) }
   }
 }
 
@@ -324,8 +369,12 @@ class IncrementalVerification {
   update(chunk) {
     const c = asBytes(chunk)
     if (c === undefined) throw new TypeError(`chunk must be a Buffer, Uint8Array, ArrayBuffer or string, got ${describe(chunk)}`)
-    if (typeof c === 'string') this.#native.updateString(c)
-    else this.#native.updateBytes(c)
+    try {
+      if (typeof c === 'string') this.#native.updateString(c)
+      else this.#native.updateBytes(c)
+    } catch (err) {
+      throw convert(err, this.#scheme)
+    }
     return this
   }
 
@@ -404,9 +453,7 @@ function diagnose(secret, body, header, options) {
     throw new TypeError(`options.scheme must be 'business' or 'onboarding', got ${String(o.scheme)}`)
   }
   const now = o.now === undefined ? native.unixNow() : checkSeconds(o.now, 'options.now')
-  let tolerance = DEFAULT_TOLERANCE
-  if (o.tolerance === null) tolerance = null
-  else if (o.tolerance !== undefined) tolerance = checkSeconds(o.tolerance, 'options.tolerance')
+  const tolerance = checkTolerance(o.tolerance, 'options.tolerance')
   const d = native.nativeDiagnose(secrets, scheme === 'onboarding', h, b, now, tolerance)
   return {
     ok: d.ok,
@@ -448,7 +495,8 @@ function reply(res, status, code, message) {
 
 /**
  * Express (or Connect / node:http) middleware that verifies a Qonto webhook, meant to follow
- * express.raw({ type: 'application/json' }). On success it sets `req.qontoEvent` (the parsed
+ * express.raw({ type: 'application/json' }). It accepts the schemes options.schemes names:
+ * 'business' (the default), 'onboarding' or 'both'; mount one per endpoint, each with its secret. On success it sets `req.qontoEvent` (the parsed
  * JSON body) and `req.qontoWebhook` ({ scheme, secretIndex, timestamp }) and calls next(). On
  * failure it answers 400 with { error: <code>, message } and does not call next().
  * Throws at creation when the secret is missing or invalid.
@@ -457,7 +505,7 @@ function qontoWebhook(options) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError("qontoWebhook needs an options object: qontoWebhook({ secret: process.env.QONTO_WEBHOOK_SECRET })")
   }
-  const verifier = new Verifier(options.secret, { tolerance: options.tolerance })
+  const verifier = new Verifier(options.secret, { tolerance: options.tolerance, schemes: options.schemes })
   const limit = options.limit === undefined ? MIDDLEWARE_LIMIT : checkSeconds(options.limit, 'options.limit')
 
   async function handle(req, res, next) {
@@ -471,7 +519,8 @@ function qontoWebhook(options) {
         return
       }
     }
-    if (asBytes(body) === undefined) {
+    const b = asBytes(body)
+    if (b === undefined) {
       reply(
         res,
         400,
@@ -484,12 +533,12 @@ function qontoWebhook(options) {
     }
     let webhook, event
     try {
-      webhook = verifier[checkRequest](req.headers, body)
+      webhook = verifier[checkRequest](req.headers, b)
       if (webhook.code !== undefined) {
         reply(res, 400, webhook.code, webhook.message)
         return
       }
-      event = parseJson(asBytes(body))
+      event = parseJson(b)
     } catch (err) {
       if (err instanceof SyntaxError) {
         reply(res, 400, 'invalid_json', `the signature is valid but the body is not JSON: ${err.message}`)
@@ -518,6 +567,8 @@ module.exports = {
   BUSINESS_HEADER,
   ONBOARDING_HEADER,
   DEFAULT_TOLERANCE,
+  TOLERANCE_DISABLED,
+  SCHEMES,
   MAX_SECRETS,
   MAX_HEADER_LEN,
 }

@@ -1,6 +1,13 @@
-// qonto-webhooks/web: the same API on WebCrypto (crypto.subtle), for runtimes that cannot load a
-// native addon (Cloudflare Workers, Vercel Edge, Deno, browsers). Every method that touches a key
-// is async. This is the slow path: on Node.js, use the native entry ('qonto-webhooks').
+// qonto-webhooks/web: the same checks on WebCrypto (crypto.subtle), for runtimes that cannot load
+// a native addon (Cloudflare Workers, Vercel Edge, Deno, browsers). Every method that computes an
+// HMAC is async and says so in its name (verifyAsync, constructEventAsync, finishAsync, signAsync,
+// ...): a name that is synchronous in the native entry is never asynchronous here, so code written
+// for one cannot silently fall through with the other (a Promise is not an exception). The
+// synchronous names exist only to throw a TypeError at once. This is the slow path: on Node.js,
+// use the native entry ('qonto-webhooks').
+//
+// Caller buffers are copied at the call: a buffer changed after the call (before the await
+// resolves, or between update() and finishAsync()) does not change what is verified or parsed.
 //
 // It follows the same behaviour contract as the Rust core and is tested against the same vectors.
 
@@ -17,6 +24,10 @@ export const ERROR_CODES = Object.freeze([
 export const BUSINESS_HEADER = 'X-Qonto-Signature'
 export const ONBOARDING_HEADER = 'Qonto-SHA256-Signature'
 export const DEFAULT_TOLERANCE = 300
+/** The one `tolerance` value that switches the replay window off (null and undefined mean the default). */
+export const TOLERANCE_DISABLED = 'disabled'
+/** The values of the `schemes` option: which webhooks `verifyRequestAsync` accepts. */
+export const SCHEMES = Object.freeze(['business', 'onboarding', 'both'])
 export const MAX_SECRETS = 8
 export const MAX_HEADER_LEN = 4096
 
@@ -44,11 +55,17 @@ function describe(value) {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
+/**
+ * The bytes of a string, typed array, DataView or ArrayBuffer, always as a new copy: the caller may
+ * reuse its buffer once the call returns, while the HMAC is still being computed. A detached buffer
+ * throws a TypeError (constructing a view on it does).
+ */
 function toBytes(value, what) {
   if (typeof value === 'string') return encoder.encode(value)
-  if (value instanceof Uint8Array) return value
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
-  if (value instanceof ArrayBuffer) return new Uint8Array(value)
+  if (ArrayBuffer.isView(value)) return new Uint8Array(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
+    return new Uint8Array(new Uint8Array(value))
+  }
   const parsed = what === 'body' && value !== null && typeof value === 'object'
   throw new TypeError(
     `${what} must be a string, Uint8Array or ArrayBuffer, got ${describe(value)}` +
@@ -69,6 +86,22 @@ function seconds(value, what) {
     throw new RangeError(`${what} must be a non-negative whole number of seconds, got ${value}`)
   }
   return value
+}
+
+function tolerance(value) {
+  if (value === undefined || value === null) return DEFAULT_TOLERANCE
+  if (value === TOLERANCE_DISABLED) return value
+  if (typeof value !== 'number') throw new TypeError(`options.tolerance must be a number of seconds or '${TOLERANCE_DISABLED}', got ${describe(value)}`)
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`options.tolerance must be a non-negative whole number of seconds (or '${TOLERANCE_DISABLED}'), got ${value}`)
+  }
+  return value
+}
+
+function schemesOption(value) {
+  if (value === undefined || value === null) return 'business'
+  if (SCHEMES.includes(value)) return value
+  throw new TypeError(`options.schemes must be 'business', 'onboarding' or 'both', got ${typeof value === 'string' ? JSON.stringify(value) : describe(value)}`)
 }
 
 const options = (o) => {
@@ -178,10 +211,58 @@ function concat(a, b) {
   return out
 }
 
-/** Verifies Qonto webhooks on WebCrypto. Same options and results as the native Verifier; methods are async. */
+/** A synchronous call of a name that is async here: a TypeError at once, never a Promise. */
+function asyncOnly(name, instead) {
+  const err = new TypeError(
+    `qonto-webhooks/web is asynchronous: use \`await ${instead}(...)\`; ${name}() is the native entry's ` +
+      "synchronous method ('qonto-webhooks'), and here it would return a Promise that a try/catch cannot see reject",
+  )
+  err.code = 'ERR_QONTO_ASYNC_ENTRY'
+  throw err
+}
+
+const blank = (h) => h === undefined || /^[ \t]*$/.test(h)
+
+/**
+ * The header to verify among the two a request may carry (undefined: absent), by the rule of the
+ * Rust core's `Schemes::select`, with its messages: only the configured schemes' headers are read;
+ * with 'both', the business header wins when present and not blank; with none accepted there,
+ * `missing_header`, saying when the request carries the other scheme's header instead.
+ */
+function select(schemes, business, onboarding) {
+  const b = blank(business) ? undefined : business
+  const o = blank(onboarding) ? undefined : onboarding
+  if (schemes === 'both') {
+    if (b !== undefined) return ['business', b]
+    if (o !== undefined) return ['onboarding', o]
+    return fail(
+      'missing_header',
+      `the ${BUSINESS_HEADER} and ${ONBOARDING_HEADER} headers are both missing or empty: read them from the request headers (header names are case-insensitive)`,
+    )
+  }
+  const [scheme, chosen, other] = schemes === 'onboarding' ? ['onboarding', o, b] : ['business', b, o]
+  if (chosen !== undefined) return [scheme, chosen]
+  if (other !== undefined) {
+    const otherName = scheme === 'business' ? ONBOARDING_HEADER : BUSINESS_HEADER
+    fail(
+      'missing_header',
+      `the ${name(scheme)} header is missing: the request carries ${otherName} instead, but this endpoint accepts ${scheme} webhooks only (accepting the other scheme must be configured explicitly, with its own secret)`,
+      scheme,
+    )
+  }
+  return missing(scheme)
+}
+
+const parseJson = (bytes) => JSON.parse(decoder.decode(bytes))
+
+/**
+ * Verifies Qonto webhooks on WebCrypto. Same options and results as the native Verifier; the
+ * methods that compute an HMAC are async and named so (verifyAsync, ...).
+ */
 export class Verifier {
   #keys
   #tolerance
+  #schemes
   constructor(secret, opts) {
     if (secret === undefined || secret === null || secret === '') {
       fail('invalid_secret', `no webhook secret was given (got ${secret === '' ? 'an empty string' : String(secret)}): pass the secret Qonto returned when the subscription was created`)
@@ -193,13 +274,20 @@ export class Verifier {
     }
     if (list.length > MAX_SECRETS) fail('invalid_secret', `too many webhook secrets: a verifier holds at most ${MAX_SECRETS} (keep only the secrets still in rotation)`)
     const o = options(opts)
-    this.#tolerance = o.tolerance === null ? null : o.tolerance === undefined ? DEFAULT_TOLERANCE : seconds(o.tolerance, 'options.tolerance')
+    this.#tolerance = tolerance(o.tolerance)
+    this.#schemes = schemesOption(o.schemes)
     this.#keys = Promise.all(list.map(importKey))
-    this.#keys.catch(() => {}) // reported by the first verify
+    this.#keys.catch(() => {}) // reported by the first verification
   }
 
+  /** The replay window in seconds, or 'disabled'. */
   get tolerance() {
     return this.#tolerance
+  }
+
+  /** What verifyRequestAsync accepts: 'business' (the default), 'onboarding' or 'both'. */
+  get schemes() {
+    return this.#schemes
   }
 
   async #match(message, candidates, scheme) {
@@ -218,13 +306,18 @@ export class Verifier {
     )
   }
 
+  // Each public method copies the body and checks the header and the window synchronously, at the
+  // call (an async function runs up to its first await at once); only the HMAC is awaited.
+
   /** Verifies a business webhook. Resolves to { secretIndex, timestamp }. */
-  async verify(body, header, opts) {
-    const bytes = toBytes(body, 'body')
+  async verifyAsync(body, header, opts) {
+    return this.#business(toBytes(body, 'body'), this.#parse(header, opts))
+  }
+
+  #parse(header, opts) {
     const parsed = parseBusiness(headerText(header))
-    const o = options(opts)
-    this.#window(parsed, o)
-    return this.#business(bytes, parsed)
+    this.#window(parsed, opts)
+    return parsed
   }
 
   async #business(bytes, parsed) {
@@ -232,10 +325,15 @@ export class Verifier {
     return { secretIndex, timestamp: Number(parsed.value) }
   }
 
+  async #onboarding(bytes, candidate) {
+    const secretIndex = await this.#match(bytes, [candidate], 'onboarding')
+    return { secretIndex, timestamp: null }
+  }
+
   #window(parsed, opts) {
     const o = options(opts)
     const now = BigInt(o.now === undefined ? nowSeconds() : seconds(o.now, 'options.now'))
-    if (this.#tolerance !== null) {
+    if (this.#tolerance !== TOLERANCE_DISABLED) {
       const tol = BigInt(this.#tolerance)
       if (now >= parsed.value && now - parsed.value > tol) {
         fail('timestamp_too_old', `the timestamp is ${now - parsed.value} s old, more than the ${tol} s tolerance: the webhook may be a replay; if it is not, check this server's clock (NTP)`)
@@ -247,57 +345,87 @@ export class Verifier {
   }
 
   /** Verifies an onboarding webhook (no timestamp, no replay window). Resolves to { secretIndex, timestamp: null }. */
-  async verifyOnboarding(body, header) {
+  async verifyOnboardingAsync(body, header) {
     const bytes = toBytes(body, 'body')
-    const candidate = parseOnboarding(headerText(header))
-    const secretIndex = await this.#match(bytes, [candidate], 'onboarding')
-    return { secretIndex, timestamp: null }
+    return this.#onboarding(bytes, parseOnboarding(headerText(header)))
   }
 
   /**
    * Starts a verification whose body arrives in pieces. The header and window are checked now
-   * (throws synchronously); WebCrypto has no incremental HMAC, so the pieces are kept and
-   * `await finish()` checks them all at once.
+   * (throws synchronously); WebCrypto has no incremental HMAC, so copies of the pieces are kept and
+   * `await finishAsync()` checks them all at once.
    */
   start(header, opts) {
-    const parsed = parseBusiness(headerText(header))
-    this.#window(parsed, opts)
+    const parsed = this.#parse(header, opts)
     return new IncrementalVerification((body) => this.#business(body, parsed))
   }
 
   startOnboarding(header) {
-    const h = headerText(header)
-    parseOnboarding(h)
-    return new IncrementalVerification((body) => this.verifyOnboarding(body, h))
+    const candidate = parseOnboarding(headerText(header))
+    return new IncrementalVerification((body) => this.#onboarding(body, candidate))
   }
 
-  async constructEvent(body, header, opts) {
-    await this.verify(body, header, opts)
-    return JSON.parse(typeof body === 'string' ? body : decoder.decode(toBytes(body, 'body')))
+  /** verifyAsync, then the JSON of the very bytes verified. */
+  async constructEventAsync(body, header, opts) {
+    const bytes = toBytes(body, 'body')
+    await this.#business(bytes, this.#parse(header, opts))
+    return parseJson(bytes)
   }
 
-  async constructOnboardingEvent(body, header) {
-    await this.verifyOnboarding(body, header)
-    return JSON.parse(typeof body === 'string' ? body : decoder.decode(toBytes(body, 'body')))
+  async constructOnboardingEventAsync(body, header) {
+    const bytes = toBytes(body, 'body')
+    await this.#onboarding(bytes, parseOnboarding(headerText(header)))
+    return parseJson(bytes)
   }
 
-  /** Picks the scheme from the header present (a Fetch Headers or a plain object). */
-  async verifyRequest(headers, body, opts) {
-    const business = readHeader(headers, 'x-qonto-signature')
-    if (business !== undefined) return { scheme: 'business', ...(await this.verify(body, business, opts)) }
-    const onboarding = readHeader(headers, 'qonto-sha256-signature')
-    if (onboarding !== undefined) return { scheme: 'onboarding', ...(await this.verifyOnboarding(body, onboarding)) }
-    toBytes(body, 'body')
-    return fail('missing_header', `the request has neither a ${BUSINESS_HEADER} header (business webhooks) nor a ${ONBOARDING_HEADER} header (onboarding webhooks)`)
+  /**
+   * Verifies a request (a Fetch Headers or a plain object) under the schemes this verifier accepts
+   * (options.schemes; business only by default): the configuration picks the header, never the
+   * request. Resolves to { scheme, secretIndex, timestamp }.
+   */
+  async verifyRequestAsync(headers, body, opts) {
+    return this.#request(headers, toBytes(body, 'body'), opts)
   }
 
-  async constructEventFromRequest(headers, body, opts) {
-    const verified = await this.verifyRequest(headers, body, opts)
-    return { ...verified, event: JSON.parse(typeof body === 'string' ? body : decoder.decode(toBytes(body, 'body'))) }
+  #request(headers, bytes, opts) {
+    const [scheme, header] = select(this.#schemes, readHeader(headers, 'x-qonto-signature'), readHeader(headers, 'qonto-sha256-signature'))
+    const verified = scheme === 'business' ? this.#business(bytes, this.#parse(header, opts)) : this.#onboarding(bytes, parseOnboarding(header))
+    return verified.then((r) => ({ scheme, ...r }))
+  }
+
+  async constructEventFromRequestAsync(headers, body, opts) {
+    const bytes = toBytes(body, 'body')
+    const verified = await this.#request(headers, bytes, opts)
+    return { ...verified, event: parseJson(bytes) }
+  }
+
+  // The native entry's synchronous names: here they throw at once (see asyncOnly).
+  verify() {
+    asyncOnly('verify', 'verifier.verifyAsync')
+  }
+
+  verifyOnboarding() {
+    asyncOnly('verifyOnboarding', 'verifier.verifyOnboardingAsync')
+  }
+
+  verifyRequest() {
+    asyncOnly('verifyRequest', 'verifier.verifyRequestAsync')
+  }
+
+  constructEvent() {
+    asyncOnly('constructEvent', 'verifier.constructEventAsync')
+  }
+
+  constructOnboardingEvent() {
+    asyncOnly('constructOnboardingEvent', 'verifier.constructOnboardingEventAsync')
+  }
+
+  constructEventFromRequest() {
+    asyncOnly('constructEventFromRequest', 'verifier.constructEventFromRequestAsync')
   }
 }
 
-/** A verification in progress (web entry): `update(chunk)` keeps the pieces, `await finish()` checks them. */
+/** A verification in progress (web entry): `update(chunk)` keeps a copy of each piece, `await finishAsync()` checks them. */
 class IncrementalVerification {
   #chunks = []
   #check
@@ -311,11 +439,15 @@ class IncrementalVerification {
     return this
   }
 
-  async finish() {
+  async finishAsync() {
     if (this.#chunks === null) throw Object.assign(new Error('this verification is already finished: start a new one'), { code: 'ERR_INVALID_STATE' })
     const chunks = this.#chunks
     this.#chunks = null
     return this.#check(chunks.reduce(concat, new Uint8Array(0)))
+  }
+
+  finish() {
+    asyncOnly('finish', 'verification.finishAsync')
   }
 }
 
@@ -331,17 +463,35 @@ function readHeader(headers, lower) {
 }
 
 /** Signs a body as Qonto does (for tests): resolves to the header value. */
-export async function sign(secret, body, opts) {
+export async function signAsync(secret, body, opts) {
   const key = toBytes(secret, 'secret')
   const bytes = toBytes(body, 'body')
   const o = options(opts)
   const scheme = o.scheme === undefined ? 'business' : o.scheme
   if (scheme !== 'business' && scheme !== 'onboarding') throw new TypeError(`options.scheme must be 'business' or 'onboarding', got ${String(o.scheme)}`)
   if (key.length === 0) fail('invalid_secret', 'the webhook secret is empty')
+  const t = scheme === 'business' ? String(o.timestamp === undefined ? nowSeconds() : seconds(o.timestamp, 'options.timestamp')) : ''
   const k = await importKey(key)
   if (scheme === 'onboarding') return toHex(await subtle().sign('HMAC', k, bytes))
-  const t = String(o.timestamp === undefined ? nowSeconds() : seconds(o.timestamp, 'options.timestamp'))
   return `t=${t},v1=${toHex(await subtle().sign('HMAC', k, concat(encoder.encode(t + '.'), bytes)))}`
 }
 
-export default { Verifier, WebhookVerificationError, sign, ERROR_CODES, BUSINESS_HEADER, ONBOARDING_HEADER, DEFAULT_TOLERANCE, MAX_SECRETS, MAX_HEADER_LEN }
+/** The native entry's synchronous name: throws at once (use `await signAsync(...)`). */
+export function sign() {
+  asyncOnly('sign', 'signAsync')
+}
+
+export default {
+  Verifier,
+  WebhookVerificationError,
+  signAsync,
+  sign,
+  ERROR_CODES,
+  BUSINESS_HEADER,
+  ONBOARDING_HEADER,
+  DEFAULT_TOLERANCE,
+  TOLERANCE_DISABLED,
+  SCHEMES,
+  MAX_SECRETS,
+  MAX_HEADER_LEN,
+}

@@ -29,6 +29,8 @@ before(async () => {
     res.json({ ok: true, id: req.qontoEvent.id, scheme: req.qontoWebhook.scheme })
   }
   app.post('/raw', express.raw({ type: 'application/json' }), qontoWebhook({ secret: SECRET }), handler)
+  // Onboarding webhooks: an endpoint of their own, which says so.
+  app.post('/onboarding', express.raw({ type: 'application/json' }), qontoWebhook({ secret: SECRET, schemes: 'onboarding' }), handler)
   // No body parser at all: the middleware reads the stream itself.
   app.post('/bare', qontoWebhook({ secret: [SECRET] }), handler)
   // The mistake: express.json() before the middleware.
@@ -55,11 +57,19 @@ test('accepts a signed webhook and puts the event on the request', async () => {
   assert.equal(received.length, before + 1)
 })
 
-test('accepts without a body parser (reads the raw stream) and onboarding webhooks', async () => {
+test('accepts without a body parser (reads the raw stream), and onboarding webhooks where configured', async () => {
   assert.equal((await post('/bare', BODY, { 'x-qonto-signature': sign(SECRET, BODY) })).status, 200)
-  const res = await post('/raw', BODY, { 'Qonto-SHA256-Signature': sign(SECRET, BODY, { scheme: 'onboarding' }) })
+  const onboarding = { 'Qonto-SHA256-Signature': sign(SECRET, BODY, { scheme: 'onboarding' }) }
+  const res = await post('/onboarding', BODY, onboarding)
   assert.equal(res.status, 200)
   assert.equal(res.json.scheme, 'onboarding')
+  // The default endpoint accepts business webhooks only.
+  const refused = await post('/raw', BODY, onboarding)
+  assert.equal(refused.status, 400)
+  assert.equal(refused.json.error, 'missing_header')
+  assert.match(refused.json.message, /accepts business webhooks only/)
+  // And the onboarding endpoint does not take a business webhook.
+  assert.equal((await post('/onboarding', BODY, { 'x-qonto-signature': sign(SECRET, BODY) })).json.error, 'missing_header')
 })
 
 test('rejects tampered, stale, wrong-secret, malformed and unsigned requests with 400 and the code', async () => {

@@ -13,7 +13,8 @@ const SECRET = 'whsec_public_example_secret_0123456789abcdef'
 const NOW = 1735689600
 const BODY = Buffer.from('{"id":"0193e5a8","type":"v1/transactions"}')
 const HEADER = native.nativeSign(SECRET, BODY, NOW)
-const handle = native.newVerifier([SECRET], 300)
+const handle = native.newVerifier([SECRET], 300, 'business')
+const both = native.newVerifier([SECRET], 300, 'both')
 
 /** The secret index a packed business result carries, or the rejection's code. */
 function business(packed) {
@@ -60,15 +61,46 @@ test('a view verifies exactly its own bytes, wherever they sit', () => {
   assert.equal(business(native.verifyBytes(handle, new Uint8Array(BODY), HEADER, NOW)), 0)
 })
 
-test('empty and detached bodies are empty, not a crash', () => {
+test('empty bodies are empty; detached ones are refused, not verified as empty', () => {
   const empty = native.nativeSign(SECRET, '', NOW)
   assert.equal(business(native.verifyBytes(handle, new Uint8Array(0), empty, NOW)), 0)
   assert.equal(business(native.verifyBytes(handle, Buffer.alloc(0), empty, NOW)), 0)
   const detached = new Uint8Array(64)
   structuredClone(detached.buffer, { transfer: [detached.buffer] })
   assert.equal(detached.length, 0)
-  assert.equal(business(native.verifyBytes(handle, detached, empty, NOW)), 0)
-  assert.equal(business(native.verifyBytes(handle, detached, HEADER, NOW)), 'signature_mismatch')
+  invalidArg(() => native.verifyBytes(handle, detached, empty, NOW), 'detached')
+  invalidArg(() => native.verifyOnboardingBytes(handle, detached, 'x'), 'detached')
+  invalidArg(() => native.verifyRequestBytes(both, detached, empty, undefined, NOW), 'detached')
+  invalidArg(() => native.nativeSign(SECRET, detached, NOW), 'detached')
+})
+
+test('the request functions: the configured schemes pick the header, the result says which', () => {
+  const onboarding = native.nativeSignOnboarding(SECRET, BODY)
+  // Business: packed as verifyBytes packs it.
+  assert.equal(business(native.verifyRequestBytes(handle, BODY, HEADER, undefined, NOW)), 0)
+  assert.equal(business(native.verifyRequestString(handle, BODY.toString(), HEADER, null, NOW)), 0)
+  // Onboarding: -(9 + secret index).
+  assert.equal(native.verifyRequestBytes(both, BODY, undefined, onboarding, NOW), -9)
+  assert.equal(native.verifyRequestBytes(both, BODY, ' \t', onboarding, NOW), -9)
+  // The default endpoint never reads the onboarding header.
+  assert.ok(Number.isNaN(native.verifyRequestBytes(handle, BODY, undefined, onboarding, NOW)))
+  const r = native.takeRejection()
+  assert.equal(r.code, 'missing_header')
+  assert.equal(r.scheme, 'business')
+  assert.match(r.message, /accepts business webhooks only/)
+  for (const header of [1, {}, ['a'], BODY]) {
+    invalidArg(() => native.verifyRequestBytes(both, BODY, header, undefined, NOW), `business header ${String(header)}`)
+    invalidArg(() => native.verifyRequestBytes(both, BODY, undefined, header, NOW), `onboarding header ${String(header)}`)
+  }
+  for (const bad of [undefined, null, {}, BODY]) {
+    invalidArg(() => native.verifyRequestBytes(bad, BODY, HEADER, undefined, NOW), `handle ${String(bad)}`)
+  }
+  invalidArg(() => native.verifyRequestBytes(both, 'x', HEADER, undefined, NOW), 'string body to the bytes function')
+  invalidArg(() => native.verifyRequestString(both, BODY, HEADER, undefined, NOW), 'bytes body to the string function')
+  invalidArg(() => native.verifyRequestBytes(both, BODY, HEADER, undefined, -2), 'now')
+  invalidArg(() => native.newVerifier([SECRET], 300, 'all'), 'schemes')
+  assert.throws(() => native.newVerifier([SECRET], 300), 'schemes absent')
+  assert.equal(native.verifierSchemes(both), 'both')
 })
 
 test('headers: the limit, non-ASCII and NULs go to the core, which rejects them', () => {
@@ -108,7 +140,7 @@ test('a wrong body, header or now is a TypeError', () => {
     invalidArg(() => native.verifyString(handle, 'x', header, NOW), `header ${String(header)}`)
     invalidArg(() => native.verifyOnboardingBytes(handle, BODY, header), `header ${String(header)}`)
   }
-  for (const now of [undefined, null, '1', -2, 1.5, Number.NaN, Infinity, 2 ** 70]) {
+  for (const now of [undefined, null, '1', -2, 1.5, Number.NaN, Infinity, 2 ** 64, 2 ** 70]) {
     invalidArg(() => native.verifyBytes(handle, BODY, HEADER, now), `now ${String(now)}`)
     invalidArg(() => native.verifyString(handle, 'x', HEADER, now), `now ${String(now)}`)
   }
@@ -119,10 +151,10 @@ test('a wrong body, header or now is a TypeError', () => {
 test('handles stay valid while used and are freed when collected', async () => {
   // Many short-lived verifiers, each used once: the registry must not confuse or lose them.
   for (let i = 0; i < 2000; i++) {
-    const h = native.newVerifier([`${SECRET}-${i}`], null)
+    const h = native.newVerifier([`${SECRET}-${i}`], 'disabled', 'business')
     const header = native.nativeSign(`${SECRET}-${i}`, BODY, NOW)
     assert.equal(business(native.verifyBytes(h, BODY, header, NOW)), 0)
-    assert.equal(native.verifierTolerance(h), null)
+    assert.equal(native.verifierTolerance(h), 'disabled')
   }
   if (typeof globalThis.gc === 'function') globalThis.gc()
   assert.equal(business(native.verifyBytes(handle, BODY, HEADER, NOW)), 0)

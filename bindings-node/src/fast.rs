@@ -1,4 +1,4 @@
-//! The four verify functions, written directly against Node-API.
+//! The six verify functions, written directly against Node-API.
 //!
 //! They are the hot path: one call per webhook. The wrappers `#[napi]` generates open a borrow
 //! scope on every call (a heap allocation and a lock): about 70 ns, a tenth of a 1 KiB
@@ -9,18 +9,18 @@
 //! a wrong value makes a `TypeError` (code `InvalidArg`), never undefined behaviour, and a panic
 //! (there is none in the core's verify path) becomes an `Error` instead of unwinding into V8.
 
-use std::ffi::{CStr, c_void};
+use std::ffi::CStr;
 use std::mem::MaybeUninit;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
 use napi::JsValue;
 use napi::bindgen_prelude::Object;
-use napi::sys::{self, Status, TypedarrayType, napi_callback_info, napi_env, napi_value};
+use napi::sys::{self, Status, napi_callback_info, napi_env, napi_value};
 use napi_derive::napi;
 use qonto_webhooks::Verifier;
 
-use crate::{handle, now_or_clock, outcome};
+use crate::{args, handle, now_or_clock, outcome, outcome_request};
 
 /// The longest header read without allocating: the contract's limit, plus room for one more
 /// UTF-8 character, so that a longer string can never look complete.
@@ -34,11 +34,13 @@ struct Refused(&'static CStr);
 pub fn register(exports: Object<'_>) -> napi::Result<()> {
     let exports = exports.value();
     type Callback = unsafe extern "C" fn(napi_env, napi_callback_info) -> napi_value;
-    let functions: [(&CStr, Callback); 4] = [
+    let functions: [(&CStr, Callback); 6] = [
         (c"verifyBytes", verify_bytes),
         (c"verifyString", verify_string),
         (c"verifyOnboardingBytes", verify_onboarding_bytes),
         (c"verifyOnboardingString", verify_onboarding_string),
+        (c"verifyRequestBytes", verify_request_bytes),
+        (c"verifyRequestString", verify_request_string),
     ];
     for (name, callback) in functions {
         let mut function = ptr::null_mut();
@@ -149,42 +151,14 @@ unsafe fn verifier<'a>(env: napi_env, value: napi_value) -> Result<&'a Verifier,
         .ok_or(Refused(c"verifier must be a handle made by newVerifier"))
 }
 
-/// A `Uint8Array`'s bytes, in place.
+/// A `Uint8Array`'s bytes, in place (see [`args::typed_bytes`]: a detached or shared buffer is
+/// refused).
 ///
 /// # Safety
-/// `env` must be the environment of the call in progress, and `value` one of its arguments; the
-/// bytes may be used until the call returns, and no JavaScript may run meanwhile (none does here).
+/// As [`args::typed_bytes`].
 unsafe fn uint8_array<'a>(env: napi_env, value: napi_value) -> Result<&'a [u8], Refused> {
-    let mut kind = MaybeUninit::<sys::napi_typedarray_type>::uninit();
-    let mut len = 0usize;
-    let mut data: *mut c_void = ptr::null_mut();
-    // SAFETY: the out-pointers are valid; the buffer and offset are not wanted (null is allowed).
-    let status = unsafe {
-        sys::napi_get_typedarray_info(
-            env,
-            value,
-            kind.as_mut_ptr(),
-            &raw mut len,
-            &raw mut data,
-            ptr::null_mut(),
-            ptr::null_mut(),
-        )
-    };
-    // SAFETY: on success Node-API wrote the kind.
-    if status != Status::napi_ok || unsafe { kind.assume_init() } != TypedarrayType::uint8_array {
-        return Err(Refused(c"body must be a Uint8Array or a string"));
-    }
-    if len == 0 {
-        // An empty or detached array may have no data pointer at all.
-        return Ok(&[]);
-    }
-    if data.is_null() {
-        return Err(Refused(c"body must be a Uint8Array or a string"));
-    }
-    // SAFETY: Node-API gives the first element's address (the byte offset applied) and the
-    // number of elements, one byte each for a Uint8Array; the memory stays put while the array
-    // is alive (an argument of this call) and no JavaScript runs.
-    Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) })
+    // SAFETY: the caller's contract.
+    unsafe { args::typed_bytes(env, value) }.map_err(Refused)
 }
 
 /// A string's UTF-8 bytes (lone surrogates become U+FFFD), copied. Not napi-rs's `String`
@@ -194,30 +168,10 @@ unsafe fn uint8_array<'a>(env: napi_env, value: napi_value) -> Result<&'a [u8], 
 /// # Safety
 /// `env` must be the environment of the call in progress.
 unsafe fn string(env: napi_env, value: napi_value) -> Result<Vec<u8>, Refused> {
-    let mut len = 0usize;
-    // SAFETY: with no buffer, Node-API only reports the length in bytes.
-    let status =
-        unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &raw mut len) };
-    if status != Status::napi_ok {
-        return Err(Refused(c"body must be a Uint8Array or a string"));
-    }
-    let mut bytes = Vec::<u8>::with_capacity(len + 1);
-    let mut written = 0usize;
-    // SAFETY: `bytes` has room for `len + 1` bytes, the size passed (the string and its NUL).
-    let status = unsafe {
-        sys::napi_get_value_string_utf8(
-            env,
-            value,
-            bytes.as_mut_ptr().cast(),
-            len + 1,
-            &raw mut written,
-        )
-    };
-    if status != Status::napi_ok || written > len {
-        return Err(Refused(c"body must be a Uint8Array or a string"));
-    }
-    // SAFETY: Node-API initialized the first `written` bytes, within the capacity.
-    unsafe { bytes.set_len(written) };
+    let mut bytes = Vec::new();
+    // SAFETY: the caller's contract.
+    unsafe { args::string_into(env, value, &mut bytes) }
+        .map_err(|()| Refused(c"body must be a Uint8Array or a string"))?;
     Ok(bytes)
 }
 
@@ -349,6 +303,67 @@ unsafe fn onboarding(env: napi_env, info: napi_callback_info, body: Body) -> nap
             })?
         })
     }
+}
+
+/// Calls `f` with a header that may be absent: `undefined` or `null` is `None`, a string its bytes
+/// (as [`with_header`]).
+///
+/// # Safety
+/// `env` must be the environment of the call in progress.
+unsafe fn with_optional_header<R>(
+    env: napi_env,
+    value: napi_value,
+    f: impl FnOnce(Option<&[u8]>) -> R,
+) -> Result<R, Refused> {
+    let mut kind = MaybeUninit::<sys::napi_valuetype>::uninit();
+    // SAFETY: `kind` receives the type of `value`, an argument of this call.
+    let status = unsafe { sys::napi_typeof(env, value, kind.as_mut_ptr()) };
+    if status != Status::napi_ok {
+        return Err(Refused(c"header must be a string or undefined"));
+    }
+    // SAFETY: written on success.
+    match unsafe { kind.assume_init() } {
+        sys::ValueType::napi_undefined | sys::ValueType::napi_null => Ok(f(None)),
+        // SAFETY: the caller's contract.
+        _ => unsafe { with_header(env, value, |h| f(Some(h))) },
+    }
+}
+
+/// `(verifier, body, business, onboarding, now)`: verifies a request under the verifier's
+/// configured schemes (`Verifier::verify_request`: the core picks the header, never the request),
+/// returning the packed result (see `outcome_request`), or `NaN` for a rejection.
+///
+/// # Safety
+/// `env` and `info` must be those of the call in progress.
+unsafe fn request(env: napi_env, info: napi_callback_info, body: Body) -> napi_value {
+    // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
+    unsafe {
+        call(env, || {
+            let [handle, value, business, onboarding, at] = arguments::<5>(env, info)?;
+            let now = now(number(env, at)?)?;
+            let verifier = verifier(env, handle)?;
+            let packed = with_optional_header(env, business, |b| {
+                with_optional_header(env, onboarding, |o| {
+                    with_body(env, value, body, |bytes| {
+                        outcome_request(verifier.verify_request(b, o, bytes, now))
+                    })
+                })
+            })???;
+            Ok(packed)
+        })
+    }
+}
+
+/// `verifyRequestBytes(verifier, body: Uint8Array, business?: string, onboarding?: string, now: number): number`.
+unsafe extern "C" fn verify_request_bytes(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: called by Node-API with this call's `env` and `info`.
+    unsafe { request(env, info, Body::Bytes) }
+}
+
+/// `verifyRequestString(verifier, body: string, business?: string, onboarding?: string, now: number): number`.
+unsafe extern "C" fn verify_request_string(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: as above.
+    unsafe { request(env, info, Body::String) }
 }
 
 /// `verifyBytes(verifier, body: Uint8Array, header: string, now: number): number`.

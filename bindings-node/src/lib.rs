@@ -3,8 +3,9 @@
 //! This module is the private native half of the npm package. The public API (argument checks,
 //! the `WebhookVerificationError` class, `constructEvent`, `verifyRequest`, the Express
 //! middleware) lives in `index.js`, which calls these functions with arguments it has already
-//! checked. The four verify functions (`verifyBytes`, `verifyString`, `verifyOnboardingBytes`,
-//! `verifyOnboardingString`) are written against Node-API directly in [`fast`], as the hot path;
+//! checked. The six verify functions (`verifyBytes`, `verifyString`, `verifyOnboardingBytes`,
+//! `verifyOnboardingString`, `verifyRequestBytes`, `verifyRequestString`) are written against
+//! Node-API directly in [`fast`], as the hot path;
 //! being added at load time, they are not in the generated `binding.d.ts`. Verifier handles are
 //! made and read by [`handle`].
 //!
@@ -15,27 +16,21 @@
 
 use std::cell::Cell;
 
-use napi::bindgen_prelude::{Either, Null, Unknown};
+use napi::bindgen_prelude::{Either, Unknown};
 use napi_derive::napi;
+
+mod args;
 
 // Test builds leave out module registration, the only caller of the fast path.
 #[cfg_attr(test, allow(dead_code))]
 mod fast;
 mod handle;
 
+use args::{BodyArg, SecretArg};
 use handle::NewHandle;
-use qonto_webhooks::{ErrorKind, Incremental, SignatureHeader, Tolerance, Verified, Verifier};
-
-/// A body or a secret as JavaScript gives it: a string (used as its UTF-8 bytes) or bytes
-/// (read in place, without a copy).
-type Bytes<'a> = Either<String, &'a [u8]>;
-
-fn bytes<'b>(value: &'b Bytes<'_>) -> &'b [u8] {
-    match value {
-        Either::A(s) => s.as_bytes(),
-        Either::B(b) => b,
-    }
-}
+use qonto_webhooks::{
+    ErrorKind, Incremental, Scheme, Schemes, SignatureHeader, Tolerance, Verified, Verifier,
+};
 
 fn fail(err: qonto_webhooks::Error) -> napi::Error<String> {
     napi::Error::new(err.code().to_owned(), err.to_string())
@@ -61,6 +56,20 @@ pub(crate) fn outcome(result: Result<Verified, qonto_webhooks::Error>) -> f64 {
     }
 }
 
+/// A request's verification result as one number (see [`outcome`]): a business success packed as
+/// by [`packed`] (so `>= 0`, or `-1` to `-8`), an onboarding one as `-(9 + secret index)`, or `NaN`.
+pub(crate) fn outcome_request(result: Result<Verified, qonto_webhooks::Error>) -> f64 {
+    match result {
+        Ok(verified) if verified.scheme == Scheme::Onboarding => {
+            // At most MAX_SECRETS (8): exact in a double.
+            #[allow(clippy::cast_precision_loss)]
+            let index = verified.secret_index as f64;
+            -(9.0 + index)
+        }
+        other => outcome(other),
+    }
+}
+
 /// Why the last verification on this thread was rejected.
 #[napi(object)]
 pub struct NativeRejection {
@@ -68,6 +77,8 @@ pub struct NativeRejection {
     pub code: String,
     /// What was wrong and what to do (never the secret or the expected signature).
     pub message: String,
+    /// `business` or `onboarding`: the scheme whose check failed.
+    pub scheme: String,
 }
 
 /// The rejection behind the last `NaN` a verify function returned on this thread (cleared).
@@ -79,6 +90,7 @@ pub fn take_rejection() -> napi::Result<NativeRejection, String> {
     Ok(NativeRejection {
         code: err.code().to_owned(),
         message: err.to_string(),
+        scheme: err.scheme().as_str().to_owned(),
     })
 }
 
@@ -89,7 +101,10 @@ fn invalid_arg(message: &str) -> napi::Error<String> {
 /// A whole number of seconds from JavaScript, already checked by `index.js`; checked again here
 /// so that no input can wrap around.
 fn seconds(value: f64, what: &str) -> napi::Result<u64, String> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= u64::MAX as f64 {
+    // `u64::MAX as f64` is 2^64 (rounded up), itself out of range: hence `<`.
+    #[allow(clippy::cast_precision_loss)]
+    let limit = u64::MAX as f64;
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < limit {
         // Checked above: a non-negative whole number in range.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Ok(value as u64)
@@ -100,12 +115,19 @@ fn seconds(value: f64, what: &str) -> napi::Result<u64, String> {
     }
 }
 
-/// A replay window as `index.js` passes it: seconds, or `null` to disable it.
-fn window(tolerance: Either<f64, Null>) -> napi::Result<Tolerance, String> {
-    Ok(match tolerance {
-        Either::A(t) => Tolerance::Seconds(seconds(t, "tolerance")?),
-        Either::B(Null) => Tolerance::Disabled,
-    })
+/// The one value that disables the replay window, as JavaScript spells it.
+const DISABLED: &str = "disabled";
+
+/// A replay window as `index.js` passes it: seconds, or the string `'disabled'`. Nothing else
+/// (`null`, a negative number) switches the window off.
+fn window(tolerance: Either<f64, String>) -> napi::Result<Tolerance, String> {
+    match tolerance {
+        Either::A(t) => Ok(Tolerance::Seconds(seconds(t, "tolerance")?)),
+        Either::B(s) if s == DISABLED => Ok(Tolerance::Disabled),
+        Either::B(_) => Err(invalid_arg(
+            "tolerance must be a non-negative whole number of seconds or 'disabled'",
+        )),
+    }
 }
 
 /// `now` as `index.js` passes it: unix seconds, or -1 for the system clock, read here because
@@ -171,29 +193,54 @@ fn packed(verified: Verified) -> f64 {
 
 /// Makes a verifier: an opaque handle (see [`handle`]) holding the secrets' key schedules
 /// (computed once) and the replay window. Free functions take it, which costs less per call than
-/// a class method. `secrets`: 1 to 8 non-empty secrets. `tolerance`: seconds, or `null` to
-/// disable the window.
-#[napi(catch_unwind, ts_return_type = "ExternalObject<'Verifier'>")]
+/// a class method. `secrets`: 1 to 8 non-empty secrets (copied, and wiped once the key schedules
+/// are made). `tolerance`: seconds, or `'disabled'`. `schemes`: what `verifyRequest*` accepts,
+/// `'business'`, `'onboarding'` or `'both'`.
+#[napi(
+    catch_unwind,
+    ts_args_type = "secrets: Array<string | Uint8Array>, tolerance: number | 'disabled', schemes: 'business' | 'onboarding' | 'both'",
+    ts_return_type = "ExternalObject<'Verifier'>"
+)]
 pub fn new_verifier(
-    secrets: Vec<Either<String, &[u8]>>,
-    tolerance: Either<f64, Null>,
+    secrets: Vec<SecretArg>,
+    tolerance: Either<f64, String>,
+    schemes: String,
 ) -> napi::Result<NewHandle, String> {
     let tolerance = window(tolerance)?;
-    let verifier = Verifier::with_secrets(secrets.iter().map(bytes))
+    let schemes = Schemes::from_name(&schemes)
+        .ok_or_else(|| invalid_arg("schemes must be 'business', 'onboarding' or 'both'"))?;
+    let verifier = Verifier::with_secrets(secrets.iter().map(SecretArg::bytes))
         .map_err(fail)?
-        .with_tolerance(tolerance);
+        .with_tolerance(tolerance)
+        .with_schemes(schemes);
     Ok(NewHandle(verifier))
 }
 
-/// The replay window in seconds, or `null` when disabled.
-#[napi(catch_unwind, ts_args_type = "verifier: ExternalObject<'Verifier'>")]
-pub fn verifier_tolerance(verifier: Unknown<'_>) -> napi::Result<Option<f64>, String> {
+/// The replay window in seconds, or `'disabled'`.
+#[napi(
+    catch_unwind,
+    ts_args_type = "verifier: ExternalObject<'Verifier'>",
+    ts_return_type = "number | 'disabled'"
+)]
+pub fn verifier_tolerance(
+    verifier: Unknown<'_>,
+) -> napi::Result<Either<f64, &'static str>, String> {
     Ok(match handle::from_arg(&verifier)?.tolerance() {
         // A tolerance came from a JavaScript number, so it fits.
         #[allow(clippy::cast_precision_loss)]
-        Tolerance::Seconds(s) => Some(s as f64),
-        Tolerance::Disabled => None,
+        Tolerance::Seconds(s) => Either::A(s as f64),
+        Tolerance::Disabled => Either::B(DISABLED),
     })
+}
+
+/// The schemes `verifyRequest*` accepts: `'business'`, `'onboarding'` or `'both'`.
+#[napi(
+    catch_unwind,
+    ts_args_type = "verifier: ExternalObject<'Verifier'>",
+    ts_return_type = "'business' | 'onboarding' | 'both'"
+)]
+pub fn verifier_schemes(verifier: Unknown<'_>) -> napi::Result<&'static str, String> {
+    Ok(handle::from_arg(&verifier)?.schemes().as_str())
 }
 
 /// How many secrets the verifier holds.
@@ -266,10 +313,14 @@ fn finished() -> napi::Error<String> {
 
 #[napi]
 impl NativeIncremental {
-    /// Feeds the next piece of the body (bytes, read in place).
-    #[napi(catch_unwind)]
-    pub fn update_bytes(&mut self, chunk: &[u8]) -> napi::Result<(), String> {
-        self.state.as_mut().ok_or_else(finished)?.update(chunk);
+    /// Feeds the next piece of the body (bytes, read in place; a detached or shared buffer is
+    /// refused).
+    #[napi(catch_unwind, ts_args_type = "chunk: Uint8Array")]
+    pub fn update_bytes(&mut self, chunk: BodyArg<'_>) -> napi::Result<(), String> {
+        self.state
+            .as_mut()
+            .ok_or_else(finished)?
+            .update(chunk.bytes());
         Ok(())
     }
 
@@ -292,25 +343,31 @@ impl NativeIncremental {
 }
 
 /// The `X-Qonto-Signature` value for `body` signed with `secret` at `timestamp`.
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "secret: string | Uint8Array, body: string | Uint8Array, timestamp: number"
+)]
 pub fn native_sign(
-    secret: Either<String, &[u8]>,
-    body: Either<String, &[u8]>,
+    secret: SecretArg,
+    body: BodyArg<'_>,
     timestamp: f64,
 ) -> napi::Result<String, String> {
     let timestamp = seconds(timestamp, "timestamp")?;
-    qonto_webhooks::sign(bytes(&secret), bytes(&body), timestamp)
+    qonto_webhooks::sign(secret.bytes(), body.bytes(), timestamp)
         .map(|h| h.to_string())
         .map_err(fail)
 }
 
 /// The `Qonto-SHA256-Signature` value for `body` signed with `secret`.
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "secret: string | Uint8Array, body: string | Uint8Array"
+)]
 pub fn native_sign_onboarding(
-    secret: Either<String, &[u8]>,
-    body: Either<String, &[u8]>,
+    secret: SecretArg,
+    body: BodyArg<'_>,
 ) -> napi::Result<String, String> {
-    qonto_webhooks::sign_onboarding(bytes(&secret), bytes(&body))
+    qonto_webhooks::sign_onboarding(secret.bytes(), body.bytes())
         .map(|h| h.to_string())
         .map_err(fail)
 }
@@ -342,18 +399,21 @@ pub struct NativeDiagnosis {
 }
 
 /// Says which known mistake explains why a webhook does not verify.
-#[napi(catch_unwind)]
+#[napi(
+    catch_unwind,
+    ts_args_type = "secrets: Array<string | Uint8Array>, onboarding: boolean, header: string, body: string | Uint8Array, now: number, tolerance: number | 'disabled'"
+)]
 pub fn native_diagnose(
-    secrets: Vec<Either<String, &[u8]>>,
+    secrets: Vec<SecretArg>,
     onboarding: bool,
     header: String,
-    body: Either<String, &[u8]>,
+    body: BodyArg<'_>,
     now: f64,
-    tolerance: Either<f64, Null>,
+    tolerance: Either<f64, String>,
 ) -> napi::Result<NativeDiagnosis, String> {
     let now = seconds(now, "now")?;
     let tolerance = window(tolerance)?;
-    let secrets: Vec<&[u8]> = secrets.iter().map(bytes).collect();
+    let secrets: Vec<&[u8]> = secrets.iter().map(SecretArg::bytes).collect();
     let scheme = if onboarding {
         qonto_webhooks::Scheme::Onboarding
     } else {
@@ -363,7 +423,7 @@ pub fn native_diagnose(
         &secrets,
         scheme,
         header.as_bytes(),
-        bytes(&body),
+        body.bytes(),
         now,
         tolerance,
     );
