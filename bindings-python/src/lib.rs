@@ -10,8 +10,11 @@ use pyo3::types::{
     PyByteArray, PyBytes, PyDict, PyFrozenSet, PyInt, PyMemoryView, PySet, PyString, PyTuple,
 };
 
+use pyo3::sync::critical_section::with_critical_section;
+use zeroize::Zeroizing;
+
 use qonto_webhooks as core_;
-use qonto_webhooks::{ErrorKind, Tolerance};
+use qonto_webhooks::{ErrorKind, Schemes, Tolerance};
 
 pyo3::import_exception!(qonto_webhooks.exceptions, WebhookVerificationError);
 pyo3::import_exception!(qonto_webhooks.exceptions, InvalidSecretError);
@@ -60,9 +63,10 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 /// with the GIL released when the body is large.
 ///
 /// `bytes` are read in place. A `str` is encoded to UTF-8 once (read in place when built for
-/// 3.11+). A small `bytearray` is read in place; a large one is copied first, since another
-/// thread could resize it while the GIL is released. A `memoryview` is copied once (the buffer
-/// protocol is not in the stable ABI of Python 3.9).
+/// 3.11+). A small `bytearray` is read in place, under its critical section; a large one is
+/// copied first (under its critical section too: `to_vec`), since another thread could resize it
+/// while the GIL is released. A `memoryview` is copied once (the buffer protocol is not in the
+/// stable ABI of Python 3.9).
 fn with_body<R, F>(py: Python<'_>, body: &Bound<'_, PyAny>, f: F) -> PyResult<R>
 where
     F: FnOnce(&[u8]) -> R + Send,
@@ -87,11 +91,20 @@ where
             let copy = a.to_vec();
             return Ok(py.detach(|| f(&copy)));
         }
-        // SAFETY: the GIL is held for the whole call and `f` runs no Python code, so nothing can
-        // resize or free the bytearray's buffer while the slice is alive.
-        #[allow(unsafe_code)]
-        let slice = unsafe { a.as_bytes() };
-        return Ok(f(slice));
+        // Read in place (no copy on this path). With the GIL, nothing can resize or free the
+        // buffer meanwhile. Free-threaded CPython has no GIL to rely on: the module declares
+        // `gil_used = true` (see `native`), and the read also holds the bytearray's critical
+        // section, which is what bytearray's own methods lock from 3.14t on (3.13t's bytearray
+        // locks nothing, hence the declaration). Without a free-threaded build both compile to
+        // nothing.
+        return Ok(with_critical_section(a.as_any(), || {
+            // SAFETY: the GIL (or the bytearray's critical section) is held for the whole read
+            // and `f` runs no Python code, so the buffer is neither resized nor freed while the
+            // slice is alive.
+            #[allow(unsafe_code)]
+            let slice = unsafe { a.as_bytes() };
+            f(slice)
+        }));
     } else if body.is_instance_of::<PyMemoryView>() {
         owned = py
             .get_type::<PyBytes>()
@@ -118,6 +131,8 @@ enum Header<'a, 'py> {
     /// A `str` encoded to UTF-8 (the stable ABI of 3.9 cannot read a `str`'s UTF-8 in place).
     #[cfg_attr(fast_abi, allow(dead_code))]
     Encoded(Bound<'py, PyBytes>),
+    /// A `str` holding a lone surrogate, each one read as U+FFFD.
+    Replaced(Vec<u8>),
 }
 
 impl Header<'_, '_> {
@@ -125,6 +140,7 @@ impl Header<'_, '_> {
         match self {
             Header::Borrowed(b) => b,
             Header::Encoded(b) => b.as_bytes(),
+            Header::Replaced(b) => b,
         }
     }
 }
@@ -136,15 +152,34 @@ fn header_arg<'a, 'py>(header: &'a Bound<'py, PyAny>) -> PyResult<Header<'a, 'py
         Ok(Header::Borrowed(b.as_bytes()))
     } else if let Ok(s) = header.cast::<PyString>() {
         #[cfg(fast_abi)]
-        return Ok(Header::Borrowed(s.to_str()?.as_bytes()));
+        let utf8 = s.to_str().map(|s| Header::Borrowed(s.as_bytes()));
         #[cfg(not(fast_abi))]
-        return Ok(Header::Encoded(s.encode_utf8()?));
+        let utf8 = s.encode_utf8().map(Header::Encoded);
+        // Only a lone surrogate has no UTF-8 form.
+        utf8.or_else(|_| replace_lone_surrogates(s).map(Header::Replaced))
     } else {
         Err(PyTypeError::new_err(format!(
             "header must be str, bytes or None (the signature header's value), not {}",
             type_name(header)
         )))
     }
+}
+
+/// The UTF-8 bytes of a `str` holding lone surrogates (U+D800..U+DFFF, which have no UTF-8 form),
+/// each one replaced by U+FFFD: what Node (V8) makes of such a string. No HTTP server hands one
+/// over, but a header holding one is then a header like any other, and the core gives the
+/// verdict (`malformed_header` wherever the grammar looks), never a `UnicodeEncodeError` that an
+/// `except WebhookVerificationError` would not catch. Only runs when plain UTF-8 failed.
+fn replace_lone_surrogates(s: &Bound<'_, PyString>) -> PyResult<Vec<u8>> {
+    let utf16 = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+    let utf16 = utf16.cast::<PyBytes>()?.as_bytes();
+    let units = utf16
+        .chunks_exact(2)
+        .map(|pair| <[u8; 2]>::try_from(pair).map_or(0xFFFD, u16::from_le_bytes));
+    Ok(char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect::<String>()
+        .into_bytes())
 }
 
 /// A non-negative int argument (unix seconds): `TypeError` for another type, `ValueError` when
@@ -163,7 +198,12 @@ fn seconds_arg(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
     })
 }
 
-/// `tolerance=`: an int of seconds, or `None` to disable the window.
+/// The only value that switches the replay window off.
+const TOLERANCE_DISABLED: &str = "disabled";
+
+/// `tolerance=`: an int of seconds; `None` for the default (300 s: what `settings.get("X")` gives
+/// when the setting is absent must not switch the window off); `"disabled"`, spelled out, to
+/// switch it off. Negative: `ValueError`.
 struct ToleranceArg(Tolerance);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for ToleranceArg {
@@ -171,10 +211,74 @@ impl<'a, 'py> FromPyObject<'a, 'py> for ToleranceArg {
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if obj.is_none() {
-            Ok(ToleranceArg(Tolerance::Disabled))
-        } else {
-            seconds_arg(&obj, "tolerance").map(|s| ToleranceArg(Tolerance::Seconds(s)))
+            return Ok(ToleranceArg(Tolerance::default()));
         }
+        if let Ok(s) = obj.cast::<PyString>() {
+            return if s.to_cow().is_ok_and(|s| s == TOLERANCE_DISABLED) {
+                Ok(ToleranceArg(Tolerance::Disabled))
+            } else {
+                Err(PyValueError::new_err(format!(
+                    "tolerance must be an int of seconds, or \"{TOLERANCE_DISABLED}\" to switch \
+                     the replay window off (archived events only), not {}",
+                    obj.repr()
+                        .map_or_else(|_| "this str".to_owned(), |r| r.to_string())
+                )))
+            };
+        }
+        if obj.is_instance_of::<PyInt>() && obj.lt(0)? {
+            return Err(PyValueError::new_err(format!(
+                "tolerance must be 0 or more seconds, got {}: a negative tolerance does not \
+                 switch the window off (tolerance=\"{TOLERANCE_DISABLED}\" does, for archived \
+                 events only)",
+                obj.as_any()
+            )));
+        }
+        seconds_arg(&obj, "tolerance").map(|s| ToleranceArg(Tolerance::Seconds(s)))
+    }
+}
+
+/// The `tolerance` getter's value: the int of seconds, or `"disabled"` (what the constructor
+/// takes back).
+#[derive(IntoPyObject)]
+enum ToleranceValue {
+    Seconds(u64),
+    Disabled(&'static str),
+}
+
+impl From<Tolerance> for ToleranceValue {
+    fn from(tolerance: Tolerance) -> ToleranceValue {
+        match tolerance {
+            Tolerance::Seconds(s) => ToleranceValue::Seconds(s),
+            Tolerance::Disabled => ToleranceValue::Disabled(TOLERANCE_DISABLED),
+        }
+    }
+}
+
+/// `schemes=`: the schemes `verify_request` accepts, `"business"` (the default), `"onboarding"`
+/// or `"both"`: the core's `Schemes`.
+struct SchemesArg(Schemes);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for SchemesArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let Ok(s) = obj.cast::<PyString>() else {
+            return Err(PyTypeError::new_err(format!(
+                "schemes must be a str (\"business\", \"onboarding\" or \"both\"), not {}",
+                type_name(&obj)
+            )));
+        };
+        s.to_cow()
+            .ok()
+            .and_then(|name| Schemes::from_name(&name))
+            .map(SchemesArg)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "schemes must be \"business\", \"onboarding\" or \"both\", not {}",
+                    obj.repr()
+                        .map_or_else(|_| "this str".to_owned(), |r| r.to_string())
+                ))
+            })
     }
 }
 
@@ -185,14 +289,29 @@ fn now_arg(now: Option<&Bound<'_, PyAny>>) -> PyResult<u64> {
     }
 }
 
+/// A copy of a secret's bytes, wiped when dropped.
+type SecretBytes = Zeroizing<Vec<u8>>;
+
 /// The bytes of one secret (`str` as UTF-8, `bytes` or `bytearray`), `None` for another type.
-fn secret_bytes(secret: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+///
+/// The copy made here is wiped when dropped. The Python objects are not ours to wipe: the
+/// caller's `str`/`bytes`, and the temporary `bytes` a `str` is encoded into (freed, not wiped).
+fn secret_bytes(secret: &Bound<'_, PyAny>) -> PyResult<Option<SecretBytes>> {
     if let Ok(b) = secret.cast::<PyBytes>() {
-        Ok(Some(b.as_bytes().to_vec()))
+        Ok(Some(Zeroizing::new(b.as_bytes().to_vec())))
     } else if let Ok(s) = secret.cast::<PyString>() {
-        Ok(Some(s.encode_utf8()?.as_bytes().to_vec()))
+        let utf8 = s.encode_utf8().map_err(|_| {
+            // Only a lone surrogate has no UTF-8 form. The message never shows the secret.
+            InvalidSecretError::new_err((
+                "the secret is a str holding a lone surrogate (U+D800..U+DFFF), which has no \
+                 UTF-8 form: os.environ gives such a str when the variable's bytes are not \
+                 UTF-8; pass the secret as bytes (e.g. os.environb[b\"QONTO_WEBHOOK_SECRET\"])",
+                None::<&str>,
+            ))
+        })?;
+        Ok(Some(Zeroizing::new(utf8.as_bytes().to_vec())))
     } else if let Ok(a) = secret.cast::<PyByteArray>() {
-        Ok(Some(a.to_vec()))
+        Ok(Some(Zeroizing::new(a.to_vec())))
     } else {
         Ok(None)
     }
@@ -200,7 +319,7 @@ fn secret_bytes(secret: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
 
 /// One secret or a sequence of them. Stops reading an iterable after `MAX_SECRETS + 1` items:
 /// the core then refuses too many secrets.
-fn secrets_arg(secret: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
+fn secrets_arg(secret: &Bound<'_, PyAny>) -> PyResult<Vec<SecretBytes>> {
     if let Some(one) = secret_bytes(secret)? {
         return Ok(vec![one]);
     }
@@ -235,7 +354,7 @@ fn secrets_arg(secret: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
     Ok(secrets)
 }
 
-fn one_secret_arg(secret: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+fn one_secret_arg(secret: &Bound<'_, PyAny>) -> PyResult<SecretBytes> {
     secret_bytes(secret)?.ok_or_else(|| {
         PyTypeError::new_err(format!(
             "secret must be str or bytes, not {}",
@@ -294,11 +413,7 @@ impl From<core_::Verified> for Verified {
         Verified {
             secret_index: v.secret_index,
             timestamp: v.timestamp,
-            scheme: if v.timestamp.is_some() {
-                "business"
-            } else {
-                "onboarding"
-            },
+            scheme: v.scheme.as_str(),
         }
     }
 }
@@ -314,24 +429,35 @@ struct Verifier {
 impl Verifier {
     #[new]
     #[pyo3(
-        signature = (secret, *, tolerance = ToleranceArg(Tolerance::default())),
-        text_signature = "(secret, *, tolerance=300)"
+        signature = (
+            secret, *, tolerance = ToleranceArg(Tolerance::default()),
+            schemes = SchemesArg(Schemes::Business)
+        ),
+        text_signature = "(secret, *, tolerance=300, schemes='business')"
     )]
-    fn new(secret: &Bound<'_, PyAny>, tolerance: ToleranceArg) -> PyResult<Self> {
+    fn new(
+        secret: &Bound<'_, PyAny>,
+        tolerance: ToleranceArg,
+        schemes: SchemesArg,
+    ) -> PyResult<Self> {
         let secrets = secrets_arg(secret)?;
         let inner = core_::Verifier::with_secrets(&secrets)
             .map_err(to_py_err)?
-            .with_tolerance(tolerance.0);
+            .with_tolerance(tolerance.0)
+            .with_schemes(schemes.0);
         Ok(Verifier { inner })
     }
 
-    /// The replay window in seconds, or ``None`` when disabled.
+    /// The replay window in seconds, or ``"disabled"``.
     #[getter]
-    fn tolerance(&self) -> Option<u64> {
-        match self.inner.tolerance() {
-            Tolerance::Seconds(s) => Some(s),
-            Tolerance::Disabled => None,
-        }
+    fn tolerance(&self) -> ToleranceValue {
+        self.inner.tolerance().into()
+    }
+
+    /// The schemes ``verify_request`` accepts: ``"business"``, ``"onboarding"`` or ``"both"``.
+    #[getter]
+    fn schemes(&self) -> &'static str {
+        self.inner.schemes().as_str()
     }
 
     /// How many secrets this verifier holds.
@@ -393,6 +519,48 @@ impl Verifier {
             .map_err(to_py_err)
     }
 
+    /// The native half of ``verify_request``: the values of the two signature headers (``None``
+    /// when absent), as ``verify_request`` found them. The core picks the header by this
+    /// verifier's ``schemes``, never the request.
+    #[pyo3(name = "_verify_request", signature = (business, onboarding, body, *, now = None))]
+    fn verify_request_native(
+        &self,
+        py: Python<'_>,
+        business: &Bound<'_, PyAny>,
+        onboarding: &Bound<'_, PyAny>,
+        body: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Verified> {
+        let now = now_arg(now)?;
+        let business = header_arg(business)?;
+        let onboarding = header_arg(onboarding)?;
+        let (business, onboarding) = (business.as_bytes(), onboarding.as_bytes());
+        with_body(py, body, |body| {
+            self.inner
+                .verify_request(Some(business), Some(onboarding), body, now)
+        })?
+        .map(Verified::from)
+        .map_err(to_py_err)
+    }
+
+    /// The native half of ``start_request``, as ``_verify_request``.
+    #[pyo3(name = "_start_request", signature = (business, onboarding, *, now = None))]
+    fn start_request_native(
+        &self,
+        business: &Bound<'_, PyAny>,
+        onboarding: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Incremental> {
+        let now = now_arg(now)?;
+        let business = header_arg(business)?;
+        let onboarding = header_arg(onboarding)?;
+        let state = self
+            .inner
+            .start_request(Some(business.as_bytes()), Some(onboarding.as_bytes()), now)
+            .map_err(to_py_err)?;
+        Ok(Incremental { state: Some(state) })
+    }
+
     /// Starts verifying a business webhook whose body arrives in chunks (e.g. an ASGI stream).
     ///
     /// The header and the window are checked now, so a stale request is refused before its body
@@ -433,12 +601,13 @@ impl Verifier {
     fn __repr__(&self) -> String {
         let tolerance = match self.inner.tolerance() {
             Tolerance::Seconds(s) => s.to_string(),
-            Tolerance::Disabled => "None".to_owned(),
+            Tolerance::Disabled => TOLERANCE_DISABLED.to_owned(),
         };
         // Redacted: the number of secrets, never their bytes.
         format!(
-            "<Verifier secrets={} tolerance={tolerance}>",
-            self.inner.secret_count()
+            "<Verifier secrets={} tolerance={tolerance} schemes={}>",
+            self.inner.secret_count(),
+            self.inner.schemes()
         )
     }
 }
@@ -592,7 +761,15 @@ fn unix_now() -> u64 {
     core_::unix_now()
 }
 
-#[pymodule]
+/// `gil_used = true`: a free-threaded CPython (3.13t, 3.14t) that imports this module turns the
+/// GIL back on. `with_body` reads small `bytearray`s in place, which is sound only while nothing
+/// can resize them: with the GIL, nothing can. The read also holds the bytearray's critical
+/// section, but 3.13t's bytearray methods take no lock, so that alone would not do; and nothing
+/// else here has been audited for running without the GIL. Copying every bytearray would cost
+/// an allocation per call for what no shipped wheel needs: the wheels are abi3, which free-threaded
+/// CPython does not load, so this only concerns builds from source for such an interpreter.
+/// `tests/test_free_threading.py` reads the declaration from a module built for 3.13.
+#[pymodule(gil_used = true)]
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Verifier>()?;
@@ -613,4 +790,44 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The secret copies this module makes are wiped when dropped: `secret_bytes` and
+    /// `secrets_arg` return `Zeroizing` buffers (this test does not compile if they return a
+    /// plain `Vec`), and they hold the bytes the core is keyed with.
+    #[test]
+    fn secret_copies_are_zeroizing() {
+        Python::initialize();
+        Python::attach(|py| {
+            let s = PyString::new(py, "whsec_k");
+            let one: Option<Zeroizing<Vec<u8>>> = secret_bytes(s.as_any()).unwrap();
+            assert_eq!(one.as_deref().map(Vec::as_slice), Some(&b"whsec_k"[..]));
+            let list = pyo3::types::PyList::new(py, ["a", "b"]).unwrap();
+            let many: Vec<Zeroizing<Vec<u8>>> = secrets_arg(list.as_any()).unwrap();
+            assert_eq!(many.len(), 2);
+            let bytes = PyByteArray::new(py, b"c");
+            let one: Zeroizing<Vec<u8>> = one_secret_arg(bytes.as_any()).unwrap();
+            assert_eq!(one.as_slice(), b"c");
+        });
+    }
+
+    /// A lone surrogate reads as U+FFFD, as V8 writes it.
+    #[test]
+    fn lone_surrogates_read_as_the_replacement_character() {
+        Python::initialize();
+        Python::attach(|py| {
+            let s = py.eval(c"'a\\ud800b\\udfff'", None, None).unwrap();
+            let s = s.cast::<PyString>().unwrap();
+            assert_eq!(
+                replace_lone_surrogates(s).unwrap(),
+                "a\u{FFFD}b\u{FFFD}".as_bytes()
+            );
+            let header = header_arg(s.as_any()).unwrap();
+            assert_eq!(header.as_bytes(), "a\u{FFFD}b\u{FFFD}".as_bytes());
+        });
+    }
 }

@@ -9,7 +9,9 @@ from typing import Any, Dict, List
 
 import pytest
 
-VECTORS_PATH = Path(__file__).resolve().parents[2] / "core" / "tests" / "data" / "vectors.json"
+DATA = Path(__file__).resolve().parents[2] / "core" / "tests" / "data"
+VECTORS_PATH = DATA / "vectors.json"
+REQUESTS_PATH = DATA / "requests.json"
 
 
 def load_vectors() -> List[Dict[str, Any]]:
@@ -20,7 +22,23 @@ def load_vectors() -> List[Dict[str, Any]]:
     return vectors
 
 
+def tolerance_arg(value: Any) -> Any:
+    """The vector files' `tolerance` as the Verifier takes it: `null` there means a disabled
+    window, which the Verifier only takes spelled out (`None` means the default)."""
+    return "disabled" if value is None else value
+
+
+def load_requests() -> List[Dict[str, Any]]:
+    """The request-level cases shared by every binding's request helper."""
+    cases: List[Dict[str, Any]] = json.loads(REQUESTS_PATH.read_text(encoding="utf-8"))
+    assert cases, f"no cases in {REQUESTS_PATH}"
+    for c in cases:
+        c["body"] = base64.b64decode(c["body_b64"])
+    return cases
+
+
 VECTORS = load_vectors()
+REQUESTS = load_requests()
 
 OFFICIAL_BODY = b'{"test":"data"}'
 OFFICIAL_SECRET = "test-secret"

@@ -53,9 +53,9 @@ def test_every_type_on_both_sides_of_the_gil_threshold(size: int, kind: str) -> 
 def test_non_ascii_str_body_is_utf8() -> None:
     body = '{"name":"Café Ünïcode 🔑"}'
     header = qw.sign("k", body.encode("utf-8"), timestamp=1)
-    assert qw.Verifier("k", tolerance=None).verify(body, header).secret_index == 0
+    assert qw.Verifier("k", tolerance="disabled").verify(body, header).secret_index == 0
     with pytest.raises(qw.SignatureMismatchError):
-        qw.Verifier("k", tolerance=None).verify(body.encode("latin-1", "replace"), header)
+        qw.Verifier("k", tolerance="disabled").verify(body.encode("latin-1", "replace"), header)
 
 
 def test_memoryview_slice_and_non_byte_format() -> None:
@@ -65,12 +65,84 @@ def test_memoryview_slice_and_non_byte_format() -> None:
 
     arr = array.array("I", [1, 2, 3])
     header = qw.sign("k", arr.tobytes(), timestamp=1)
-    assert qw.Verifier("k", tolerance=None).verify(memoryview(arr), header).secret_index == 0
+    assert qw.Verifier("k", tolerance="disabled").verify(memoryview(arr), header).secret_index == 0
 
 
-def test_lone_surrogate_str_is_a_unicode_error_not_a_crash() -> None:
+def test_lone_surrogate_str_body_is_a_unicode_error_not_a_crash() -> None:
     with pytest.raises(UnicodeEncodeError):
         V.verify("\ud800", OFFICIAL_HEADER, now=OFFICIAL_NOW)
+
+
+BOTH = qw.Verifier([OFFICIAL_SECRET, ONBOARDING_SECRET], schemes="both")
+
+# Every API that takes a header, called with `header`.
+HEADER_CALLS = {
+    "verify": lambda h: BOTH.verify(OFFICIAL_BODY, h, now=OFFICIAL_NOW),
+    "verify_onboarding": lambda h: BOTH.verify_onboarding(ONBOARDING_BODY, h),
+    "start": lambda h: BOTH.start(h, now=OFFICIAL_NOW),
+    "start_onboarding": lambda h: BOTH.start_onboarding(h),
+    "construct_event": lambda h: BOTH.construct_event(OFFICIAL_BODY, h, now=OFFICIAL_NOW),
+    "construct_onboarding_event": lambda h: BOTH.construct_onboarding_event(ONBOARDING_BODY, h),
+    "verify_request business": lambda h: BOTH.verify_request(
+        {"X-Qonto-Signature": h}, OFFICIAL_BODY, now=OFFICIAL_NOW
+    ),
+    "verify_request onboarding": lambda h: BOTH.verify_request(
+        {"Qonto-SHA256-Signature": h}, ONBOARDING_BODY
+    ),
+    "start_request": lambda h: BOTH.start_request([("x-qonto-signature", h)], now=OFFICIAL_NOW),
+    "diagnose": lambda h: qw.diagnose(OFFICIAL_SECRET, OFFICIAL_BODY, h, now=OFFICIAL_NOW),
+}
+
+
+@pytest.mark.parametrize("api", sorted(HEADER_CALLS))
+@pytest.mark.parametrize(
+    "header", ["t=1,v1=\ud800", "\ud800", "t=1704110400,v1=\udc80" + "0" * 63, "t=\udfff,v1=" + "0" * 64]
+)
+def test_lone_surrogate_in_a_header_is_malformed_header(api: str, header: str) -> None:
+    """A `str` header with a lone surrogate (which no HTTP server produces) is read as Node reads
+    it, each lone surrogate as U+FFFD: `malformed_header` where it matters, never a
+    UnicodeEncodeError (which escapes an `except WebhookVerificationError`)."""
+    call = HEADER_CALLS[api]
+    if api == "diagnose":
+        assert call(header).code == "malformed_header"
+        return
+    with pytest.raises(qw.MalformedHeaderError) as info:
+        call(header)
+    assert info.value.code == "malformed_header"
+
+
+def test_lone_surrogate_reads_as_the_replacement_character() -> None:
+    """As in Node (V8 writes a lone surrogate as U+FFFD): an ignored item may hold one."""
+    header = OFFICIAL_HEADER + ",v0=\ud800"
+    assert V.verify(OFFICIAL_BODY, header, now=OFFICIAL_NOW).secret_index == 0
+    # Counted as 3 bytes each (U+FFFD's UTF-8 length) against the 4096-byte limit.
+    prefix = OFFICIAL_HEADER + ",v0="
+    surrogates, filler = divmod(4096 - len(prefix), 3)
+    padded = prefix + "a" * filler + "\udbff" * surrogates
+    assert len(padded.encode("utf-8", "surrogatepass")) == 4096
+    assert V.verify(OFFICIAL_BODY, padded, now=OFFICIAL_NOW).secret_index == 0
+    with pytest.raises(qw.MalformedHeaderError, match="4096"):
+        V.verify(OFFICIAL_BODY, padded + "\udbff", now=OFFICIAL_NOW)
+
+
+SECRET_CALLS = {
+    "Verifier": lambda s: qw.Verifier(s),
+    "Verifier list": lambda s: qw.Verifier(["other", s]),
+    "sign": lambda s: qw.sign(s, b"{}"),
+    "sign_onboarding": lambda s: qw.sign_onboarding(s, b"{}"),
+    "diagnose": lambda s: qw.diagnose(s, OFFICIAL_BODY, OFFICIAL_HEADER),
+}
+
+
+@pytest.mark.parametrize("api", sorted(SECRET_CALLS))
+@pytest.mark.parametrize("secret", ["\ud800", "whsec_\udc80abc"])
+def test_lone_surrogate_in_a_secret_is_invalid_secret(api: str, secret: str) -> None:
+    """A `str` secret with a lone surrogate has no UTF-8 form (os.environ holds such a string
+    when the variable's bytes are not UTF-8): `invalid_secret`, at construction, with a way out."""
+    with pytest.raises(qw.InvalidSecretError, match="lone surrogate.*bytes") as info:
+        SECRET_CALLS[api](secret)
+    assert info.value.code == "invalid_secret"
+    assert secret not in str(info.value)
 
 
 @pytest.mark.parametrize("secret", ["test-secret", b"test-secret", bytearray(b"test-secret")])
@@ -114,21 +186,45 @@ def test_secret_wrong_types(secret: Any) -> None:
 
 def test_tolerance() -> None:
     assert qw.Verifier("k").tolerance == qw.DEFAULT_TOLERANCE == 300
-    assert qw.Verifier("k", tolerance=None).tolerance is None
+    assert qw.Verifier("k", tolerance="disabled").tolerance == "disabled"
     assert qw.Verifier("k", tolerance=0).tolerance == 0
     v = qw.Verifier(OFFICIAL_SECRET, tolerance=10)
     v.verify(OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 10)
     with pytest.raises(qw.TimestampTooOldError, match="10 s tolerance"):
         v.verify(OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 11)
-    disabled = qw.Verifier(OFFICIAL_SECRET, tolerance=None)
+    disabled = qw.Verifier(OFFICIAL_SECRET, tolerance="disabled")
     assert disabled.verify(OFFICIAL_BODY, OFFICIAL_HEADER, now=2**64 - 1).timestamp == OFFICIAL_NOW
     assert disabled.verify(OFFICIAL_BODY, OFFICIAL_HEADER).timestamp == OFFICIAL_NOW
     assert disabled.verify(OFFICIAL_BODY, OFFICIAL_HEADER, now=0).timestamp == OFFICIAL_NOW
+    assert repr(disabled) == "<Verifier secrets=1 tolerance=disabled schemes=business>"
+    # The getter gives back what the constructor takes.
+    assert qw.Verifier("k", tolerance=disabled.tolerance).tolerance == "disabled"
 
 
-@pytest.mark.parametrize("tolerance", [1.5, "300", [300], b"1"])
+def test_tolerance_none_is_the_default_window_not_off() -> None:
+    """`tolerance=settings.get("X")` with the setting absent keeps the 300 s window: only the
+    spelled-out "disabled" switches it off."""
+    v = qw.Verifier(OFFICIAL_SECRET, tolerance=None)
+    assert v.tolerance == qw.DEFAULT_TOLERANCE
+    with pytest.raises(qw.TimestampTooOldError):
+        v.verify(OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 301)
+    d = qw.diagnose(OFFICIAL_SECRET, OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 301, tolerance=None)
+    assert d.code == "timestamp_too_old"
+    d = qw.diagnose(
+        OFFICIAL_SECRET, OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 301, tolerance="disabled"
+    )
+    assert d.ok
+
+
+@pytest.mark.parametrize("tolerance", [1.5, [300], b"1", b"disabled"])
 def test_tolerance_wrong_types(tolerance: Any) -> None:
     with pytest.raises(TypeError, match="tolerance"):
+        qw.Verifier("k", tolerance=tolerance)
+
+
+@pytest.mark.parametrize("tolerance", ["300", "Disabled", "off", "none", "", "disabled "])
+def test_tolerance_other_strings(tolerance: str) -> None:
+    with pytest.raises(ValueError, match='"disabled"'):
         qw.Verifier("k", tolerance=tolerance)
 
 
@@ -136,6 +232,13 @@ def test_tolerance_wrong_types(tolerance: Any) -> None:
 def test_tolerance_out_of_range(tolerance: int) -> None:
     with pytest.raises(ValueError, match="tolerance"):
         qw.Verifier("k", tolerance=tolerance)
+
+
+def test_negative_tolerance_says_how_to_switch_off() -> None:
+    with pytest.raises(ValueError, match='a negative tolerance does not switch the window off.*"disabled"'):
+        qw.Verifier("k", tolerance=-1)
+    with pytest.raises(ValueError, match="tolerance"):
+        qw.diagnose("k", b"{}", OFFICIAL_HEADER, tolerance=-1)
 
 
 def test_default_now_is_the_clock() -> None:
@@ -249,7 +352,7 @@ def test_verified_object() -> None:
 
 def test_verifier_repr_never_shows_the_secret() -> None:
     v = qw.Verifier(["super-secret-1", "super-secret-2"], tolerance=60)
-    assert repr(v) == "<Verifier secrets=2 tolerance=60>"
+    assert repr(v) == "<Verifier secrets=2 tolerance=60 schemes=business>"
     assert "super" not in repr(v) + str(v)
     with pytest.raises((TypeError, AttributeError)):
         import pickle

@@ -1,4 +1,4 @@
-"""verify_request: any headers object, case-insensitive names, the right scheme."""
+"""verify_request: any headers object, case-insensitive names, the configured schemes."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from conftest import (
     ONBOARDING_HEADER_VALUE,
 )
 
-# One verifier that knows both official secrets (rotation-style), so either scheme verifies.
-V = qw.Verifier(["test-secret", "secret_key"])
+# One verifier that knows both official secrets and accepts both schemes, so either verifies.
+V = qw.Verifier(["test-secret", "secret_key"], schemes="both")
 
 
 def business(headers: Any) -> qw.Verified:
@@ -66,6 +66,20 @@ def test_django_headers() -> None:
 )
 def test_onboarding_header_found(headers: Any) -> None:
     assert V.verify_request(headers, ONBOARDING_BODY) == qw.Verified(1, None, "onboarding")
+
+
+def test_onboarding_header_not_read_by_default() -> None:
+    default = qw.Verifier(["test-secret", "secret_key"])
+    with pytest.raises(qw.MissingHeaderError, match="carries Qonto-SHA256-Signature"):
+        default.verify_request({"Qonto-SHA256-Signature": ONBOARDING_HEADER_VALUE}, ONBOARDING_BODY)
+
+
+def test_case_sensitive_mapping_with_one_name_in_another_case() -> None:
+    """A plain dict holding one header under its canonical name and the other in lower case:
+    both are found."""
+    onboarding_only = qw.Verifier("secret_key", schemes="onboarding")
+    headers = {"X-Qonto-Signature": OFFICIAL_HEADER, "qonto-sha256-signature": ONBOARDING_HEADER_VALUE}
+    assert onboarding_only.verify_request(headers, ONBOARDING_BODY).scheme == "onboarding"
 
 
 def test_business_wins_when_both_are_present() -> None:

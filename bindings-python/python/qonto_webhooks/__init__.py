@@ -26,7 +26,7 @@ changes the bytes and breaks the signature.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, Literal, Mapping, Optional, Tuple, Union
 
 from . import _native
 from ._events import ONBOARDING_EVENT_TYPES, TOPICS, Event, OnboardingEvent, _load_object
@@ -110,18 +110,19 @@ def _key_lower(key: object) -> Optional[str]:
     return None
 
 
-def _signature_header(headers: Any) -> Tuple[str, Any]:
-    """Finds the signature header in any headers object: ``("business", value)`` or
-    ``("onboarding", value)``; the business header wins when both are present."""
+def _signature_headers(headers: Any) -> Tuple[Any, Any]:
+    """The values of the two signature headers in any headers object, ``(business, onboarding)``,
+    ``None`` for an absent one; names compared ignoring case. Which one is verified is not decided
+    here: the core picks it by the verifier's ``schemes``, never by what the request carries."""
+    business: Any = None
+    onboarding: Any = None
     get = getattr(headers, "get", None)
     if callable(get):
         # Werkzeug, Django, Starlette and aiohttp headers ignore case in `get`.
-        value = get(BUSINESS_HEADER)
-        if value is not None:
-            return "business", value
-        value = get(ONBOARDING_HEADER)
-        if value is not None:
-            return "onboarding", value
+        business = get(BUSINESS_HEADER)
+        onboarding = get(ONBOARDING_HEADER)
+        if business is not None and onboarding is not None:
+            return business, onboarding
     # A plain dict (case-sensitive) or a list of (name, value) pairs: compare lowercased names.
     items: Iterable[Any]
     if callable(getattr(headers, "items", None)):
@@ -134,7 +135,6 @@ def _signature_header(headers: Any) -> Tuple[str, Any]:
                 "headers must be a mapping of header names to values (or a list of pairs), "
                 f"not {type(headers).__qualname__}"
             ) from None
-    onboarding: Any = None
     for pair in items:
         try:
             key, value = pair
@@ -143,23 +143,17 @@ def _signature_header(headers: Any) -> Tuple[str, Any]:
                 "headers must be a mapping of header names to values (or a list of pairs)"
             ) from None
         name = _key_lower(key)
-        if name == _BUSINESS_LOWER:
-            return "business", value
-        if name == _ONBOARDING_LOWER and onboarding is None:
+        if name == _BUSINESS_LOWER and business is None:
+            business = value
+        elif name == _ONBOARDING_LOWER and onboarding is None:
             onboarding = value
-    if onboarding is not None:
-        return "onboarding", onboarding
-    raise MissingHeaderError(
-        f"neither {BUSINESS_HEADER} nor {ONBOARDING_HEADER} is among the request headers: "
-        "pass the request's headers as received (Django: request.headers, not request.META)",
-        None,
-    )
+    return business, onboarding
 
 
 class Verifier(_native.Verifier):
     """Verifies Qonto webhook signatures with one or more secrets.
 
-    ``Verifier(secret, *, tolerance=300)``
+    ``Verifier(secret, *, tolerance=300, schemes="business")``
 
     Args:
         secret: the subscription's webhook secret, ``str`` (used as UTF-8) or ``bytes``, exactly
@@ -167,11 +161,18 @@ class Verifier(_native.Verifier):
             eight secrets verifies during a rotation; ``Verified.secret_index`` says which one
             matched.
         tolerance: the replay window in seconds for business webhooks (Qonto: 5 minutes).
-            ``None`` disables it, for re-verifying archived events only.
+            ``None`` means the default, 300. Only ``"disabled"``, spelled out, switches the
+            window off, for re-verifying archived events.
+        schemes: the webhooks :meth:`verify_request` accepts: ``"business"`` (the default),
+            ``"onboarding"`` or ``"both"``. Onboarding webhooks are a separate registration at
+            Qonto with their own secret: give them their own verifier (and endpoint).
 
     Raises:
-        InvalidSecretError: a secret is empty, or there are none or more than eight.
-        TypeError: ``secret`` or ``tolerance`` is of the wrong type.
+        InvalidSecretError: a secret is empty, there are none or more than eight, or a ``str``
+            secret holds a lone surrogate (no UTF-8 form: pass ``bytes``).
+        TypeError: ``secret``, ``tolerance`` or ``schemes`` is of the wrong type.
+        ValueError: ``tolerance`` is negative, or a ``str`` other than ``"disabled"``;
+            ``schemes`` is another ``str``.
 
     A verifier is immutable and thread-safe: build it once at start-up and share it. Bodies
     above 4 KiB are hashed with the GIL released.
@@ -209,9 +210,10 @@ class Verifier(_native.Verifier):
         return OnboardingEvent.from_dict(_load_object(body), verified)
 
     def verify_request(self, headers: Any, body: Body, *, now: Optional[int] = None) -> Verified:
-        """Verifies a request from its headers: ``X-Qonto-Signature`` runs the business scheme,
-        ``Qonto-SHA256-Signature`` the onboarding one (the business header wins if both are
-        present). Names are matched ignoring case.
+        """Verifies a request from its headers, under the schemes this verifier accepts
+        (``schemes``, business only by default): the endpoint's configuration chooses the
+        scheme, never the request. With ``"both"``, ``X-Qonto-Signature`` is verified when
+        present, else ``Qonto-SHA256-Signature``. Names are matched ignoring case.
 
         Args:
             headers: any mapping of names to values (``request.headers`` of Flask/Werkzeug,
@@ -221,13 +223,25 @@ class Verifier(_native.Verifier):
             now: unix seconds for the business window; the system clock by default.
 
         Raises:
-            MissingHeaderError: neither header is present.
+            MissingHeaderError: no header of an accepted scheme (the message says when the
+                request carries the other scheme's header instead).
             WebhookVerificationError: as :meth:`verify` / :meth:`verify_onboarding`.
         """
-        scheme, value = _signature_header(headers)
-        if scheme == "business":
-            return self.verify(body, value, now=now)
-        return self.verify_onboarding(body, value)
+        business, onboarding = _signature_headers(headers)
+        return self._verify_request(business, onboarding, body, now=now)
+
+    def start_request(self, headers: Any, *, now: Optional[int] = None) -> Incremental:
+        """Starts verifying a request whose body arrives in chunks (e.g. an ASGI stream),
+        choosing the header as :meth:`verify_request` does. Feed the body with
+        ``update(chunk)``, then call ``finish()``.
+
+        Raises:
+            MissingHeaderError: no header of an accepted scheme.
+            WebhookVerificationError: the header and window errors of :meth:`start` /
+                :meth:`start_onboarding`.
+        """
+        business, onboarding = _signature_headers(headers)
+        return self._start_request(business, onboarding, now=now)
 
 
 @dataclass(frozen=True)
@@ -268,7 +282,7 @@ def diagnose(
     *,
     scheme: str = "business",
     now: Optional[int] = None,
-    tolerance: Optional[int] = DEFAULT_TOLERANCE,
+    tolerance: Union[int, Literal["disabled"], None] = DEFAULT_TOLERANCE,
 ) -> Diagnosis:
     """When a webhook does not verify, says which known mistake explains it.
 

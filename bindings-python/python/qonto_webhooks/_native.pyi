@@ -1,11 +1,14 @@
 # Type stubs of the native module (Rust, pyo3). Checked against the module by mypy.stubtest.
-from typing import Final, Iterable, List, Optional, Tuple, Union, final
+from typing import Final, Iterable, List, Literal, Optional, Tuple, Union, final
 
 from typing_extensions import disjoint_base
 
 _Body = Union[bytes, bytearray, memoryview, str]
 _Header = Union[str, bytes, None]
 _Secret = Union[str, bytes, bytearray]
+# An int of seconds; None: the default (300); only "disabled", spelled out, switches it off.
+_Tolerance = Union[int, Literal["disabled"], None]
+_Schemes = Literal["business", "onboarding", "both"]
 
 BUSINESS_HEADER: Final[str]
 ONBOARDING_HEADER: Final[str]
@@ -40,9 +43,9 @@ class Verified:
     @property
     def timestamp(self) -> Optional[int]: ...
     @property
-    def scheme(self) -> str: ...
+    def scheme(self) -> Literal["business", "onboarding"]: ...
     def __new__(
-        cls, secret_index: int, timestamp: Optional[int], scheme: str
+        cls, secret_index: int, timestamp: Optional[int], scheme: Literal["business", "onboarding"]
     ) -> Verified: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
@@ -61,14 +64,23 @@ class Verifier:
         cls,
         secret: Union[_Secret, Iterable[_Secret]],
         *,
-        tolerance: Optional[int] = 300,
+        tolerance: _Tolerance = 300,
+        schemes: _Schemes = "business",
     ) -> Verifier: ...
     @property
-    def tolerance(self) -> Optional[int]: ...
+    def tolerance(self) -> Union[int, Literal["disabled"]]: ...
+    @property
+    def schemes(self) -> _Schemes: ...
     @property
     def secret_count(self) -> int: ...
     def verify(self, body: _Body, header: _Header, *, now: Optional[int] = None) -> Verified: ...
     def verify_onboarding(self, body: _Body, header: _Header) -> Verified: ...
+    def _verify_request(
+        self, business: _Header, onboarding: _Header, body: _Body, *, now: Optional[int] = None
+    ) -> Verified: ...
+    def _start_request(
+        self, business: _Header, onboarding: _Header, *, now: Optional[int] = None
+    ) -> Incremental: ...
     def start(self, header: _Header, *, now: Optional[int] = None) -> Incremental: ...
     def start_onboarding(self, header: _Header) -> Incremental: ...
 
@@ -83,5 +95,5 @@ def diagnose(
     *,
     onboarding: bool = False,
     now: Optional[int] = None,
-    tolerance: Optional[int] = 300,
+    tolerance: _Tolerance = 300,
 ) -> Tuple[bool, Optional[int], Optional[str], Optional[str], bool, List[Tuple[str, str]]]: ...

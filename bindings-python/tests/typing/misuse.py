@@ -9,6 +9,9 @@ verifier.verify(b"{}", 42)  # E
 verifier.verify(b"{}", "h", now=1.5)  # E
 verifier.verify(b"{}", "h", 1704110400)  # E
 Verifier("secret", tolerance="300")  # E
+Verifier("secret", tolerance="off")  # E
+Verifier("secret", schemes="all")  # E
+Verifier("secret", schemes=None)  # E
 Verifier(42)  # E
 sign("secret", b"{}", timestamp="now")  # E
 verifier.verify(b"{}", "h").secret_index.upper()  # E

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, List, Optional
+from typing import Dict, List, Literal, Optional, Union
 
 import qonto_webhooks
 from qonto_webhooks import (
@@ -32,7 +32,7 @@ def handle(verifier: Verifier, body: bytes, headers: Dict[str, str]) -> Optional
 
 
 def main() -> None:
-    verifier = Verifier(["new-secret", b"old-secret"], tolerance=None)
+    verifier = Verifier(["new-secret", b"old-secret"], tolerance="disabled", schemes="both")
     strict = Verifier("secret", tolerance=300)
     body = b'{"test":"data"}'
     header: str = sign("secret", body, timestamp=1704110400)
@@ -51,7 +51,12 @@ def main() -> None:
     onboarding: OnboardingEvent = verifier.construct_onboarding_event(body, "00" * 32)
     codes: List[str] = list(qonto_webhooks.ERROR_CODES)
     cls = qonto_webhooks.ERRORS["signature_mismatch"]
-    tolerance: Optional[int] = verifier.tolerance
+    tolerance: Union[int, Literal["disabled"]] = verifier.tolerance
+    schemes: Literal["business", "onboarding", "both"] = verifier.schemes
+    Verifier("secret", tolerance=None, schemes="onboarding")
+    request_state: Incremental = verifier.start_request({"X-Qonto-Signature": header}, now=None)
+    request_state.update(body)
+    print(schemes, request_state.finish().scheme)
     print(index, timestamp, onboarding.event_type, codes, cls.code, tolerance, handle(strict, body, {}))
 
 
