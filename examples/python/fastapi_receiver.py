@@ -1,6 +1,8 @@
-"""A Qonto webhook endpoint with FastAPI.
+"""A Qonto webhook endpoint with FastAPI: business webhooks at /webhooks, onboarding webhooks at
+/webhooks/onboarding, each with its own secret and a verifier that accepts its scheme only.
 
-    QONTO_WEBHOOK_SECRET=whsec_... python examples/python/fastapi_receiver.py 8080
+    QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... \
+        python examples/python/fastapi_receiver.py 8080
     qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
 """
 
@@ -14,12 +16,13 @@ from fastapi.responses import JSONResponse
 from qonto_webhooks import Verifier, WebhookVerificationError
 
 app = FastAPI()
-verifier = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])  # once, at start-up
+# Built once, at start-up. Business only is the default; onboarding is said explicitly.
+business = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])
+onboarding = Verifier(os.environ["QONTO_ONBOARDING_SECRET"], schemes="onboarding")
 seen = set()  # event ids already processed: keep them in your database
 
 
-@app.post("/webhooks")
-async def qonto_webhook(request: Request):
+async def receive(verifier: Verifier, request: Request):
     body = await request.body()  # the raw bytes, not await request.json()
     try:
         verifier.verify_request(request.headers, body)
@@ -32,8 +35,18 @@ async def qonto_webhook(request: Request):
     return {"received": True}
 
 
+@app.post("/webhooks")
+async def business_webhook(request: Request):
+    return await receive(business, request)
+
+
+@app.post("/webhooks/onboarding")
+async def onboarding_webhook(request: Request):
+    return await receive(onboarding, request)
+
+
 if __name__ == "__main__":
     import uvicorn
 
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8080
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("PORT", "8080"))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

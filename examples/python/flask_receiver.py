@@ -1,6 +1,8 @@
-"""A Qonto webhook endpoint with Flask.
+"""A Qonto webhook endpoint with Flask: business webhooks at /webhooks, onboarding webhooks at
+/webhooks/onboarding, each with its own secret and a verifier that accepts its scheme only.
 
-    QONTO_WEBHOOK_SECRET=whsec_... python examples/python/flask_receiver.py 8080
+    QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... \
+        python examples/python/flask_receiver.py 8080
     qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
 """
 
@@ -13,15 +15,15 @@ from flask import Flask, request
 from qonto_webhooks import Verifier, WebhookVerificationError
 
 app = Flask(__name__)
-verifier = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])  # once, at start-up
+# Built once, at start-up. Business only is the default; onboarding is said explicitly.
+business = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])
+onboarding = Verifier(os.environ["QONTO_ONBOARDING_SECRET"], schemes="onboarding")
 seen = set()  # event ids already processed: keep them in your database
 
 
-@app.post("/webhooks")
-def qonto_webhook():
+def receive(verifier):
     body = request.get_data()  # the raw bytes, before any JSON parsing
     try:
-        # Finds X-Qonto-Signature or Qonto-SHA256-Signature and checks the right scheme.
         verifier.verify_request(request.headers, body)
     except WebhookVerificationError as e:
         return {"error": e.code}, 400
@@ -33,5 +35,16 @@ def qonto_webhook():
     return {"received": True}
 
 
+@app.post("/webhooks")
+def business_webhook():
+    return receive(business)
+
+
+@app.post("/webhooks/onboarding")
+def onboarding_webhook():
+    return receive(onboarding)
+
+
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=int(sys.argv[1]) if len(sys.argv) > 1 else 8080)
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("PORT", "8080"))
+    app.run(host="127.0.0.1", port=port)
