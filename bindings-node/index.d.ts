@@ -5,6 +5,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type {
   ErrorCode,
   Scheme,
+  Schemes,
+  ToleranceDisabled,
   Bytes,
   HeaderValue,
   VerifierOptions,
@@ -40,8 +42,10 @@ export type RequestHeaders = IncomingHttpHeaders | Headers | Record<string, stri
  */
 export declare class Verifier {
   constructor(secret: Bytes | Bytes[], options?: VerifierOptions)
-  /** The replay window in seconds, or null when disabled. */
-  readonly tolerance: number | null
+  /** The replay window in seconds, or 'disabled'. */
+  readonly tolerance: number | ToleranceDisabled
+  /** What `verifyRequest` accepts: 'business' (the default), 'onboarding' or 'both'. */
+  readonly schemes: Schemes
   /** How many secrets this verifier holds. */
   readonly secretCount: number
   /**
@@ -62,7 +66,11 @@ export declare class Verifier {
   constructEvent<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): E
   /** `verifyOnboarding`, then `JSON.parse` of the body. */
   constructOnboardingEvent<E = OnboardingEvent>(body: Bytes, header: HeaderValue): E
-  /** Verifies a request; the scheme comes from the header present (X-Qonto-Signature first). */
+  /**
+   * Verifies a request under the schemes this verifier accepts (`options.schemes`, business only
+   * by default): the configuration picks the header, never the request. With 'both', the
+   * X-Qonto-Signature header wins when present. No accepted header: `missing_header`.
+   */
   verifyRequest(headers: RequestHeaders, body: Bytes, options?: VerifyOptions): RequestVerified
   /** `verifyRequest`, plus the parsed body as `event`. */
   constructEventFromRequest(
@@ -84,6 +92,7 @@ export declare class IncrementalVerification<R extends BusinessVerified | Onboar
   finish(): R
 }
 
+/** `secret`, `tolerance`, `schemes` (business only by default: mount one middleware per scheme, each with its secret), `limit`. */
 export interface QontoWebhookOptions extends VerifierOptions {
   /** The subscription's webhook secret(s). Required: a missing secret throws when the middleware is created. */
   secret: Bytes | Bytes[]
@@ -126,8 +135,8 @@ export interface DiagnoseOptions {
   scheme?: Scheme
   /** Unix seconds (default: the clock). */
   now?: number
-  /** The window in seconds (default 300); null disables it. */
-  tolerance?: number | null
+  /** The window in seconds (default 300, also when undefined or null); 'disabled' switches it off. */
+  tolerance?: number | ToleranceDisabled
 }
 
 export interface Diagnosis {
@@ -160,6 +169,8 @@ export declare const ERROR_CODES: readonly ErrorCode[]
 export declare const BUSINESS_HEADER: 'X-Qonto-Signature'
 export declare const ONBOARDING_HEADER: 'Qonto-SHA256-Signature'
 export declare const DEFAULT_TOLERANCE: number
+export declare const TOLERANCE_DISABLED: ToleranceDisabled
+export declare const SCHEMES: readonly Schemes[]
 export declare const MAX_SECRETS: number
 export declare const MAX_HEADER_LEN: number
 
@@ -180,6 +191,8 @@ declare const qontoWebhooks: {
   BUSINESS_HEADER: typeof BUSINESS_HEADER
   ONBOARDING_HEADER: typeof ONBOARDING_HEADER
   DEFAULT_TOLERANCE: number
+  TOLERANCE_DISABLED: typeof TOLERANCE_DISABLED
+  SCHEMES: typeof SCHEMES
   MAX_SECRETS: number
   MAX_HEADER_LEN: number
 }

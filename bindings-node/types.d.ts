@@ -15,6 +15,18 @@ export type ErrorCode =
 /** Qonto's two signature schemes. */
 export type Scheme = 'business' | 'onboarding'
 
+/**
+ * Which webhooks an endpoint accepts in `verifyRequest` and the middleware: `'business'` (the
+ * default), `'onboarding'`, or `'both'` (the business header wins when present). The request
+ * never picks the scheme: a business webhook's signature is also the onboarding signature of the
+ * body `t.body`, so an endpoint that took either could be fed a stale business webhook as an
+ * onboarding one. Give each scheme its own endpoint and secret.
+ */
+export type Schemes = 'business' | 'onboarding' | 'both'
+
+/** The one `tolerance` value that switches the replay window off. */
+export type ToleranceDisabled = 'disabled'
+
 /** Bytes as received: a Buffer, any typed array or DataView, an ArrayBuffer, or a string (its UTF-8 bytes). */
 export type Bytes = string | Uint8Array | ArrayBufferView | ArrayBuffer
 
@@ -22,8 +34,13 @@ export type Bytes = string | Uint8Array | ArrayBufferView | ArrayBuffer
 export type HeaderValue = string | string[] | undefined | null
 
 export interface VerifierOptions {
-  /** The replay window in seconds (default 300). `null` disables it: only for re-verifying archived events. */
-  tolerance?: number | null
+  /**
+   * The replay window in seconds (default 300, also when undefined). `'disabled'` switches it off:
+   * only for re-verifying archived events. A negative number is a RangeError.
+   */
+  tolerance?: number | ToleranceDisabled
+  /** Which webhooks `verifyRequest` (and the middleware) accept: 'business' by default. */
+  schemes?: Schemes
 }
 
 export interface VerifyOptions {

@@ -1,9 +1,13 @@
-// Types of qonto-webhooks/web: the WebCrypto entry. Same names as the native entry; every method
-// that computes an HMAC returns a Promise. Needs no Node.js types.
+// Types of qonto-webhooks/web: the WebCrypto entry, reachable only under this name. Every method
+// that computes an HMAC returns a Promise and is named so (verifyAsync, constructEventAsync,
+// finishAsync, signAsync, ...); the native entry's synchronous names are absent from these types
+// (at run time they throw a TypeError at once). Needs no Node.js types.
 
 import type {
   ErrorCode,
   Scheme,
+  Schemes,
+  ToleranceDisabled,
   Bytes,
   HeaderValue,
   VerifierOptions,
@@ -28,49 +32,61 @@ export declare class WebhookVerificationError extends Error {
 /** A Fetch `Headers` or a plain object of header values. */
 export type RequestHeaders = { get(name: string): string | null } | Record<string, string | string[] | undefined>
 
-/** Verifies Qonto webhooks on WebCrypto; the constructor checks the secrets synchronously. */
+/**
+ * Verifies Qonto webhooks on WebCrypto. The constructor checks the secrets and options
+ * synchronously; each method copies the body and checks the header and the window at the call,
+ * then resolves after the HMAC.
+ */
 export declare class Verifier {
   constructor(secret: Bytes | Bytes[], options?: VerifierOptions)
-  readonly tolerance: number | null
-  verify(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<BusinessVerified>
-  verifyOnboarding(body: Bytes, header: HeaderValue): Promise<OnboardingVerified>
-  /** Header and window checked now (throws synchronously); the pieces are checked by `await finish()`. */
+  /** The replay window in seconds, or 'disabled'. */
+  readonly tolerance: number | ToleranceDisabled
+  /** What `verifyRequestAsync` accepts: 'business' (the default), 'onboarding' or 'both'. */
+  readonly schemes: Schemes
+  verifyAsync(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<BusinessVerified>
+  verifyOnboardingAsync(body: Bytes, header: HeaderValue): Promise<OnboardingVerified>
+  /** Header and window checked now (throws synchronously); the pieces are checked by `await finishAsync()`. */
   start(header: HeaderValue, options?: VerifyOptions): IncrementalVerification<BusinessVerified>
   startOnboarding(header: HeaderValue): IncrementalVerification<OnboardingVerified>
-  constructEvent<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<E>
-  constructOnboardingEvent<E = OnboardingEvent>(body: Bytes, header: HeaderValue): Promise<E>
-  verifyRequest(headers: RequestHeaders, body: Bytes, options?: VerifyOptions): Promise<RequestVerified>
-  constructEventFromRequest(
+  constructEventAsync<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<E>
+  constructOnboardingEventAsync<E = OnboardingEvent>(body: Bytes, header: HeaderValue): Promise<E>
+  /** Under the configured schemes (business only by default): the configuration picks the header, never the request. */
+  verifyRequestAsync(headers: RequestHeaders, body: Bytes, options?: VerifyOptions): Promise<RequestVerified>
+  constructEventFromRequestAsync(
     headers: RequestHeaders,
     body: Bytes,
     options?: VerifyOptions,
   ): Promise<(RequestVerified & { scheme: 'business'; event: BusinessEvent }) | (RequestVerified & { scheme: 'onboarding'; event: OnboardingEvent })>
 }
 
-/** A verification in progress (web entry): WebCrypto has no incremental HMAC, so pieces are kept until `finish()`. */
+/** A verification in progress (web entry): WebCrypto has no incremental HMAC, so copies of the pieces are kept until `finishAsync()`. */
 export declare class IncrementalVerification<R extends BusinessVerified | OnboardingVerified> {
   private constructor()
   update(chunk: Bytes): this
-  finish(): Promise<R>
+  finishAsync(): Promise<R>
 }
 
-export declare function sign(secret: Bytes, body: Bytes, options?: SignOptions): Promise<string>
+export declare function signAsync(secret: Bytes, body: Bytes, options?: SignOptions): Promise<string>
 
 export declare const ERROR_CODES: readonly ErrorCode[]
 export declare const BUSINESS_HEADER: 'X-Qonto-Signature'
 export declare const ONBOARDING_HEADER: 'Qonto-SHA256-Signature'
 export declare const DEFAULT_TOLERANCE: number
+export declare const TOLERANCE_DISABLED: ToleranceDisabled
+export declare const SCHEMES: readonly Schemes[]
 export declare const MAX_SECRETS: number
 export declare const MAX_HEADER_LEN: number
 
 declare const qontoWebhooksWeb: {
   Verifier: typeof Verifier
   WebhookVerificationError: typeof WebhookVerificationError
-  sign: typeof sign
+  signAsync: typeof signAsync
   ERROR_CODES: typeof ERROR_CODES
   BUSINESS_HEADER: typeof BUSINESS_HEADER
   ONBOARDING_HEADER: typeof ONBOARDING_HEADER
   DEFAULT_TOLERANCE: number
+  TOLERANCE_DISABLED: typeof TOLERANCE_DISABLED
+  SCHEMES: typeof SCHEMES
   MAX_SECRETS: number
   MAX_HEADER_LEN: number
 }

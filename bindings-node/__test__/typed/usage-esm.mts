@@ -7,7 +7,7 @@ const header = qontoWebhooks.sign('test-secret', body, { timestamp: 1704110400 }
 const v: Verifier = new qontoWebhooks.Verifier('test-secret')
 const t: number = v.verify(body, header, { now: 1704110400 }).timestamp
 const w: WebVerifier = new web.Verifier('test-secret')
-const index: Promise<number> = w.verify(body, header).then((r) => r.secretIndex)
+const index: Promise<number> = w.verifyAsync(body, header).then((r) => r.secretIndex)
 let code: ErrorCode | undefined
 try {
   v.verify(body, undefined)

@@ -15,7 +15,9 @@ import {
 import * as web from 'qonto-webhooks/web'
 
 const verifier = new Verifier(['new-secret', Buffer.from('old-secret')], { tolerance: 300 })
-const archived = new Verifier('s', { tolerance: null })
+const archived = new Verifier('s', { tolerance: 'disabled' })
+const onboardingEndpoint = new Verifier('s', { schemes: 'onboarding' })
+const accepted: 'business' | 'onboarding' | 'both' = onboardingEndpoint.schemes
 const body = Buffer.from('{"test":"data"}')
 const header: string = sign('test-secret', body, { timestamp: 1704110400 })
 
@@ -27,7 +29,7 @@ const none: null = onboarding.timestamp
 
 const streamed: number = verifier.start(header, { now: 1 }).update(body).update('tail').finish().timestamp
 const streamedOnboarding: null = verifier.startOnboarding(header).update(body).finish().timestamp
-const webStreamed: Promise<number> = new web.Verifier('s').start(header).update(body).finish().then((r) => r.timestamp)
+const webStreamed: Promise<number> = new web.Verifier('s').start(header).update(body).finishAsync().then((r) => r.timestamp)
 const event: BusinessEvent = verifier.constructEvent(body, header)
 const topic: Topic = event.type
 switch (topic) {
@@ -62,7 +64,7 @@ try {
 const codes: readonly ErrorCode[] = ERROR_CODES
 
 const app = express()
-app.post('/webhooks/qonto', express.raw({ type: 'application/json' }), qontoWebhook({ secret: 'x' }), (req, res) => {
+app.post('/webhooks/qonto', express.raw({ type: 'application/json' }), qontoWebhook({ secret: 'x', schemes: 'business' }), (req, res) => {
   const e = req.qontoEvent
   if (e !== undefined && 'type' in e) console.log(e.type)
   res.sendStatus(204)
@@ -70,16 +72,20 @@ app.post('/webhooks/qonto', express.raw({ type: 'application/json' }), qontoWebh
 
 async function edge(request: Request): Promise<Response> {
   const v = new web.Verifier('secret')
-  const { event } = await v.constructEventFromRequest(request.headers, await request.text())
-  const h: string = await web.sign('secret', 'x', { scheme: 'onboarding' })
+  const { event } = await v.constructEventFromRequestAsync(request.headers, await request.text())
+  const h: string = await web.signAsync('secret', 'x', { scheme: 'onboarding' })
   return new Response(JSON.stringify({ id: event.id, h }))
 }
 
 // @ts-expect-error: a parsed object is not a body
 verifier.verify({ test: 'data' }, header)
-// @ts-expect-error: tolerance is seconds or null
+// @ts-expect-error: tolerance is seconds or 'disabled'
 new Verifier('s', { tolerance: '300' })
+// @ts-expect-error: the web entry has no synchronous verify
+new web.Verifier('s').verify(body, header)
 // @ts-expect-error: the web entry is async
-const sync: { secretIndex: number } = new web.Verifier('s').verify(body, header)
+const sync: { secretIndex: number } = new web.Verifier('s').verifyAsync(body, header)
+// @ts-expect-error: schemes is 'business', 'onboarding' or 'both'
+qontoWebhook({ secret: 'x', schemes: 'any' })
 
-export { streamed, streamedOnboarding, webStreamed, index, timestamp, none, name, codes, app, edge, sync }
+export { accepted, streamed, streamedOnboarding, webStreamed, index, timestamp, none, name, codes, app, edge, sync }
