@@ -12,6 +12,7 @@ const { createRequire } = require('node:module')
 const express = createRequire(require.resolve('../../bindings-node/package.json'))('express')
 
 const secret = process.env.QONTO_WEBHOOK_SECRET
+const onboardingSecret = process.env.QONTO_ONBOARDING_SECRET || secret
 const app = express()
 const seen = new Set()
 
@@ -34,29 +35,32 @@ function verifyBusiness (header, body) {
 }
 
 function verifyOnboarding (header, body) {
-  const expected = crypto.createHmac('sha256', secret).update(body).digest('hex')
+  const expected = crypto.createHmac('sha256', onboardingSecret).update(body).digest('hex')
   return safeEqualHex(expected, header.trim()) ? null : 'signature_mismatch'
 }
 
-app.post('/webhooks', express.raw({ type: 'application/json' }), (req, res) => {
-  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-  const business = req.get('X-Qonto-Signature')
-  const onboarding = req.get('Qonto-SHA256-Signature')
-  const error = business !== undefined
-    ? verifyBusiness(business, body)
-    : onboarding !== undefined ? verifyOnboarding(onboarding, body) : 'missing_header'
-  if (error) {
-    res.status(400).json({ error })
-    return
+function endpoint (verify, headerName) {
+  return (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+    const header = req.get(headerName)
+    const error = header === undefined ? 'missing_header' : verify(header, body)
+    if (error) {
+      res.status(400).json({ error })
+      return
+    }
+    const event = JSON.parse(body.toString('utf8'))
+    if (seen.has(event.id)) {
+      res.status(409).json({ error: 'duplicate_event' })
+      return
+    }
+    seen.add(event.id)
+    res.json({ received: true })
   }
-  const event = JSON.parse(body.toString('utf8'))
-  if (seen.has(event.id)) {
-    res.status(409).json({ error: 'duplicate_event' })
-    return
-  }
-  seen.add(event.id)
-  res.json({ received: true })
-})
+}
+
+// One scheme per endpoint, as express_receiver.js: never let the request's header pick it.
+app.post('/webhooks', express.raw({ type: 'application/json' }), endpoint(verifyBusiness, 'X-Qonto-Signature'))
+app.post('/webhooks/onboarding', express.raw({ type: 'application/json' }), endpoint(verifyOnboarding, 'Qonto-SHA256-Signature'))
 
 const port = Number(process.argv[2] || 8080)
 app.listen(port, '127.0.0.1', () => {

@@ -1,7 +1,9 @@
-// A Qonto webhook endpoint with Express 5: the raw body (express.raw), the package's middleware,
-// deduplication of the event id, a fast answer.
+// Qonto webhook endpoints with Express 5: the raw body (express.raw), the package's middleware,
+// deduplication of the event id, a fast answer. Business webhooks (X-Qonto-Signature) and
+// onboarding webhooks (Qonto-SHA256-Signature) each get their own endpoint and secret: an endpoint
+// accepts only the scheme it is configured for (business by default).
 //
-//     QONTO_WEBHOOK_SECRET=whsec_... node examples/node/express_receiver.js 8080
+//     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 node examples/node/express_receiver.js
 //     qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
 'use strict'
 
@@ -15,24 +17,32 @@ const { qontoWebhook } = require(packageDir)
 const app = express()
 const seen = new Set() // event ids already processed: keep them in your database
 
-app.post('/webhooks',
-  // The signature covers the raw bytes: no express.json() on this route.
-  express.raw({ type: 'application/json' }),
-  // Answers 400 { error, message } to any rejected request; finds X-Qonto-Signature or
-  // Qonto-SHA256-Signature and checks the right scheme. Throws now if the secret is missing.
-  qontoWebhook({ secret: process.env.QONTO_WEBHOOK_SECRET }),
-  (req, res) => {
-    const event = req.qontoEvent // verified, then parsed
-    if (seen.has(event.id)) {
-      res.status(409).json({ error: 'duplicate_event' })
-      return
-    }
-    seen.add(event.id)
-    // Queue the event here and answer within Qonto's 1 s.
-    res.json({ received: true })
-  })
+function receive (req, res) {
+  const event = req.qontoEvent // verified, then parsed
+  const key = `${req.qontoWebhook.scheme}:${event.id}`
+  if (seen.has(key)) {
+    res.status(409).json({ error: 'duplicate_event' })
+    return
+  }
+  seen.add(key)
+  // Queue the event here and answer within Qonto's 1 s.
+  res.json({ received: true, scheme: req.qontoWebhook.scheme })
+}
 
-const port = Number(process.argv[2] || 8080)
+// The signature covers the raw bytes: express.raw on these routes, never express.json(). The
+// middleware answers 400 { error, message } to any rejected request, and throws now if the
+// secret is missing.
+app.post('/webhooks',
+  express.raw({ type: 'application/json' }),
+  qontoWebhook({ secret: process.env.QONTO_WEBHOOK_SECRET }), // business webhooks only (the default)
+  receive)
+
+app.post('/webhooks/onboarding',
+  express.raw({ type: 'application/json' }),
+  qontoWebhook({ secret: process.env.QONTO_ONBOARDING_SECRET, schemes: 'onboarding' }),
+  receive)
+
+const port = Number(process.env.PORT || process.argv[2] || 8080)
 app.listen(port, '127.0.0.1', () => {
-  console.log(`listening on http://127.0.0.1:${port}/webhooks`)
+  console.log(`listening on http://127.0.0.1:${port}/webhooks and /webhooks/onboarding`)
 })
