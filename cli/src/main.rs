@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use qonto_webhooks::diagnose::diagnose;
 use qonto_webhooks::{Error, Scheme, Tolerance, Verifier, sign, sign_onboarding, unix_now};
+use zeroize::Zeroizing;
 
 mod listen;
 mod payloads;
@@ -38,12 +39,19 @@ enum Command {
     Diagnose(VerifyArgs),
     /// POST a signed example event to an endpoint, as Qonto does, and check its answers.
     ///
-    /// The genuine event must get a 2xx; with --tampered, --stale, --wrong-secret, --replay (or
-    /// --check for all four) each bad variant must get a 4xx. Exits 0 when every answer is as a
-    /// correct endpoint gives, 1 otherwise.
+    /// The genuine event must get a 2xx; with --tampered, --stale, --wrong-secret, --reframed,
+    /// --replay (or --check for all of them) each bad variant must get a 4xx. Exits 0 when every
+    /// answer is as a correct endpoint gives, 1 otherwise.
     Send(send::SendArgs),
     /// Run a local receiver that verifies and pretty-prints webhooks (2xx/4xx like a correct
     /// endpoint; replays of an event id get 409).
+    ///
+    /// It accepts business webhooks only unless --schemes says otherwise; the configuration, never
+    /// the request, picks the header verified. With --schemes both, give the onboarding secret
+    /// with --onboarding-secret (or QONTO_ONBOARDING_SECRET). Each connection has its own thread
+    /// and one request: headers at most 16 KiB (431) within 10 s, bodies at most 1 MiB (413)
+    /// within 30 s, and a stale or malformed signature header is refused before the body is
+    /// read. What the request sends is printed with control characters escaped.
     Listen(listen::ListenArgs),
     /// Generate a webhook secret of the form Qonto documents (`whsec_` + base64 of 32 random
     /// bytes: 50 characters), e.g. for `subscriptions create --secret`.
@@ -62,6 +70,37 @@ pub(crate) enum SchemeArg {
     Onboarding,
 }
 
+/// A webhook secret from the command line or the environment: `Debug` shows `<redacted>`, and
+/// its bytes are wiped when it is dropped. (clap keeps its own copy of the raw argument, and the
+/// environment variable stays in the process environment: neither is ours to wipe.)
+#[derive(Clone)]
+pub(crate) struct SecretString(Zeroizing<String>);
+
+impl SecretString {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for SecretString {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<SecretString, Self::Err> {
+        Ok(SecretString(Zeroizing::new(s.to_owned())))
+    }
+}
+
+impl AsRef<[u8]> for SecretString {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SecretArgs {
     /// The webhook secret, exactly as Qonto gave it. Repeat for rotation: secrets are tried in
@@ -71,9 +110,10 @@ pub(crate) struct SecretArgs {
         long = "secret",
         value_name = "S",
         env = "QONTO_WEBHOOK_SECRET",
+        hide_env_values = true,
         required = true
     )]
-    pub(crate) secrets: Vec<String>,
+    pub(crate) secrets: Vec<SecretString>,
 }
 
 #[derive(Debug, Args)]
@@ -105,8 +145,13 @@ struct SignArgs {
     #[arg(long, value_enum, default_value_t)]
     scheme: SchemeArg,
     /// The webhook secret (also from QONTO_WEBHOOK_SECRET).
-    #[arg(long, value_name = "S", env = "QONTO_WEBHOOK_SECRET")]
-    secret: String,
+    #[arg(
+        long,
+        value_name = "S",
+        env = "QONTO_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    secret: SecretString,
     /// The timestamp in unix seconds (default: now). Business scheme only.
     #[arg(long, value_name = "UNIX")]
     timestamp: Option<u64>,
@@ -255,5 +300,56 @@ fn main() -> ExitCode {
             }
         },
         Command::Subscriptions(cmd) => qonto_webhooks_subscriptions::run(cmd),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_the_parsed_arguments_is_redacted() {
+        let cases: &[&[&str]] = &[
+            &["verify", "--secret", "s3cret-verify", "--header", "x"],
+            &["diagnose", "--secret", "s3cret-diagnose", "--header", "x"],
+            &["sign", "--secret", "s3cret-sign"],
+            &[
+                "send",
+                "--url",
+                "http://127.0.0.1:9/",
+                "--secret",
+                "s3cret-send",
+            ],
+            &[
+                "listen",
+                "--secret",
+                "s3cret-listen",
+                "--secret",
+                "s3cret-rotated",
+                "--onboarding-secret",
+                "s3cret-onboarding",
+            ],
+            &["subscriptions", "list", "--token", "s3cret-token"],
+            &[
+                "subscriptions",
+                "create",
+                "--url",
+                "https://example.com/h",
+                "--topic",
+                "v1/cards",
+                "--secret",
+                "s3cret-create-0000000000000000000000000",
+                "--staging-token",
+                "s3cret-staging",
+            ],
+        ];
+        for args in cases {
+            let cli =
+                Cli::try_parse_from(std::iter::once("qonto-webhooks").chain(args.iter().copied()))
+                    .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            let debug = format!("{cli:?}");
+            assert!(debug.contains("<redacted>"), "{args:?}: {debug}");
+            assert!(!debug.contains("s3cret"), "{args:?}: {debug}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `qonto-webhooks send`: POST a signed example event to an endpoint, as Qonto does, and check that
-//! the endpoint accepts the genuine one and rejects tampered, stale, wrong-secret and replayed ones.
+//! the endpoint accepts the genuine one and rejects tampered, stale, wrong-secret, reframed and
+//! replayed ones.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -7,8 +8,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, sign, sign_onboarding, unix_now};
 
-use crate::SchemeArg;
 use crate::payloads;
+use crate::{SchemeArg, SecretString};
 
 #[derive(Debug, Args)]
 pub struct SendArgs {
@@ -16,8 +17,13 @@ pub struct SendArgs {
     #[arg(long)]
     url: String,
     /// The webhook secret the endpoint verifies with (also from QONTO_WEBHOOK_SECRET).
-    #[arg(long, value_name = "S", env = "QONTO_WEBHOOK_SECRET")]
-    secret: String,
+    #[arg(
+        long,
+        value_name = "S",
+        env = "QONTO_WEBHOOK_SECRET",
+        hide_env_values = true
+    )]
+    secret: SecretString,
     /// Which scheme to sign with: business (`X-Qonto-Signature`) or onboarding.
     #[arg(long, value_enum, default_value_t)]
     scheme: SchemeArg,
@@ -39,11 +45,16 @@ pub struct SendArgs {
     /// Also send it signed with another secret (expect 4xx).
     #[arg(long)]
     wrong_secret: bool,
+    /// Also send the genuine request reframed as an onboarding webhook: its v1 as
+    /// Qonto-SHA256-Signature over the body `<t>.<body>` (expect 4xx; business scheme). An
+    /// endpoint that lets the request's headers pick the scheme accepts it, forever.
+    #[arg(long)]
+    reframed: bool,
     /// Also send the genuine request a second time, unchanged (expect 4xx from an endpoint that
     /// deduplicates event ids).
     #[arg(long)]
     replay: bool,
-    /// All of --tampered, --stale (business), --wrong-secret and --replay.
+    /// All of --tampered, --stale (business), --wrong-secret, --reframed (business) and --replay.
     #[arg(long)]
     check: bool,
     /// Seconds to wait for each response.
@@ -57,6 +68,7 @@ pub struct SendArgs {
 struct Shot {
     label: &'static str,
     body: Vec<u8>,
+    header_name: &'static str,
     header: String,
     expect_success: bool,
 }
@@ -74,7 +86,6 @@ fn agent(timeout: u64) -> ureq::Agent {
 fn post(
     agent: &ureq::Agent,
     url: &str,
-    header_name: &str,
     shot: &Shot,
     retries: u32,
 ) -> Result<(u16, String, Duration), String> {
@@ -88,7 +99,7 @@ fn post(
                 "User-Agent",
                 concat!("qonto-webhooks/", env!("CARGO_PKG_VERSION")),
             )
-            .header(header_name, &shot.header)
+            .header(shot.header_name, &shot.header)
             .send(&shot.body[..]);
         match result {
             Ok(mut response) => {
@@ -118,7 +129,7 @@ fn post(
 }
 
 pub fn run(args: &SendArgs) -> ExitCode {
-    if args.secret.is_empty() {
+    if args.secret.expose().is_empty() {
         eprintln!("error[invalid_secret]: the webhook secret is empty");
         return ExitCode::from(2);
     }
@@ -143,21 +154,33 @@ pub fn run(args: &SendArgs) -> ExitCode {
         };
         header.map(|h| h.to_string()).unwrap_or_default()
     };
+    let header_name = if onboarding {
+        ONBOARDING_HEADER
+    } else {
+        BUSINESS_HEADER
+    };
     let genuine = Shot {
         label: "genuine",
         body: body.clone(),
-        header: signed(&args.secret, now),
+        header_name,
+        header: signed(args.secret.expose(), now),
         expect_success: true,
     };
     let mut shots = vec![];
-    let (tampered, stale, wrong, replay) = (
+    let (tampered, stale, wrong, reframed, replay) = (
         args.tampered || args.check,
         (args.stale || args.check) && !onboarding,
         args.wrong_secret || args.check,
+        (args.reframed || args.check) && !onboarding,
         args.replay || args.check,
     );
     if args.stale && onboarding {
         eprintln!("note: onboarding webhooks carry no timestamp; --stale does not apply");
+    }
+    if args.reframed && onboarding {
+        eprintln!(
+            "note: --reframed resends a business webhook as an onboarding one; it does not apply to --scheme onboarding"
+        );
     }
     if tampered {
         let mut body = body.clone();
@@ -175,6 +198,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
         shots.push(Shot {
             label: "tampered",
             body,
+            header_name,
             header: genuine.header.clone(),
             expect_success: false,
         });
@@ -183,7 +207,8 @@ pub fn run(args: &SendArgs) -> ExitCode {
         shots.push(Shot {
             label: "stale",
             body: body.clone(),
-            header: signed(&args.secret, now.saturating_sub(600)),
+            header_name,
+            header: signed(args.secret.expose(), now.saturating_sub(600)),
             expect_success: false,
         });
     }
@@ -191,15 +216,27 @@ pub fn run(args: &SendArgs) -> ExitCode {
         shots.push(Shot {
             label: "wrong-secret",
             body: body.clone(),
+            header_name,
             header: signed("whsec_not_the_endpoint_secret_0000000000000", now),
             expect_success: false,
         });
     }
-    let header_name = if onboarding {
-        ONBOARDING_HEADER
-    } else {
-        BUSINESS_HEADER
-    };
+    if reframed {
+        // The business MAC of (t, body) is the onboarding MAC of the body `t.body`.
+        let mut reframed_body = format!("{now}.").into_bytes();
+        reframed_body.extend_from_slice(&body);
+        let v1 = genuine
+            .header
+            .split_once(",v1=")
+            .map_or_else(String::new, |(_, v1)| v1.to_owned());
+        shots.push(Shot {
+            label: "reframed",
+            body: reframed_body,
+            header_name: ONBOARDING_HEADER,
+            header: v1,
+            expect_success: false,
+        });
+    }
     let agent = agent(args.timeout);
     let what = if onboarding {
         "onboarding event".to_owned()
@@ -209,7 +246,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
     println!("POST {} ({what}, {} bytes)", args.url, body.len());
     let mut all_as_expected = true;
     let mut fire = |shot: &Shot, label: &str| -> Result<(), ExitCode> {
-        match post(&agent, &args.url, header_name, shot, args.retries) {
+        match post(&agent, &args.url, shot, args.retries) {
             Ok((status, text, elapsed)) => {
                 let ok = (200..300).contains(&status);
                 let as_expected = ok == shot.expect_success && (ok || (400..500).contains(&status));

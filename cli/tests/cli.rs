@@ -246,3 +246,67 @@ fn subscriptions_create_validates_before_any_request() {
     assert!(all.to_lowercase().contains("https"), "{all}");
     assert!(!all.contains("token-that-must-not-appear"));
 }
+
+/// The subcommands a `--help` lists under `Commands:` (without `help`).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn help_never_shows_a_secret_or_token_from_the_environment() {
+    let env = [
+        ("QONTO_WEBHOOK_SECRET", "whsec_ENV_SECRET_MUST_NOT_SHOW_111"),
+        (
+            "QONTO_ONBOARDING_SECRET",
+            "ENV_ONBOARDING_SECRET_MUST_NOT_SHOW_222",
+        ),
+        ("QONTO_ACCESS_TOKEN", "ENV_ACCESS_TOKEN_MUST_NOT_SHOW_333"),
+        ("QONTO_STAGING_TOKEN", "ENV_STAGING_TOKEN_MUST_NOT_SHOW_444"),
+    ];
+    let mut pending: Vec<Vec<String>> = vec![vec![]];
+    let mut checked = Vec::new();
+    while let Some(path) = pending.pop() {
+        for flag in ["--help", "-h"] {
+            let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+            args.push(flag);
+            let out = run(&args, b"", &env);
+            let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+            assert_eq!(out.status.code(), Some(0), "{args:?}: {all}");
+            for (name, value) in env {
+                assert!(!all.contains(value), "{args:?} shows {name}:\n{all}");
+            }
+            if flag == "--help" {
+                for sub in subcommands(&all) {
+                    let mut next = path.clone();
+                    next.push(sub);
+                    pending.push(next);
+                }
+            }
+        }
+        checked.push(path.join(" "));
+    }
+    // Every command and the nested subscriptions commands were seen.
+    for expected in [
+        "verify",
+        "sign",
+        "diagnose",
+        "send",
+        "listen",
+        "secret",
+        "subscriptions create",
+        "subscriptions get",
+        "subscriptions list",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == expected),
+            "{expected} not in {checked:?}"
+        );
+    }
+}

@@ -13,6 +13,7 @@ use std::process::{Child, Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_qonto-webhooks");
 const SECRET: &str = "whsec_test_secret_for_send_and_listen_0000";
+const ONBOARDING_SECRET: &str = "onboarding_secret_for_send_and_listen_1111";
 
 fn cli(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(BIN)
@@ -29,7 +30,13 @@ fn cli(args: &[&str], stdin: &[u8]) -> Output {
 
 /// Starts `listen` on a free port; returns the child and its URL.
 fn listen(secret: &str, max_requests: u32) -> (Child, String) {
+    listen_with(secret, max_requests, &[])
+}
+
+fn listen_with(secret: &str, max_requests: u32, extra: &[&str]) -> (Child, String) {
     let mut child = Command::new(BIN)
+        .env_remove("QONTO_WEBHOOK_SECRET")
+        .env_remove("QONTO_ONBOARDING_SECRET")
         .args([
             "listen",
             "--port",
@@ -40,6 +47,7 @@ fn listen(secret: &str, max_requests: u32) -> (Child, String) {
             "60",
         ])
         .args(["--max-requests", &max_requests.to_string()])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -62,7 +70,17 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn send_check_against_listen_business_and_onboarding() {
-    let (mut server, url) = listen(SECRET, 11);
+    // As the receivers tour starts it: both schemes, each with its own secret.
+    let (mut server, url) = listen_with(
+        SECRET,
+        14,
+        &[
+            "--schemes",
+            "both",
+            "--onboarding-secret",
+            ONBOARDING_SECRET,
+        ],
+    );
     for topic in ["v1/transactions", "v1/consent-revocations"] {
         let out = cli(
             &[
@@ -77,12 +95,45 @@ fn send_check_against_listen_business_and_onboarding() {
             "{text}{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        for label in ["genuine", "tampered", "stale", "wrong-secret", "replay"] {
+        for label in [
+            "genuine",
+            "tampered",
+            "stale",
+            "wrong-secret",
+            "reframed",
+            "replay",
+        ] {
             assert!(text.contains(label), "{label} missing in {text}");
         }
-        assert_eq!(text.matches("as expected").count(), 5, "{text}");
+        assert_eq!(text.matches("as expected").count(), 6, "{text}");
         assert!(text.contains("-> 200") && text.contains("-> 409"), "{text}");
     }
+    let onboarding = |secret: &str| {
+        cli(
+            &[
+                "send",
+                "--url",
+                &url,
+                "--secret",
+                secret,
+                "--scheme",
+                "onboarding",
+            ],
+            b"",
+        )
+    };
+    let out = onboarding(ONBOARDING_SECRET);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // The onboarding scheme is verified with its own secret only.
+    let out = onboarding(SECRET);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let status = server.wait().unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn listen_accepts_business_webhooks_only_by_default() {
+    let (mut server, url) = listen(SECRET, 1);
     let out = cli(
         &[
             "send",
@@ -95,9 +146,78 @@ fn send_check_against_listen_business_and_onboarding() {
         ],
         b"",
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let status = server.wait().unwrap();
-    assert!(status.success());
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("-> 400")
+            && text.contains("missing_header")
+            && text.contains("carries Qonto-SHA256-Signature"),
+        "{text}"
+    );
+    server.wait().unwrap();
+}
+
+/// A receiver with the defect of issue 14: the request's headers pick the scheme. It verifies
+/// (one secret for both) and deduplicates event ids, so only the reframed shot gets through.
+fn receiver_picking_the_scheme_from_the_request() -> (
+    String,
+    std::sync::Arc<tiny_http::Server>,
+    std::thread::JoinHandle<()>,
+) {
+    use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Verifier, unix_now};
+    let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let port = server.server_addr().to_ip().unwrap().port();
+    let stop = std::sync::Arc::clone(&server);
+    let handle = std::thread::spawn(move || {
+        let verifier = Verifier::new(SECRET).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        // Serves until unblocked (send has finished).
+        while let Ok(mut request) = server.recv() {
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(request.as_reader(), &mut body).unwrap();
+            let header = |name: &'static str| {
+                request
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv(name))
+                    .map(|h| h.value.as_str().to_owned())
+            };
+            let verified = if let Some(h) = header(BUSINESS_HEADER) {
+                verifier.verify(&body, &h, unix_now()).is_ok()
+            } else if let Some(h) = header(ONBOARDING_HEADER) {
+                verifier.verify_onboarding(&body, &h).is_ok()
+            } else {
+                false
+            };
+            let id = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["id"].as_str().map(str::to_owned));
+            let fresh = id.is_none_or(|id| seen.insert(id));
+            let status = if verified && fresh { 200 } else { 400 };
+            request
+                .respond(tiny_http::Response::from_string("{}").with_status_code(status))
+                .unwrap();
+        }
+    });
+    (format!("http://127.0.0.1:{port}/"), stop, handle)
+}
+
+#[test]
+fn send_check_fails_against_a_receiver_that_accepts_the_reframed_shot() {
+    let (url, server, handle) = receiver_picking_the_scheme_from_the_request();
+    let out = cli(&["send", "--url", &url, "--secret", SECRET, "--check"], b"");
+    server.unblock();
+    handle.join().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let unexpected: Vec<&str> = text.lines().filter(|l| l.contains("UNEXPECTED")).collect();
+    assert_eq!(unexpected.len(), 1, "{text}");
+    assert!(
+        unexpected[0].trim_start().starts_with("reframed")
+            && unexpected[0].contains("-> 200")
+            && unexpected[0].contains("a correct endpoint answers 4xx"),
+        "{text}"
+    );
 }
 
 #[test]
