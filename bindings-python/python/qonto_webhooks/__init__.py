@@ -290,7 +290,8 @@ def diagnose(
     re-serialised (pretty or compact JSON, key order, ``\\u`` escapes), a trailing newline or
     CRLF, the other scheme's header, a timestamp in milliseconds, clock skew, a wrong secret. For
     debugging, not for handling requests (it tries many variants). Never reveals the secret or the
-    expected signature.
+    expected signature. ``tolerance`` is taken as by :class:`Verifier` (``None``: 300 s;
+    ``"disabled"`` switches the window off).
 
     >>> import json
     >>> signed = b'{"id":"e1","amount":"12.50"}'
