@@ -738,7 +738,11 @@ pub fn run(args: &ListenArgs) -> ExitCode {
         |_| format!("{}:{}", args.host, args.port),
         |a| a.to_string(),
     );
-    println!("listening on http://{addr}/ (accepts {schemes} webhooks; Ctrl-C to stop)");
+    let accepts = match schemes {
+        Schemes::Both => "business and onboarding",
+        other => other.as_str(),
+    };
+    println!("listening on http://{addr}/ (accepts {accepts} webhooks; Ctrl-C to stop)");
     let shared = Arc::new(Shared {
         schemes,
         business,

@@ -352,7 +352,7 @@ fn both_schemes_with_an_onboarding_secret_verify_each_with_its_own() {
 }
 
 #[test]
-fn the_onboarding_secret_comes_from_the_environment_and_help_hides_it() {
+fn the_onboarding_secret_comes_from_the_environment() {
     let mut child = Command::new(BIN)
         .args([
             "listen",
