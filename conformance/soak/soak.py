@@ -107,11 +107,39 @@ def main():
             if e.code and str(e) and (e.code == "invalid_secret") == (i % 5 == 4):
                 errors[0] += 1
 
+    # verify_request (both headers looked up, the core picks by the configured schemes), the
+    # reframed business replay it refuses, and the rare paths: a header holding a lone surrogate
+    # (read as U+FFFD), a secret holding one (invalid_secret), a window disabled by name.
+    request_ok = {"X-Qonto-Signature": good, "Content-Type": "application/json"}
+    t, v1 = good.split(",")
+    reframed = ({"qonto-sha256-signature": v1[3:]}, t[2:].encode() + b"." + body)
+    requests = [0]
+
+    def request_round(i):
+        kind = i % 4
+        try:
+            if kind == 0:
+                ok = verifier.verify_request(request_ok, body, now=now).scheme == "business"
+            elif kind == 1:
+                verifier.verify_request(reframed[0], reframed[1], now=now)
+                ok = False
+            elif kind == 2:
+                verifier.verify(body, "t=1,v1=\ud800", now=now)
+                ok = False
+            else:
+                Verifier(["whsec_soak", "\udc80"], tolerance="disabled")
+                ok = False
+        except WebhookVerificationError as e:
+            expected_code = (None, "missing_header", "malformed_header", "invalid_secret")[kind]
+            ok = e.code == expected_code
+        requests[0] += ok
+
     print(f"soak (Python package), allowance {ALLOWANCE_KIB} KiB after warm-up:", flush=True)
     results = [
         soak("verify, mixed good and bad", n, verify_round),
         soak("verifier built and dropped", n // 10, build_round),
         soak("errors raised and caught", n, error_round),
+        soak("requests and rare paths", n // 4, request_round),
     ]
     # One header in six verifies ("t=0..." is the same t with another text, so it does not);
     # every onboarding and incremental verification matches the second secret.
@@ -120,9 +148,11 @@ def main():
                    and counts["rejected"] == n - expected
                    and counts["onboarding"] == n
                    and counts["incremental"] == (n + 9) // 10
-                   and errors[0] == n)
+                   and errors[0] == n
+                   and requests[0] == n // 4)
     print(f"  verdicts: {counts['accepted']} accepted of {n}, {counts['onboarding']} onboarding, "
-          f"{counts['incremental']} incremental, {errors[0]} errors caught "
+          f"{counts['incremental']} incremental, {errors[0]} errors caught, "
+          f"{requests[0]} request verdicts right of {n // 4} "
           f"({'as expected' if verdicts_ok else 'WRONG'})")
     passed = sum(results) + verdicts_ok
     print(f"soak: {passed} passed, {len(results) + 1 - passed} failed")
