@@ -26,7 +26,8 @@ cargo build --quiet --release -p qonto-webhooks-c
 ls "$lib"/libqonto_webhooks.a "$lib"/libqonto_webhooks.so
 
 # The vectors as C data, generated from the JSON as it is now.
-python3 bindings-c/tests/gen_vectors.py core/tests/data/vectors.json "$build/test_vectors.h"
+python3 bindings-c/tests/gen_vectors.py core/tests/data/vectors.json core/tests/data/requests.json \
+  "$build/test_vectors.h"
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-overlength-strings -g -O1
   -Iinclude -I"$build")
 static_libs=(-L"$lib" -l:libqonto_webhooks.a -lpthread -ldl -lm)
@@ -55,6 +56,11 @@ g++ "${cxxflags[@]}" bindings-c/tests/test_wrapper.cpp "${static_libs[@]}" -o "$
 "$build/test_wrapper"
 valgrind --quiet --leak-check=full --error-exitcode=1 "$build/test_wrapper" >/dev/null
 echo "C++ test valgrind-clean"
+g++ "${cxxflags[@]}" -fsanitize=address,undefined -fno-omit-frame-pointer \
+  bindings-c/tests/test_wrapper.cpp "${static_libs[@]}" -o "$build/test_wrapper_asan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+  "$build/test_wrapper_asan" >/dev/null
+echo "C++ test clean under AddressSanitizer"
 
 step "examples compile with every warning as an error"
 gcc "${cflags[@]}" bindings-c/examples/verify.c "${static_libs[@]}" -o "$build/example_c"

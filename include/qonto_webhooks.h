@@ -32,10 +32,12 @@
 #define QW_DEFAULT_TOLERANCE_SECS 300
 
 /**
- * Pass as the tolerance to disable the replay window: only for re-verifying archived events (a
- * live endpoint without a window accepts replays forever). 0 is a valid, strict window.
+ * The widest replay window `qw_verifier_new` takes, in seconds (`INT64_MAX`). A larger value is
+ * a negative number converted to `uint64_t` (e.g. a `-1` read from configuration) and is
+ * `QW_STATUS_INVALID_ARGUMENT`: no value switches the window off, only
+ * `qw_verifier_disable_tolerance` does.
  */
-#define QW_TOLERANCE_DISABLED UINT64_MAX
+#define QW_MAX_TOLERANCE_SECS (uint64_t)INT64_MAX
 
 /**
  * The most secrets one verifier holds.
@@ -101,7 +103,9 @@ enum qw_status
   QW_STATUS_SIGNATURE_MISMATCH = 8,
   /**
    * `invalid_argument`: a NULL pointer with a non-zero length, a NULL or misaligned
-   * out-parameter or object, or a length above `PTRDIFF_MAX`. A bug in the caller.
+   * out-parameter or object, a length above `PTRDIFF_MAX`, a tolerance above `INT64_MAX` (a
+   * negative number converted to `uint64_t`), or a `qw_schemes` value out of range. A bug in
+   * the caller (or in its configuration).
    */
   QW_STATUS_INVALID_ARGUMENT = 100,
   /**
@@ -124,10 +128,72 @@ typedef uint32_t qw_status;
 #endif // __cplusplus
 
 /**
- * A verifier: one or more secrets (tried in order, for rotation) and a replay window.
+ * Which signature scheme a webhook was verified under (`qw_verified.scheme`).
+ */
+enum qw_scheme
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * A business webhook: `X-Qonto-Signature: t=...,v1=...`, with a replay window.
+   */
+  QW_SCHEME_BUSINESS = 0,
+  /**
+   * An onboarding webhook: `Qonto-SHA256-Signature: <hex>`, no timestamp, no window.
+   */
+  QW_SCHEME_ONBOARDING = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum qw_scheme qw_scheme;
+#else
+typedef uint32_t qw_scheme;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The schemes an endpoint accepts in `qw_verify_request` and `qw_verify_start_request`, set with
+ * `qw_verifier_set_schemes`. The two schemes' MACs overlap (the business MAC of `(t, body)` is the
+ * onboarding MAC of the body `t.body`), so the endpoint's configuration picks the header, never
+ * the request. The default is business only: accepting onboarding webhooks must be said.
+ */
+enum qw_schemes
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Business webhooks only (`X-Qonto-Signature`). The default.
+   */
+  QW_SCHEMES_BUSINESS = 0,
+  /**
+   * Onboarding webhooks only (`Qonto-SHA256-Signature`).
+   */
+  QW_SCHEMES_ONBOARDING = 1,
+  /**
+   * Both: the business header is verified when present and not blank, else the onboarding
+   * one. Use a different secret for each scheme (they are separate registrations at Qonto):
+   * with one secret for both, a captured business webhook can be replayed as an onboarding one.
+   */
+  QW_SCHEMES_BOTH = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum qw_schemes qw_schemes;
+#else
+typedef uint32_t qw_schemes;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * A verifier: one or more secrets (tried in order, for rotation), a replay window and the schemes
+ * it accepts.
  *
- * Immutable once built: one verifier may be used by any number of threads at once, without
- * locking. Only `qw_verifier_free` must not run while another call uses it.
+ * Configure it right after `qw_verifier_new` (`qw_verifier_set_schemes`,
+ * `qw_verifier_disable_tolerance`), before sharing it; from then on it is only read: one verifier
+ * may be used by any number of threads at once, without locking. Only the configuring calls and
+ * `qw_verifier_free` must not run while another call uses it.
  */
 typedef struct qw_verifier qw_verifier;
 
@@ -170,6 +236,10 @@ typedef struct qw_verified {
    * The header's `t` (unix seconds) when `has_timestamp`; 0 otherwise.
    */
   uint64_t timestamp;
+  /**
+   * The scheme the webhook was verified under.
+   */
+  qw_scheme scheme;
 } qw_verified;
 
 #ifdef __cplusplus
@@ -179,14 +249,20 @@ extern "C" {
 /**
  * Builds a verifier from `secrets_len` secrets (tried in order; the first is index 0) and a
  * replay window of `tolerance_secs` seconds either way (`QW_DEFAULT_TOLERANCE_SECS` is Qonto's 5
- * minutes; `QW_TOLERANCE_DISABLED` switches the window off). Each secret is used byte for byte:
- * a `whsec_...` secret is passed whole, not base64-decoded.
+ * minutes; 0 is a valid, strict window). It accepts business webhooks only in
+ * `qw_verify_request` until `qw_verifier_set_schemes` says otherwise. Each secret is used byte for
+ * byte: a `whsec_...` secret is passed whole, not base64-decoded; the library keeps no copy of
+ * it, only the HMAC key schedules, wiped by `qw_verifier_free`.
+ *
+ * No tolerance value switches the window off: `qw_verifier_disable_tolerance` does, for
+ * re-verifying archived events only. A tolerance above `QW_MAX_TOLERANCE_SECS` (`INT64_MAX`), as
+ * a `-1` read from configuration becomes, is `QW_STATUS_INVALID_ARGUMENT`.
  *
  * On success `*verifier_out` is a new verifier, to free with `qw_verifier_free`.
  *
  * Errors: `QW_STATUS_INVALID_SECRET` (no secret, an empty one, or more than `QW_MAX_SECRETS`),
  * `QW_STATUS_INVALID_ARGUMENT` (`verifier_out` NULL, `secrets` NULL with a non-zero count, a
- * secret's `data` NULL with a non-zero `len`).
+ * secret's `data` NULL with a non-zero `len`, `tolerance_secs` above `QW_MAX_TOLERANCE_SECS`).
  *
  * # Safety
  * `secrets` points to `secrets_len` `qw_bytes` (only the first `QW_MAX_SECRETS + 1` are read),
@@ -195,7 +271,37 @@ extern "C" {
 qw_status qw_verifier_new(const struct qw_bytes *secrets, size_t secrets_len, uint64_t tolerance_secs, struct qw_verifier **verifier_out);
 
 /**
- * Frees a verifier. NULL is accepted and ignored.
+ * Sets the schemes `qw_verify_request` and `qw_verify_start_request` accept: one of the
+ * `qw_schemes` values (`QW_SCHEMES_BUSINESS`, the default; `QW_SCHEMES_ONBOARDING`;
+ * `QW_SCHEMES_BOTH`). The explicit calls (`qw_verify`, `qw_verify_onboarding`, ...) are not
+ * affected: the caller names the scheme there.
+ *
+ * Call it right after `qw_verifier_new`, before the verifier is shared.
+ *
+ * Errors: `INVALID_ARGUMENT` (`verifier` NULL, `schemes` not a `qw_schemes` value; the verifier
+ * is then unchanged).
+ *
+ * # Safety
+ * `verifier` comes from `qw_verifier_new` and was not freed; no other call may be using it.
+ */
+qw_status qw_verifier_set_schemes(struct qw_verifier *verifier, uint32_t schemes);
+
+/**
+ * Switches the replay window off: business webhooks are then accepted whatever their age. Only
+ * for re-verifying archived events: a live endpoint without a window accepts a captured webhook
+ * forever. No tolerance value passed to `qw_verifier_new` does this.
+ *
+ * Call it right after `qw_verifier_new`, before the verifier is shared.
+ *
+ * Errors: `INVALID_ARGUMENT` (`verifier` NULL).
+ *
+ * # Safety
+ * `verifier` comes from `qw_verifier_new` and was not freed; no other call may be using it.
+ */
+qw_status qw_verifier_disable_tolerance(struct qw_verifier *verifier);
+
+/**
+ * Frees a verifier, wiping its HMAC key schedules first. NULL is accepted and ignored.
  *
  * # Safety
  * `verifier` is NULL or was returned by `qw_verifier_new` and not freed yet; no other call may
@@ -243,6 +349,41 @@ qw_status qw_verify_now(const struct qw_verifier *verifier, const uint8_t *body,
 qw_status qw_verify_onboarding(const struct qw_verifier *verifier, const uint8_t *body, size_t body_len, const uint8_t *header, size_t header_len, struct qw_verified *verified_out);
 
 /**
+ * Verifies a request from the two signature headers it may carry, under the schemes the
+ * verifier accepts (`qw_verifier_set_schemes`; business only by default): the endpoint's
+ * configuration picks the header, never the request. `business_header` is the
+ * `X-Qonto-Signature` value, `onboarding_header` the `Qonto-SHA256-Signature` value; a NULL
+ * pointer (with a zero length) is an absent header. `now` (unix seconds) is the clock for a
+ * business webhook.
+ *
+ * The rule (the core's, the same in every binding): only the accepted schemes' headers are
+ * read; with `QW_SCHEMES_BOTH` the business header wins when present and not blank; when no
+ * accepted header is there, `MISSING_HEADER`, whose message says when the request carries the
+ * other scheme's header instead. So a business webhook resent as an onboarding one (its `v1` as
+ * `Qonto-SHA256-Signature` over the body `<t>.<body>`) is refused by a default verifier.
+ *
+ * On success `*verified_out` gets the matched secret's index, the scheme and, for a business
+ * webhook, the timestamp.
+ *
+ * Errors: `MISSING_HEADER` (no accepted header), then those of `qw_verify` or
+ * `qw_verify_onboarding`; `INVALID_ARGUMENT` as for `qw_verify` (a NULL header with a non-zero
+ * length included).
+ *
+ * # Safety
+ * `verifier` comes from `qw_verifier_new`; `body` and the headers are NULL or valid for reads of
+ * their lengths; `verified_out` is valid for a write.
+ */
+qw_status qw_verify_request(const struct qw_verifier *verifier, const uint8_t *body, size_t body_len, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, uint64_t now, struct qw_verified *verified_out);
+
+/**
+ * `qw_verify_request` against the system clock.
+ *
+ * # Safety
+ * As `qw_verify_request`.
+ */
+qw_status qw_verify_request_now(const struct qw_verifier *verifier, const uint8_t *body, size_t body_len, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, struct qw_verified *verified_out);
+
+/**
  * Starts verifying a business webhook whose body arrives in pieces. The header and the window
  * are checked now, so a stale or malformed request is refused before its body is read.
  *
@@ -274,6 +415,30 @@ qw_status qw_verify_start_now(const struct qw_verifier *verifier, const uint8_t 
  * As `qw_verify_start`.
  */
 qw_status qw_verify_start_onboarding(const struct qw_verifier *verifier, const uint8_t *header, size_t header_len, struct qw_verify_state **state_out);
+
+/**
+ * Starts verifying a request whose body arrives in pieces, choosing the header as
+ * `qw_verify_request` does (a NULL header is absent). A business header and its window are
+ * checked now, so a stale or malformed request is refused before its body is read.
+ *
+ * On success `*state_out` is a new state, used as the one `qw_verify_start` makes.
+ *
+ * Errors: `MISSING_HEADER` (no accepted header), then the header and window errors of
+ * `qw_verify_start` or `qw_verify_start_onboarding`; `INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `verifier` comes from `qw_verifier_new`; the headers are NULL or valid for reads of their
+ * lengths; `state_out` is valid for a write.
+ */
+qw_status qw_verify_start_request(const struct qw_verifier *verifier, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, uint64_t now, struct qw_verify_state **state_out);
+
+/**
+ * `qw_verify_start_request` against the system clock.
+ *
+ * # Safety
+ * As `qw_verify_start_request`.
+ */
+qw_status qw_verify_start_request_now(const struct qw_verifier *verifier, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, struct qw_verify_state **state_out);
 
 /**
  * Feeds the next piece of the raw body.

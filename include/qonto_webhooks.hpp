@@ -4,14 +4,16 @@
 // qonto_webhooks::Error, carrying the stable code ("signature_mismatch", ...) and the detailed
 // message. Link as for C: -l:libqonto_webhooks.a -lpthread -ldl -lm.
 //
-//   qonto_webhooks::Verifier verifier{secret};            // 300 s replay window
+//   qonto_webhooks::Verifier verifier{secret};            // 300 s window, business webhooks only
 //   try {
-//     auto verified = verifier.verify(body, header);      // system clock
+//     auto verified = verifier.verify_request(body, request_header("X-Qonto-Signature"),
+//                                             request_header("Qonto-SHA256-Signature"));
 //   } catch (const qonto_webhooks::Error &e) {
 //     respond(400, e.code());                             // e.what(): what was wrong, what to do
 //   }
 //
-// A Verifier is immutable: share one between threads (const methods only).
+// Configure a Verifier (set_schemes) before sharing it; then share it between threads (const
+// methods only).
 #ifndef QONTO_WEBHOOKS_HPP
 #define QONTO_WEBHOOKS_HPP
 
@@ -31,8 +33,51 @@ namespace qonto_webhooks {
 
 /// The default replay window, in seconds.
 inline constexpr std::uint64_t default_tolerance = QW_DEFAULT_TOLERANCE_SECS;
-/// Pass as the tolerance to switch the replay window off (re-verifying archived events only).
-inline constexpr std::uint64_t tolerance_disabled = QW_TOLERANCE_DISABLED;
+/// The widest window a tolerance may give (INT64_MAX s); a larger value (a -1 converted to
+/// uint64_t) is the error invalid_argument, never "no window".
+inline constexpr std::uint64_t max_tolerance = QW_MAX_TOLERANCE_SECS;
+
+/// The type of no_tolerance.
+struct no_tolerance_t {
+  explicit constexpr no_tolerance_t() = default;
+};
+/// Pass instead of a tolerance to switch the replay window off: re-verifying archived events
+/// only (a live endpoint without a window accepts a captured webhook forever). No number does it.
+inline constexpr no_tolerance_t no_tolerance{};
+
+/// The scheme a webhook was verified under.
+enum class Scheme : std::uint32_t {
+  business = QW_SCHEME_BUSINESS,      ///< X-Qonto-Signature: t=...,v1=..., with a replay window
+  onboarding = QW_SCHEME_ONBOARDING,  ///< Qonto-SHA256-Signature: <hex>, no timestamp
+};
+
+/// The schemes verify_request and start_request accept (Verifier::set_schemes). The default is
+/// business only: accepting onboarding webhooks (or both) must be said.
+enum class Schemes : std::uint32_t {
+  business = QW_SCHEMES_BUSINESS,
+  onboarding = QW_SCHEMES_ONBOARDING,
+  /// The business header when present and not blank, else the onboarding one. Use a different
+  /// secret for each scheme: with one secret, a business webhook replays as an onboarding one.
+  both = QW_SCHEMES_BOTH,
+};
+
+/// A secret argument: a std::string_view, a std::string or a C string (a NULL one is empty, so
+/// invalid_secret). A literal 0 or nullptr does not compile: it cannot become a secret by
+/// accident (0 would otherwise be a null C string).
+class Secret {
+ public:
+  Secret(std::string_view secret) noexcept : view_(secret) {}  // NOLINT(google-explicit-constructor)
+  Secret(const std::string &secret) noexcept : view_(secret) {}  // NOLINT(google-explicit-constructor)
+  Secret(const char *secret) noexcept  // NOLINT(google-explicit-constructor)
+      : view_(secret != nullptr ? std::string_view(secret) : std::string_view()) {}
+  Secret(int) = delete;
+  Secret(std::nullptr_t) = delete;
+
+  std::string_view view() const noexcept { return view_; }
+
+ private:
+  std::string_view view_;
+};
 /// The business webhook header.
 inline constexpr std::string_view business_header = "X-Qonto-Signature";
 /// The onboarding webhook header.
@@ -86,12 +131,26 @@ struct Verified {
   std::size_t secret_index;
   /// The header's t (unix seconds) for a business webhook; empty for onboarding.
   std::optional<std::uint64_t> timestamp;
+  /// The scheme the webhook was verified under.
+  Scheme scheme;
 };
 
 inline Verified to_verified(const qw_verified &v) {
   return Verified{v.secret_index,
-                  v.has_timestamp ? std::optional<std::uint64_t>(v.timestamp) : std::nullopt};
+                  v.has_timestamp ? std::optional<std::uint64_t>(v.timestamp) : std::nullopt,
+                  v.scheme == QW_SCHEME_ONBOARDING ? Scheme::onboarding : Scheme::business};
 }
+
+namespace detail {
+/// An optional header as the C ABI takes it: NULL (absent) or a pointer (maybe to "").
+inline const std::uint8_t *header_ptr(const std::optional<std::string_view> &h) noexcept {
+  if (!h) return nullptr;
+  return h->data() != nullptr ? bytes(*h) : reinterpret_cast<const std::uint8_t *>("");
+}
+inline std::size_t header_len(const std::optional<std::string_view> &h) noexcept {
+  return h ? h->size() : 0;
+}
+}  // namespace detail
 
 /// A verification in progress, for a body read in pieces (from Verifier::start*).
 /// Movable, not copyable; freed by its destructor if not finished.
@@ -124,32 +183,110 @@ class Incremental {
 };
 
 /// Verifies Qonto webhook signatures with one or more secrets (rotation: tried in order).
-/// Movable, not copyable; immutable, so one verifier may be shared by threads.
+/// Movable, not copyable. Configure it (set_schemes) before sharing it; then it is only read,
+/// so one verifier may be shared by threads.
+///
+///   Verifier v{secret};                                  // 300 s window
+///   Verifier v{secret, 0};                               // a strict 0 s window
+///   Verifier v{secret, no_tolerance};                    // no window: archived events only
+///   auto v = Verifier::with_secrets({new_secret, old_secret});   // rotation
 class Verifier {
  public:
-  /// One secret, used byte for byte (a whsec_ secret whole, not base64-decoded).
-  explicit Verifier(std::string_view secret, std::uint64_t tolerance_secs = default_tolerance)
-      : Verifier({secret}, tolerance_secs) {}
+  /// One secret, used byte for byte (a whsec_ secret whole, not base64-decoded), and a replay
+  /// window of tolerance_secs either way. A tolerance above max_tolerance (a -1 converted to
+  /// uint64_t) throws Error invalid_argument.
+  explicit Verifier(Secret secret, std::uint64_t tolerance_secs = default_tolerance)
+      : Verifier(&secret, 1, tolerance_secs, false) {}
 
-  /// Several secrets, tried in order.
-  Verifier(std::initializer_list<std::string_view> secrets,
-           std::uint64_t tolerance_secs = default_tolerance)
-      : Verifier(std::vector<std::string_view>(secrets), tolerance_secs) {}
+  /// One secret, no replay window (re-verifying archived events only).
+  Verifier(Secret secret, no_tolerance_t) : Verifier(&secret, 1, 0, true) {}
 
-  /// Several secrets, tried in order.
-  explicit Verifier(const std::vector<std::string> &secrets,
-                    std::uint64_t tolerance_secs = default_tolerance)
-      : Verifier(std::vector<std::string_view>(secrets.begin(), secrets.end()), tolerance_secs) {}
+  /// Several secrets (rotation), tried in order; Verified::secret_index says which matched.
+  /// A named factory, so that a braced {secret, 0} can only mean one secret and a 0 s window.
+  static Verifier with_secrets(std::initializer_list<Secret> secrets,
+                               std::uint64_t tolerance_secs = default_tolerance) {
+    return Verifier(secrets.begin(), secrets.size(), tolerance_secs, false);
+  }
+  /// Several secrets, no replay window.
+  static Verifier with_secrets(std::initializer_list<Secret> secrets, no_tolerance_t) {
+    return Verifier(secrets.begin(), secrets.size(), 0, true);
+  }
+  /// Several secrets from a vector.
+  static Verifier with_secrets(const std::vector<std::string> &secrets,
+                               std::uint64_t tolerance_secs = default_tolerance) {
+    std::vector<Secret> views(secrets.begin(), secrets.end());
+    return Verifier(views.data(), views.size(), tolerance_secs, false);
+  }
+  /// Several secrets from a vector, no replay window.
+  static Verifier with_secrets(const std::vector<std::string> &secrets, no_tolerance_t) {
+    std::vector<Secret> views(secrets.begin(), secrets.end());
+    return Verifier(views.data(), views.size(), 0, true);
+  }
+  /// Several secrets from a vector.
+  static Verifier with_secrets(const std::vector<std::string_view> &secrets,
+                               std::uint64_t tolerance_secs = default_tolerance) {
+    std::vector<Secret> views(secrets.begin(), secrets.end());
+    return Verifier(views.data(), views.size(), tolerance_secs, false);
+  }
+  /// Several secrets from a vector, no replay window.
+  static Verifier with_secrets(const std::vector<std::string_view> &secrets, no_tolerance_t) {
+    std::vector<Secret> views(secrets.begin(), secrets.end());
+    return Verifier(views.data(), views.size(), 0, true);
+  }
 
-  /// Several secrets, tried in order.
-  explicit Verifier(const std::vector<std::string_view> &secrets,
-                    std::uint64_t tolerance_secs = default_tolerance) {
-    std::vector<qw_bytes> raw;
-    raw.reserve(secrets.size());
-    for (std::string_view s : secrets) raw.push_back(qw_bytes{detail::bytes(s), s.size()});
-    qw_verifier *v = nullptr;
-    detail::check(qw_verifier_new(raw.data(), raw.size(), tolerance_secs, &v));
-    verifier_.reset(v);
+  /// Sets the schemes verify_request and start_request accept (business only by default). Call
+  /// it before sharing the verifier. Returns *this.
+  Verifier &set_schemes(Schemes schemes) {
+    detail::check(qw_verifier_set_schemes(live_mut(), static_cast<std::uint32_t>(schemes)));
+    return *this;
+  }
+
+  /// Verifies a request from the two headers it may carry (std::nullopt: absent), under the
+  /// schemes this verifier accepts: the configuration picks the header, never the request.
+  /// `body` is the raw request body, byte for byte; `now` the clock for a business webhook.
+  /// Throws Error (missing_header when no accepted header is present).
+  Verified verify_request(std::string_view body, std::optional<std::string_view> business,
+                          std::optional<std::string_view> onboarding, std::uint64_t now) const {
+    qw_verified out{};
+    detail::check(qw_verify_request(live(), detail::bytes(body), body.size(),
+                                    detail::header_ptr(business), detail::header_len(business),
+                                    detail::header_ptr(onboarding),
+                                    detail::header_len(onboarding), now, &out));
+    return to_verified(out);
+  }
+
+  /// verify_request() against the system clock.
+  Verified verify_request(std::string_view body, std::optional<std::string_view> business,
+                          std::optional<std::string_view> onboarding) const {
+    qw_verified out{};
+    detail::check(qw_verify_request_now(live(), detail::bytes(body), body.size(),
+                                        detail::header_ptr(business), detail::header_len(business),
+                                        detail::header_ptr(onboarding),
+                                        detail::header_len(onboarding), &out));
+    return to_verified(out);
+  }
+
+  /// Starts verifying a request whose body arrives in pieces, choosing the header as
+  /// verify_request() does. Throws Error.
+  Incremental start_request(std::optional<std::string_view> business,
+                            std::optional<std::string_view> onboarding, std::uint64_t now) const {
+    qw_verify_state *state = nullptr;
+    detail::check(qw_verify_start_request(live(), detail::header_ptr(business),
+                                          detail::header_len(business),
+                                          detail::header_ptr(onboarding),
+                                          detail::header_len(onboarding), now, &state));
+    return Incremental(state);
+  }
+
+  /// start_request() against the system clock.
+  Incremental start_request(std::optional<std::string_view> business,
+                            std::optional<std::string_view> onboarding) const {
+    qw_verify_state *state = nullptr;
+    detail::check(qw_verify_start_request_now(live(), detail::header_ptr(business),
+                                              detail::header_len(business),
+                                              detail::header_ptr(onboarding),
+                                              detail::header_len(onboarding), &state));
+    return Incremental(state);
   }
 
   /// Verifies a business webhook (X-Qonto-Signature) at `now` (unix seconds).
@@ -201,7 +338,25 @@ class Verifier {
   }
 
  private:
+  Verifier(const Secret *secrets, std::size_t count, std::uint64_t tolerance_secs, bool no_window) {
+    std::vector<qw_bytes> raw;
+    raw.reserve(count);
+    for (std::size_t i = 0; i < count; i++) {
+      std::string_view s = secrets[i].view();
+      raw.push_back(qw_bytes{detail::bytes(s), s.size()});
+    }
+    qw_verifier *v = nullptr;
+    detail::check(qw_verifier_new(raw.data(), raw.size(), tolerance_secs, &v));
+    verifier_.reset(v);
+    if (no_window) detail::check(qw_verifier_disable_tolerance(v));
+  }
+
   const qw_verifier *live() const {
+    if (!verifier_) throw std::logic_error("qonto_webhooks::Verifier used after move");
+    return verifier_.get();
+  }
+
+  qw_verifier *live_mut() {
     if (!verifier_) throw std::logic_error("qonto_webhooks::Verifier used after move");
     return verifier_.get();
   }

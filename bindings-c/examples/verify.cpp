@@ -21,7 +21,8 @@ int main() {
   const std::string header = qw::sign(secret, body, now);  // what Qonto would send
 
   // Rotation: the new secret first, the old one until Qonto has switched.
-  const qw::Verifier verifier({"whsec_new_secret_not_yet_in_use", secret});
+  const qw::Verifier verifier =
+      qw::Verifier::with_secrets({"whsec_new_secret_not_yet_in_use", secret});
   const qw::Verified ok = verifier.verify(body, header);  // system clock, 300 s window
   std::cout << "  accept  signed event           secret #" << ok.secret_index
             << ", t=" << *ok.timestamp << "\n";
@@ -41,6 +42,16 @@ int main() {
       {"replayed 10 min later", body, header, now + 600},
       {"header without v1", body, "t=" + std::to_string(now), now},
   };
+  // A request as it arrives: the endpoint accepts business webhooks only (the default), so a
+  // business webhook resent as an onboarding one (its v1 over the body "<t>.<body>") is refused.
+  try {
+    verifier.verify_request(std::to_string(now) + "." + body, std::nullopt, header.substr(16));
+    std::cout << "  accept  reframed as onboarding (unexpected!)\n";
+    return 1;
+  } catch (const qw::Error &e) {
+    std::cout << "  reject  reframed as onboarding  " << e.code() << ": "
+              << std::string(e.what()).substr(0, 80) << "...\n";
+  }
   for (const auto &r : rejects) {
     try {
       verifier.verify(r.body, r.header, r.now);

@@ -16,7 +16,10 @@ use std::cell::Cell;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use qw_core::{Error, ErrorKind, Incremental, Tolerance, Verified, Verifier};
+use std::mem::MaybeUninit;
+
+use qw_core::{Error, ErrorKind, Incremental, Scheme, Schemes, Tolerance, Verified, Verifier};
+use zeroize::Zeroize;
 
 /// The result of every fallible call. The numbers are frozen: a status is never renumbered and a
 /// retired number is never reused. 1 to 8 are the contract's codes (the core's
@@ -43,7 +46,9 @@ pub enum qw_status {
     /// `signature_mismatch`: well-formed and in the window, but no secret matches.
     SignatureMismatch = 8,
     /// `invalid_argument`: a NULL pointer with a non-zero length, a NULL or misaligned
-    /// out-parameter or object, or a length above `PTRDIFF_MAX`. A bug in the caller.
+    /// out-parameter or object, a length above `PTRDIFF_MAX`, a tolerance above `INT64_MAX` (a
+    /// negative number converted to `uint64_t`), or a `qw_schemes` value out of range. A bug in
+    /// the caller (or in its configuration).
     InvalidArgument = 100,
     /// `buffer_too_small`: the output buffer cannot hold the result; the needed length was
     /// written to the length out-parameter.
@@ -53,10 +58,41 @@ pub enum qw_status {
     InternalError = 102,
 }
 
-/// A verifier: one or more secrets (tried in order, for rotation) and a replay window.
+/// Which signature scheme a webhook was verified under (`qw_verified.scheme`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum qw_scheme {
+    /// A business webhook: `X-Qonto-Signature: t=...,v1=...`, with a replay window.
+    #[default]
+    Business = 0,
+    /// An onboarding webhook: `Qonto-SHA256-Signature: <hex>`, no timestamp, no window.
+    Onboarding = 1,
+}
+
+/// The schemes an endpoint accepts in `qw_verify_request` and `qw_verify_start_request`, set with
+/// `qw_verifier_set_schemes`. The two schemes' MACs overlap (the business MAC of `(t, body)` is the
+/// onboarding MAC of the body `t.body`), so the endpoint's configuration picks the header, never
+/// the request. The default is business only: accepting onboarding webhooks must be said.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum qw_schemes {
+    /// Business webhooks only (`X-Qonto-Signature`). The default.
+    Business = 0,
+    /// Onboarding webhooks only (`Qonto-SHA256-Signature`).
+    Onboarding = 1,
+    /// Both: the business header is verified when present and not blank, else the onboarding
+    /// one. Use a different secret for each scheme (they are separate registrations at Qonto):
+    /// with one secret for both, a captured business webhook can be replayed as an onboarding one.
+    Both = 2,
+}
+
+/// A verifier: one or more secrets (tried in order, for rotation), a replay window and the schemes
+/// it accepts.
 ///
-/// Immutable once built: one verifier may be used by any number of threads at once, without
-/// locking. Only `qw_verifier_free` must not run while another call uses it.
+/// Configure it right after `qw_verifier_new` (`qw_verifier_set_schemes`,
+/// `qw_verifier_disable_tolerance`), before sharing it; from then on it is only read: one verifier
+/// may be used by any number of threads at once, without locking. Only the configuring calls and
+/// `qw_verifier_free` must not run while another call uses it.
 pub struct qw_verifier {
     inner: Verifier,
 }
@@ -90,14 +126,18 @@ pub struct qw_verified {
     pub has_timestamp: bool,
     /// The header's `t` (unix seconds) when `has_timestamp`; 0 otherwise.
     pub timestamp: u64,
+    /// The scheme the webhook was verified under.
+    pub scheme: qw_scheme,
 }
 
 /// The default replay window, in seconds (Qonto documents 5 minutes).
 pub const QW_DEFAULT_TOLERANCE_SECS: u64 = 300;
 
-/// Pass as the tolerance to disable the replay window: only for re-verifying archived events (a
-/// live endpoint without a window accepts replays forever). 0 is a valid, strict window.
-pub const QW_TOLERANCE_DISABLED: u64 = u64::MAX;
+/// The widest replay window `qw_verifier_new` takes, in seconds (`INT64_MAX`). A larger value is
+/// a negative number converted to `uint64_t` (e.g. a `-1` read from configuration) and is
+/// `QW_STATUS_INVALID_ARGUMENT`: no value switches the window off, only
+/// `qw_verifier_disable_tolerance` does.
+pub const QW_MAX_TOLERANCE_SECS: u64 = i64::MAX as u64;
 
 /// The most secrets one verifier holds.
 pub const QW_MAX_SECRETS: usize = 8;
@@ -230,27 +270,81 @@ macro_rules! try_ref {
     };
 }
 
-fn write_verified(out: &mut qw_verified, verified: Verified) -> qw_status {
-    *out = qw_verified {
+/// `try_out!(ptr, "name")`: `ptr` checked for a write, or return `QW_STATUS_INVALID_ARGUMENT`.
+/// No reference is made: the caller's struct may hold anything (it is only written).
+macro_rules! try_out {
+    ($ptr:expr, $name:literal) => {
+        if $ptr.is_null() || !$ptr.is_aligned() {
+            return invalid(concat!($name, " is NULL or misaligned"));
+        } else {
+            $ptr
+        }
+    };
+}
+
+/// # Safety
+/// `out` is non-NULL, aligned and valid for a write.
+unsafe fn write_verified(out: *mut qw_verified, verified: Verified) -> qw_status {
+    let value = qw_verified {
         secret_index: verified.secret_index,
         has_timestamp: verified.timestamp.is_some(),
         timestamp: verified.timestamp.unwrap_or(0),
+        scheme: match verified.scheme {
+            Scheme::Business => qw_scheme::Business,
+            Scheme::Onboarding => qw_scheme::Onboarding,
+        },
     };
+    // SAFETY: the function's contract.
+    unsafe { out.write(value) };
     qw_status::Ok
+}
+
+/// Drops a heap value and wipes its memory before freeing it: the verifier and the incremental
+/// state hold HMAC key schedules (ring's `hmac::Key` and `hmac::Context`), which cannot wipe
+/// themselves and are as good as the secret for forging signatures.
+///
+/// # Safety
+/// `ptr` was made by `Box::into_raw` and is not used again.
+unsafe fn drop_wiped<T>(ptr: *mut T) {
+    // SAFETY: made by Box::into_raw (the contract); MaybeUninit<T> has T's layout.
+    let mut boxed = unsafe { Box::from_raw(ptr.cast::<MaybeUninit<T>>()) };
+    // SAFETY: initialised until now, and never read after this drop.
+    unsafe { boxed.assume_init_drop() };
+    // Volatile zero writes over the whole allocation, then the allocation is freed.
+    boxed.zeroize();
+}
+
+/// Moves a heap value out, then wipes and frees its allocation (see `drop_wiped`).
+///
+/// # Safety
+/// `ptr` was made by `Box::into_raw` and is not used again.
+unsafe fn take_wiped<T>(ptr: *mut T) -> T {
+    // SAFETY: made by Box::into_raw (the contract); MaybeUninit<T> has T's layout.
+    let mut boxed = unsafe { Box::from_raw(ptr.cast::<MaybeUninit<T>>()) };
+    // SAFETY: initialised; read once, and the box is then only wiped and freed, never dropped as T.
+    let value = unsafe { boxed.assume_init_read() };
+    boxed.zeroize();
+    value
 }
 
 // --- the verifier --------------------------------------------------------------------------------
 
 /// Builds a verifier from `secrets_len` secrets (tried in order; the first is index 0) and a
 /// replay window of `tolerance_secs` seconds either way (`QW_DEFAULT_TOLERANCE_SECS` is Qonto's 5
-/// minutes; `QW_TOLERANCE_DISABLED` switches the window off). Each secret is used byte for byte:
-/// a `whsec_...` secret is passed whole, not base64-decoded.
+/// minutes; 0 is a valid, strict window). It accepts business webhooks only in
+/// `qw_verify_request` until `qw_verifier_set_schemes` says otherwise. Each secret is used byte for
+/// byte: a `whsec_...` secret is passed whole, not base64-decoded; the library keeps no copy of
+/// it, only the HMAC key schedules, wiped by `qw_verifier_free`.
+///
+/// No tolerance value switches the window off: `qw_verifier_disable_tolerance` does, for
+/// re-verifying archived events only. A tolerance above `QW_MAX_TOLERANCE_SECS` (`INT64_MAX`), as
+/// a `-1` read from configuration becomes, is `QW_STATUS_INVALID_ARGUMENT`.
 ///
 /// On success `*verifier_out` is a new verifier, to free with `qw_verifier_free`.
 ///
 /// Errors: `QW_STATUS_INVALID_SECRET` (no secret, an empty one, or more than `QW_MAX_SECRETS`),
 /// `QW_STATUS_INVALID_ARGUMENT` (`verifier_out` NULL, `secrets` NULL with a non-zero count, a
-/// secret's `data` NULL with a non-zero `len`).
+/// secret's `data` NULL with a non-zero `len`, `tolerance_secs` above `QW_MAX_TOLERANCE_SECS`).
 ///
 /// # Safety
 /// `secrets` points to `secrets_len` `qw_bytes` (only the first `QW_MAX_SECRETS + 1` are read),
@@ -278,13 +372,16 @@ pub unsafe extern "C" fn qw_verifier_new(
         for (slot, entry) in slices.iter_mut().zip(entries) {
             *slot = try_bytes!(entry.data, entry.len, "a secret's data");
         }
-        let tolerance = match tolerance_secs {
-            QW_TOLERANCE_DISABLED => Tolerance::Disabled,
-            secs => Tolerance::Seconds(secs),
-        };
+        if tolerance_secs > QW_MAX_TOLERANCE_SECS {
+            return invalid(
+                "tolerance_secs is above INT64_MAX: a negative number converted to uint64_t (a -1 \
+                 read from configuration?). Pass seconds (QW_DEFAULT_TOLERANCE_SECS is Qonto's 5 \
+                 minutes); to switch the window off, call qw_verifier_disable_tolerance",
+            );
+        }
         match Verifier::with_secrets(slices.iter().take(count)) {
             Ok(verifier) => {
-                let inner = verifier.with_tolerance(tolerance);
+                let inner = verifier.with_tolerance(Tolerance::Seconds(tolerance_secs));
                 *out = Box::into_raw(Box::new(qw_verifier { inner }));
                 qw_status::Ok
             }
@@ -293,7 +390,61 @@ pub unsafe extern "C" fn qw_verifier_new(
     })
 }
 
-/// Frees a verifier. NULL is accepted and ignored.
+/// Sets the schemes `qw_verify_request` and `qw_verify_start_request` accept: one of the
+/// `qw_schemes` values (`QW_SCHEMES_BUSINESS`, the default; `QW_SCHEMES_ONBOARDING`;
+/// `QW_SCHEMES_BOTH`). The explicit calls (`qw_verify`, `qw_verify_onboarding`, ...) are not
+/// affected: the caller names the scheme there.
+///
+/// Call it right after `qw_verifier_new`, before the verifier is shared.
+///
+/// Errors: `INVALID_ARGUMENT` (`verifier` NULL, `schemes` not a `qw_schemes` value; the verifier
+/// is then unchanged).
+///
+/// # Safety
+/// `verifier` comes from `qw_verifier_new` and was not freed; no other call may be using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verifier_set_schemes(
+    verifier: *mut qw_verifier,
+    schemes: u32,
+) -> qw_status {
+    guard(|| {
+        let verifier = try_mut!(verifier, "verifier");
+        let schemes = match schemes {
+            0 => Schemes::Business,
+            1 => Schemes::Onboarding,
+            2 => Schemes::Both,
+            _ => {
+                return invalid(
+                    "schemes is not a qw_schemes value (QW_SCHEMES_BUSINESS, \
+                     QW_SCHEMES_ONBOARDING or QW_SCHEMES_BOTH)",
+                );
+            }
+        };
+        verifier.inner = verifier.inner.clone().with_schemes(schemes);
+        qw_status::Ok
+    })
+}
+
+/// Switches the replay window off: business webhooks are then accepted whatever their age. Only
+/// for re-verifying archived events: a live endpoint without a window accepts a captured webhook
+/// forever. No tolerance value passed to `qw_verifier_new` does this.
+///
+/// Call it right after `qw_verifier_new`, before the verifier is shared.
+///
+/// Errors: `INVALID_ARGUMENT` (`verifier` NULL).
+///
+/// # Safety
+/// `verifier` comes from `qw_verifier_new` and was not freed; no other call may be using it.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verifier_disable_tolerance(verifier: *mut qw_verifier) -> qw_status {
+    guard(|| {
+        let verifier = try_mut!(verifier, "verifier");
+        verifier.inner = verifier.inner.clone().with_tolerance(Tolerance::Disabled);
+        qw_status::Ok
+    })
+}
+
+/// Frees a verifier, wiping its HMAC key schedules first. NULL is accepted and ignored.
 ///
 /// # Safety
 /// `verifier` is NULL or was returned by `qw_verifier_new` and not freed yet; no other call may
@@ -303,7 +454,7 @@ pub unsafe extern "C" fn qw_verifier_free(verifier: *mut qw_verifier) {
     if !verifier.is_null() {
         guard(|| {
             // SAFETY: made by Box::into_raw in qw_verifier_new (the caller's contract).
-            drop(unsafe { Box::from_raw(verifier) });
+            unsafe { drop_wiped(verifier) };
             qw_status::Ok
         });
     }
@@ -330,7 +481,7 @@ unsafe fn verify_with(
 ) -> qw_status {
     guard(|| {
         let verifier = &try_ref!(verifier, "verifier").inner;
-        let out = try_mut!(verified_out, "verified_out");
+        let out = try_out!(verified_out, "verified_out");
         let body = try_bytes!(body, body_len, "body");
         let header = try_bytes!(header, header_len, "header");
         let result = match mode {
@@ -338,7 +489,8 @@ unsafe fn verify_with(
             Mode::Onboarding => verifier.verify_onboarding(body, header),
         };
         match result {
-            Ok(verified) => write_verified(out, verified),
+            // SAFETY: checked by try_out; valid for a write (the caller's contract).
+            Ok(verified) => unsafe { write_verified(out, verified) },
             Err(e) => fail(e),
         }
     })
@@ -442,6 +594,132 @@ pub unsafe extern "C" fn qw_verify_onboarding(
     }
 }
 
+// --- request level: the endpoint's schemes pick the header ----------------------------------------
+
+/// `try_header!(ptr, len, "name")`: `None` for a NULL pointer with a zero length (an absent
+/// header), else the slice, or return `QW_STATUS_INVALID_ARGUMENT`.
+macro_rules! try_header {
+    ($ptr:expr, $len:expr, $name:literal) => {
+        if $ptr.is_null() && $len == 0 {
+            None
+        } else {
+            Some(try_bytes!($ptr, $len, $name))
+        }
+    };
+}
+
+/// # Safety
+/// As `qw_verify_request`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn verify_request_with(
+    verifier: *const qw_verifier,
+    body: *const u8,
+    body_len: usize,
+    business_header: *const u8,
+    business_len: usize,
+    onboarding_header: *const u8,
+    onboarding_len: usize,
+    now: u64,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    guard(|| {
+        let verifier = &try_ref!(verifier, "verifier").inner;
+        let out = try_out!(verified_out, "verified_out");
+        let body = try_bytes!(body, body_len, "body");
+        let business = try_header!(business_header, business_len, "business_header");
+        let onboarding = try_header!(onboarding_header, onboarding_len, "onboarding_header");
+        match verifier.verify_request(business, onboarding, body, now) {
+            // SAFETY: checked by try_out; valid for a write (the caller's contract).
+            Ok(verified) => unsafe { write_verified(out, verified) },
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// Verifies a request from the two signature headers it may carry, under the schemes the
+/// verifier accepts (`qw_verifier_set_schemes`; business only by default): the endpoint's
+/// configuration picks the header, never the request. `business_header` is the
+/// `X-Qonto-Signature` value, `onboarding_header` the `Qonto-SHA256-Signature` value; a NULL
+/// pointer (with a zero length) is an absent header. `now` (unix seconds) is the clock for a
+/// business webhook.
+///
+/// The rule (the core's, the same in every binding): only the accepted schemes' headers are
+/// read; with `QW_SCHEMES_BOTH` the business header wins when present and not blank; when no
+/// accepted header is there, `MISSING_HEADER`, whose message says when the request carries the
+/// other scheme's header instead. So a business webhook resent as an onboarding one (its `v1` as
+/// `Qonto-SHA256-Signature` over the body `<t>.<body>`) is refused by a default verifier.
+///
+/// On success `*verified_out` gets the matched secret's index, the scheme and, for a business
+/// webhook, the timestamp.
+///
+/// Errors: `MISSING_HEADER` (no accepted header), then those of `qw_verify` or
+/// `qw_verify_onboarding`; `INVALID_ARGUMENT` as for `qw_verify` (a NULL header with a non-zero
+/// length included).
+///
+/// # Safety
+/// `verifier` comes from `qw_verifier_new`; `body` and the headers are NULL or valid for reads of
+/// their lengths; `verified_out` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_request(
+    verifier: *const qw_verifier,
+    body: *const u8,
+    body_len: usize,
+    business_header: *const u8,
+    business_len: usize,
+    onboarding_header: *const u8,
+    onboarding_len: usize,
+    now: u64,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    // SAFETY: the same contract.
+    unsafe {
+        verify_request_with(
+            verifier,
+            body,
+            body_len,
+            business_header,
+            business_len,
+            onboarding_header,
+            onboarding_len,
+            now,
+            verified_out,
+        )
+    }
+}
+
+/// `qw_verify_request` against the system clock.
+///
+/// # Safety
+/// As `qw_verify_request`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_request_now(
+    verifier: *const qw_verifier,
+    body: *const u8,
+    body_len: usize,
+    business_header: *const u8,
+    business_len: usize,
+    onboarding_header: *const u8,
+    onboarding_len: usize,
+    verified_out: *mut qw_verified,
+) -> qw_status {
+    let now = qw_core::unix_now();
+    // SAFETY: the same contract.
+    unsafe {
+        verify_request_with(
+            verifier,
+            body,
+            body_len,
+            business_header,
+            business_len,
+            onboarding_header,
+            onboarding_len,
+            now,
+            verified_out,
+        )
+    }
+}
+
 // --- incremental -----------------------------------------------------------------------------------
 
 /// # Safety
@@ -527,6 +805,96 @@ pub unsafe extern "C" fn qw_verify_start_onboarding(
     unsafe { start_with(verifier, header, header_len, Mode::Onboarding, state_out) }
 }
 
+/// # Safety
+/// As `qw_verify_start_request`.
+unsafe fn start_request_with(
+    verifier: *const qw_verifier,
+    business_header: *const u8,
+    business_len: usize,
+    onboarding_header: *const u8,
+    onboarding_len: usize,
+    now: u64,
+    state_out: *mut *mut qw_verify_state,
+) -> qw_status {
+    guard(|| {
+        let verifier = &try_ref!(verifier, "verifier").inner;
+        let out = try_mut!(state_out, "state_out");
+        let business = try_header!(business_header, business_len, "business_header");
+        let onboarding = try_header!(onboarding_header, onboarding_len, "onboarding_header");
+        match verifier.start_request(business, onboarding, now) {
+            Ok(inner) => {
+                *out = Box::into_raw(Box::new(qw_verify_state { inner }));
+                qw_status::Ok
+            }
+            Err(e) => fail(e),
+        }
+    })
+}
+
+/// Starts verifying a request whose body arrives in pieces, choosing the header as
+/// `qw_verify_request` does (a NULL header is absent). A business header and its window are
+/// checked now, so a stale or malformed request is refused before its body is read.
+///
+/// On success `*state_out` is a new state, used as the one `qw_verify_start` makes.
+///
+/// Errors: `MISSING_HEADER` (no accepted header), then the header and window errors of
+/// `qw_verify_start` or `qw_verify_start_onboarding`; `INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `verifier` comes from `qw_verifier_new`; the headers are NULL or valid for reads of their
+/// lengths; `state_out` is valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_start_request(
+    verifier: *const qw_verifier,
+    business_header: *const u8,
+    business_len: usize,
+    onboarding_header: *const u8,
+    onboarding_len: usize,
+    now: u64,
+    state_out: *mut *mut qw_verify_state,
+) -> qw_status {
+    // SAFETY: the same contract.
+    unsafe {
+        start_request_with(
+            verifier,
+            business_header,
+            business_len,
+            onboarding_header,
+            onboarding_len,
+            now,
+            state_out,
+        )
+    }
+}
+
+/// `qw_verify_start_request` against the system clock.
+///
+/// # Safety
+/// As `qw_verify_start_request`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_start_request_now(
+    verifier: *const qw_verifier,
+    business_header: *const u8,
+    business_len: usize,
+    onboarding_header: *const u8,
+    onboarding_len: usize,
+    state_out: *mut *mut qw_verify_state,
+) -> qw_status {
+    let now = qw_core::unix_now();
+    // SAFETY: the same contract.
+    unsafe {
+        start_request_with(
+            verifier,
+            business_header,
+            business_len,
+            onboarding_header,
+            onboarding_len,
+            now,
+            state_out,
+        )
+    }
+}
+
 /// Feeds the next piece of the raw body.
 ///
 /// Errors: `INVALID_ARGUMENT` (NULL `state`, or `chunk` NULL with a non-zero length).
@@ -567,11 +935,12 @@ pub unsafe extern "C" fn qw_verify_finish(
         if state.is_null() {
             return invalid("state is NULL");
         }
-        // SAFETY: made by Box::into_raw in start_with (the caller's contract); freed here.
-        let state = unsafe { Box::from_raw(state) };
-        let out = try_mut!(verified_out, "verified_out");
+        // SAFETY: made by Box::into_raw in a start function (the caller's contract); freed here.
+        let state = unsafe { take_wiped(state) };
+        let out = try_out!(verified_out, "verified_out");
         match state.inner.finish() {
-            Ok(verified) => write_verified(out, verified),
+            // SAFETY: checked by try_out; valid for a write (the caller's contract).
+            Ok(verified) => unsafe { write_verified(out, verified) },
             Err(e) => fail(e),
         }
     })
@@ -585,8 +954,8 @@ pub unsafe extern "C" fn qw_verify_finish(
 pub unsafe extern "C" fn qw_verify_state_free(state: *mut qw_verify_state) {
     if !state.is_null() {
         guard(|| {
-            // SAFETY: made by Box::into_raw in start_with (the caller's contract).
-            drop(unsafe { Box::from_raw(state) });
+            // SAFETY: made by Box::into_raw in a start function (the caller's contract).
+            unsafe { drop_wiped(state) };
             qw_status::Ok
         });
     }
@@ -849,6 +1218,133 @@ mod tests {
         let message = text(buf.as_ptr());
         assert_eq!(message.len(), len);
         assert!(message.starts_with("internal error"), "{message}");
+    }
+
+    /// A test allocator that, for the one allocation this thread watches, records on free whether
+    /// every byte was zero: the key schedules must be wiped before their memory is handed back.
+    mod wipe_check {
+        use std::alloc::{GlobalAlloc, Layout, System};
+        use std::cell::Cell;
+
+        pub(super) struct Checking;
+
+        thread_local! {
+            static WATCHED: Cell<usize> = const { Cell::new(0) };
+            static WIPED: Cell<Option<bool>> = const { Cell::new(None) };
+        }
+
+        // SAFETY: forwards to System; the check only reads the block being freed.
+        unsafe impl GlobalAlloc for Checking {
+            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+                // SAFETY: forwarded.
+                unsafe { System.alloc(layout) }
+            }
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+                if WATCHED.try_with(Cell::get) == Ok(ptr as usize) {
+                    // SAFETY: the block is still allocated and `layout.size()` bytes long.
+                    let bytes = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
+                    let _ = WIPED.try_with(|w| w.set(Some(bytes.iter().all(|&b| b == 0))));
+                    let _ = WATCHED.try_with(|w| w.set(0));
+                }
+                // SAFETY: forwarded.
+                unsafe { System.dealloc(ptr, layout) }
+            }
+        }
+
+        /// Runs `free` on `ptr` and says whether its block was all zeros when freed.
+        pub(super) fn wiped_on_free<T>(ptr: *mut T, free: impl FnOnce(*mut T)) -> bool {
+            WIPED.set(None);
+            WATCHED.set(ptr as usize);
+            free(ptr);
+            WIPED.take().expect("the watched block was not freed")
+        }
+    }
+
+    #[global_allocator]
+    static ALLOC: wipe_check::Checking = wipe_check::Checking;
+
+    const SECRET: &[u8] = b"test-secret";
+    const HEADER: &[u8] =
+        b"t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805";
+
+    fn new_verifier() -> *mut qw_verifier {
+        let secret = qw_bytes {
+            data: SECRET.as_ptr(),
+            len: SECRET.len(),
+        };
+        let mut v = std::ptr::null_mut();
+        // SAFETY: valid pointers.
+        let status = unsafe { qw_verifier_new(&secret, 1, 300, &mut v) };
+        assert_eq!(status, qw_status::Ok);
+        v
+    }
+
+    fn start(v: *mut qw_verifier) -> *mut qw_verify_state {
+        let mut state = std::ptr::null_mut();
+        // SAFETY: valid pointers.
+        let status =
+            unsafe { qw_verify_start(v, HEADER.as_ptr(), HEADER.len(), 1704110400, &mut state) };
+        assert_eq!(status, qw_status::Ok);
+        state
+    }
+
+    #[test]
+    fn key_schedules_are_wiped_when_freed() {
+        let v = new_verifier();
+        let wiped = wipe_check::wiped_on_free(v, |p| {
+            // SAFETY: made by qw_verifier_new.
+            unsafe { qw_verifier_free(p) }
+        });
+        assert!(
+            wiped,
+            "qw_verifier_free left the verifier's key schedules in freed memory"
+        );
+
+        let v = new_verifier();
+        let state = start(v);
+        let wiped = wipe_check::wiped_on_free(state, |p| {
+            // SAFETY: made by qw_verify_start.
+            unsafe { qw_verify_state_free(p) }
+        });
+        assert!(
+            wiped,
+            "qw_verify_state_free left the HMAC contexts in freed memory"
+        );
+
+        let state = start(v);
+        let wiped = wipe_check::wiped_on_free(state, |p| {
+            let mut out = qw_verified::default();
+            // SAFETY: made by qw_verify_start; finish frees it.
+            let status = unsafe { qw_verify_finish(p, &mut out) };
+            assert_eq!(status, qw_status::SignatureMismatch);
+        });
+        assert!(
+            wiped,
+            "qw_verify_finish left the HMAC contexts in freed memory"
+        );
+        // SAFETY: made by qw_verifier_new.
+        unsafe { qw_verifier_free(v) };
+    }
+
+    #[test]
+    fn a_tolerance_above_int64_max_is_invalid_argument_never_disabled() {
+        let secret = qw_bytes {
+            data: SECRET.as_ptr(),
+            len: SECRET.len(),
+        };
+        for tolerance in [u64::MAX, 1 << 63, u64::MAX - 299] {
+            let mut v = std::ptr::null_mut();
+            // SAFETY: valid pointers.
+            let status = unsafe { qw_verifier_new(&secret, 1, tolerance, &mut v) };
+            assert_eq!(status, qw_status::InvalidArgument, "{tolerance}");
+            assert!(v.is_null());
+        }
+        let mut v = std::ptr::null_mut();
+        // SAFETY: valid pointers.
+        let status = unsafe { qw_verifier_new(&secret, 1, QW_MAX_TOLERANCE_SECS, &mut v) };
+        assert_eq!(status, qw_status::Ok);
+        // SAFETY: made by qw_verifier_new.
+        unsafe { qw_verifier_free(v) };
     }
 
     #[test]

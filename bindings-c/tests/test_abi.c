@@ -1,10 +1,11 @@
 /*
  * The C suite of libqonto_webhooks: every shared vector (one-shot, incremental in several chunk
- * sizes, system clock), every status, NULL and length misuse, signing into small buffers, the
+ * sizes, system clock), every request-level case (the endpoint's configured schemes pick the
+ * header), the tolerance (never disabled by a value), every status, NULL and length misuse, signing into small buffers, the
  * detailed messages, and threads sharing one verifier. Run by bindings-c/test.sh against the
  * static and the shared library, under valgrind and under AddressSanitizer.
  *
- * test_vectors.h is generated at build time from core/tests/data/vectors.json.
+ * test_vectors.h is generated at build time from core/tests/data/vectors.json and requests.json.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -43,12 +44,15 @@ static const char *run_vector(const test_vector *v, size_t chunk, size_t *index_
     secrets[i].data = U8(v->secrets[i].data);
     secrets[i].len = v->secrets[i].len;
   }
-  uint64_t tolerance = v->has_tolerance ? v->tolerance : QW_TOLERANCE_DISABLED;
+  uint64_t tolerance = v->has_tolerance ? v->tolerance : QW_DEFAULT_TOLERANCE_SECS;
   qw_verifier *verifier = NULL;
   qw_status status = qw_verifier_new(secrets, v->secrets_len, tolerance, &verifier);
   if (status != QW_STATUS_OK) {
     CHECK(verifier == NULL, "%s: verifier_out written on failure", v->name);
     return code(status);
+  }
+  if (!v->has_tolerance) {
+    CHECK(qw_verifier_disable_tolerance(verifier) == QW_STATUS_OK, "%s: disable", v->name);
   }
   qw_verified out;
   memset(&out, 0xAA, sizeof out);
@@ -80,6 +84,8 @@ static const char *run_vector(const test_vector *v, size_t chunk, size_t *index_
   if (status == QW_STATUS_OK) {
     *index_out = out.secret_index;
     CHECK(out.has_timestamp == !v->onboarding, "%s: has_timestamp", v->name);
+    CHECK(out.scheme == (v->onboarding ? QW_SCHEME_ONBOARDING : QW_SCHEME_BUSINESS), "%s: scheme",
+          v->name);
   } else {
     unsigned char untouched[sizeof out];
     memset(untouched, 0xAA, sizeof untouched);
@@ -117,6 +123,161 @@ static void test_vectors(void) {
     CHECK(seen[s] > 0, "no vector expects %s", qw_status_code(s));
   }
   printf("  %zu vectors x 5 paths\n", TEST_VECTORS_LEN);
+}
+
+static uint32_t schemes_named(const char *name) {
+  if (same(name, "onboarding")) return QW_SCHEMES_ONBOARDING;
+  if (same(name, "both")) return QW_SCHEMES_BOTH;
+  return QW_SCHEMES_BUSINESS;
+}
+
+/* One request-level case. chunk == 0: qw_verify_request; otherwise qw_verify_start_request and
+ * the body in chunks. A NULL header pointer is an absent header. Business-only cases leave the
+ * verifier's schemes at their default on the one-shot path: the default is business only. */
+static const char *run_request(const request_case *c, size_t chunk, qw_verified *out) {
+  qw_bytes secrets[16];
+  for (size_t i = 0; i < c->secrets_len; i++) {
+    secrets[i].data = U8(c->secrets[i].data);
+    secrets[i].len = c->secrets[i].len;
+  }
+  qw_verifier *verifier = NULL;
+  qw_status status = qw_verifier_new(
+      secrets, c->secrets_len, c->has_tolerance ? c->tolerance : QW_DEFAULT_TOLERANCE_SECS,
+      &verifier);
+  CHECK(status == QW_STATUS_OK, "%s: new: %s", c->name, code(status));
+  if (status != QW_STATUS_OK) return code(status);
+  if (!c->has_tolerance) {
+    CHECK(qw_verifier_disable_tolerance(verifier) == QW_STATUS_OK, "%s: disable", c->name);
+  }
+  if (chunk != 0 || !same(c->schemes, "business")) {
+    CHECK(qw_verifier_set_schemes(verifier, schemes_named(c->schemes)) == QW_STATUS_OK,
+          "%s: set_schemes", c->name);
+  }
+  const uint8_t *business = c->has_business ? U8(c->business.data) : NULL;
+  const uint8_t *onboarding = c->has_onboarding ? U8(c->onboarding.data) : NULL;
+  /* An empty present header gets a non-NULL pointer: NULL means absent. */
+  if (c->has_business && c->business.len == 0) business = U8("");
+  if (c->has_onboarding && c->onboarding.len == 0) onboarding = U8("");
+  const uint8_t *body = U8(c->body.data);
+  memset(out, 0xAA, sizeof *out);
+  if (chunk == 0) {
+    status = qw_verify_request(verifier, body, c->body.len, business, c->business.len, onboarding,
+                               c->onboarding.len, c->now, out);
+  } else {
+    qw_verify_state *state = NULL;
+    status = qw_verify_start_request(verifier, business, c->business.len, onboarding,
+                                     c->onboarding.len, c->now, &state);
+    if (status == QW_STATUS_OK) {
+      for (size_t at = 0; at < c->body.len; at += chunk) {
+        size_t n = c->body.len - at < chunk ? c->body.len - at : chunk;
+        CHECK(qw_verify_update(state, body + at, n) == QW_STATUS_OK, "%s: update", c->name);
+      }
+      status = qw_verify_finish(state, out);
+    } else {
+      CHECK(state == NULL, "%s: state_out written on failure", c->name);
+    }
+  }
+  qw_verifier_free(verifier);
+  if (status != QW_STATUS_OK && c->message_contains != NULL) {
+    char message[512];
+    qw_last_error_message(message, sizeof message);
+    CHECK(strstr(message, c->message_contains) != NULL, "%s: message %s lacks %s", c->name,
+          message, c->message_contains);
+  }
+  return code(status);
+}
+
+static void test_requests(void) {
+  static const size_t chunks[] = {0, 1, 7, 1 << 20};
+  int reframed = 0;
+  for (size_t i = 0; i < REQUEST_CASES_LEN; i++) {
+    const request_case *c = &REQUEST_CASES[i];
+    for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+      qw_verified out;
+      const char *got = run_request(c, chunks[k], &out);
+      CHECK(same(got, c->expect), "%s (chunk %zu): got %s, expected %s", c->name, chunks[k], got,
+            c->expect);
+      if (same(got, "ok") && same(c->expect, "ok")) {
+        int onboarding = same(c->scheme, "onboarding");
+        CHECK(out.secret_index == c->secret_index, "%s: secret_index %zu, expected %zu", c->name,
+              out.secret_index, c->secret_index);
+        CHECK(out.scheme == (onboarding ? QW_SCHEME_ONBOARDING : QW_SCHEME_BUSINESS),
+              "%s: scheme %u, expected %s", c->name, (unsigned)out.scheme, c->scheme);
+        CHECK(out.has_timestamp == !onboarding, "%s: has_timestamp", c->name);
+      }
+    }
+    if (same(c->name, "reframed_business_replay_refused_by_default")) reframed++;
+  }
+  CHECK(reframed == 1, "the reframed replay case is missing from requests.json");
+  printf("  %zu request cases x 4 paths\n", REQUEST_CASES_LEN);
+}
+
+/* The reframed replay, spelled out: a business webhook's v1 sent as an onboarding signature over
+ * the body "<t>.<body>". Refused by a default verifier, accepted only where onboarding is
+ * configured (and then only because the secret is shared, which the docs warn against). */
+static void test_reframed_replay(void) {
+  static const char secret[] = "test-secret";
+  static const char body[] = "1704110400.{\"test\":\"data\"}";
+  static const char sig[] = "56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805";
+  qw_bytes s = {U8(secret), strlen(secret)};
+  qw_verifier *verifier = NULL;
+  CHECK(qw_verifier_new(&s, 1, QW_DEFAULT_TOLERANCE_SECS, &verifier) == QW_STATUS_OK, "new");
+  qw_verified out;
+  const uint64_t later = 1704110400 + 1000000000ull;
+  CHECK(qw_verify_request(verifier, U8(body), strlen(body), NULL, 0, U8(sig), strlen(sig), later,
+                          &out) == QW_STATUS_MISSING_HEADER,
+        "reframed replay refused by default");
+  char message[512];
+  qw_last_error_message(message, sizeof message);
+  CHECK(strstr(message, "accepts business webhooks only") != NULL, "message: %s", message);
+  qw_verify_state *state = NULL;
+  CHECK(qw_verify_start_request(verifier, NULL, 0, U8(sig), strlen(sig), later, &state) ==
+            QW_STATUS_MISSING_HEADER && state == NULL,
+        "reframed replay refused by default (incremental)");
+  CHECK(qw_verifier_set_schemes(verifier, QW_SCHEMES_ONBOARDING) == QW_STATUS_OK, "onboarding");
+  CHECK(qw_verify_request(verifier, U8(body), strlen(body), NULL, 0, U8(sig), strlen(sig), later,
+                          &out) == QW_STATUS_OK && out.scheme == QW_SCHEME_ONBOARDING,
+        "accepted only when onboarding is configured");
+  qw_verifier_free(verifier);
+}
+
+/* The window is switched off only by qw_verifier_disable_tolerance: a tolerance that is negative
+ * as a signed 64-bit value (a -1 read from configuration, UINT64_MAX) is INVALID_ARGUMENT. */
+static void test_tolerance(void) {
+  qw_bytes secret = {U8("test-secret"), 11};
+  static const char body[] = "{\"test\":\"data\"}";
+  static const char header[] =
+      "t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805";
+  const uint64_t stale = 1704110400 + 1000000000ull;
+  static const uint64_t refused[] = {(uint64_t)-1, (uint64_t)INT64_MAX + 1, (uint64_t)-300};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    qw_verifier *sentinel = (qw_verifier *)&secret, *built = sentinel;
+    CHECK(qw_verifier_new(&secret, 1, refused[i], &built) == QW_STATUS_INVALID_ARGUMENT,
+          "tolerance %llu is an error, not \"off\"", (unsigned long long)refused[i]);
+    CHECK(built == sentinel, "verifier_out written on failure");
+    char message[512];
+    qw_last_error_message(message, sizeof message);
+    CHECK(strstr(message, "tolerance") != NULL &&
+              strstr(message, "qw_verifier_disable_tolerance") != NULL,
+          "message: %s", message);
+  }
+  qw_verified out;
+  qw_verifier *verifier = NULL;
+  CHECK(qw_verifier_new(&secret, 1, (uint64_t)INT64_MAX, &verifier) == QW_STATUS_OK,
+        "INT64_MAX is a (very wide) window");
+  CHECK(qw_verify(verifier, U8(body), strlen(body), U8(header), strlen(header), stale, &out) ==
+            QW_STATUS_OK, "INT64_MAX window");
+  qw_verifier_free(verifier);
+  CHECK(qw_verifier_new(&secret, 1, QW_DEFAULT_TOLERANCE_SECS, &verifier) == QW_STATUS_OK, "new");
+  CHECK(qw_verify(verifier, U8(body), strlen(body), U8(header), strlen(header), stale, &out) ==
+            QW_STATUS_TIMESTAMP_TOO_OLD, "default window");
+  CHECK(qw_verifier_disable_tolerance(verifier) == QW_STATUS_OK, "disable");
+  CHECK(qw_verify(verifier, U8(body), strlen(body), U8(header), strlen(header), stale, &out) ==
+            QW_STATUS_OK && out.timestamp == 1704110400, "window off");
+  CHECK(qw_verify(verifier, U8(body), strlen(body), U8(header), strlen(header), 0, &out) ==
+            QW_STATUS_OK, "window off, future");
+  qw_verifier_free(verifier);
+  CHECK(qw_verifier_disable_tolerance(NULL) == QW_STATUS_INVALID_ARGUMENT, "disable NULL");
 }
 
 static void test_statuses(void) {
@@ -262,6 +423,41 @@ static void test_misuse(void) {
   CHECK(qw_verify_start(verifier, U8(HEADER), hlen, NOW + 301, &state) ==
             QW_STATUS_TIMESTAMP_TOO_OLD, "start refuses a stale header");
   CHECK(state == NULL, "state_out written on failure");
+
+  /* Schemes and request-level calls. */
+  CHECK(qw_verifier_set_schemes(NULL, QW_SCHEMES_BOTH) == QW_STATUS_INVALID_ARGUMENT,
+        "set_schemes NULL");
+  CHECK(qw_verifier_set_schemes(verifier, 3) == QW_STATUS_INVALID_ARGUMENT, "schemes 3");
+  CHECK(qw_verifier_set_schemes(verifier, UINT32_MAX) == QW_STATUS_INVALID_ARGUMENT,
+        "schemes UINT32_MAX");
+  CHECK(qw_verify_request(verifier, U8(BODY), blen, U8(HEADER), hlen, NULL, 0, NOW, &out) ==
+            QW_STATUS_OK && out.scheme == QW_SCHEME_BUSINESS,
+        "a failed set_schemes left the default");
+  CHECK(qw_verify_request(NULL, U8(BODY), blen, U8(HEADER), hlen, NULL, 0, NOW, &out) ==
+            QW_STATUS_INVALID_ARGUMENT, "request NULL verifier");
+  CHECK(qw_verify_request(verifier, U8(BODY), blen, U8(HEADER), hlen, NULL, 0, NOW, NULL) ==
+            QW_STATUS_INVALID_ARGUMENT, "request NULL out");
+  CHECK(qw_verify_request(verifier, NULL, blen, U8(HEADER), hlen, NULL, 0, NOW, &out) ==
+            QW_STATUS_INVALID_ARGUMENT, "request NULL body");
+  CHECK(qw_verify_request(verifier, U8(BODY), blen, NULL, hlen, NULL, 0, NOW, &out) ==
+            QW_STATUS_INVALID_ARGUMENT, "request NULL business with a length");
+  CHECK(qw_verify_request(verifier, U8(BODY), blen, U8(HEADER), hlen, NULL, 64, NOW, &out) ==
+            QW_STATUS_INVALID_ARGUMENT, "request NULL onboarding with a length");
+  CHECK(qw_verify_request(verifier, U8(BODY), blen, U8(HEADER), huge, NULL, 0, NOW, &out) ==
+            QW_STATUS_INVALID_ARGUMENT, "request huge business");
+  CHECK(qw_verify_request(verifier, U8(BODY), blen, NULL, 0, NULL, 0, NOW, &out) ==
+            QW_STATUS_MISSING_HEADER, "request without headers");
+  CHECK(qw_verify_request_now(verifier, U8(BODY), blen, U8(HEADER), hlen, NULL, 0, &out) ==
+            QW_STATUS_TIMESTAMP_TOO_OLD, "request_now: the 2024 header is stale");
+  CHECK(qw_verify_start_request(NULL, U8(HEADER), hlen, NULL, 0, NOW, &state) ==
+            QW_STATUS_INVALID_ARGUMENT, "start_request NULL verifier");
+  CHECK(qw_verify_start_request(verifier, U8(HEADER), hlen, NULL, 0, NOW, NULL) ==
+            QW_STATUS_INVALID_ARGUMENT, "start_request NULL out");
+  CHECK(qw_verify_start_request(verifier, NULL, 3, NULL, 0, NOW, &state) ==
+            QW_STATUS_INVALID_ARGUMENT, "start_request NULL business with a length");
+  CHECK(qw_verify_start_request_now(verifier, U8(HEADER), hlen, NULL, 0, &state) ==
+            QW_STATUS_TIMESTAMP_TOO_OLD, "start_request_now: stale");
+  CHECK(state == NULL, "state_out written on failure");
   qw_verifier_free(verifier);
 }
 
@@ -333,6 +529,15 @@ static void test_clock_and_messages(void) {
   CHECK(qw_verify_start_now(verifier, header, hlen, &state) == QW_STATUS_OK, "start_now");
   CHECK(qw_verify_update(state, U8(BODY), blen) == QW_STATUS_OK, "update");
   CHECK(qw_verify_finish(state, &out) == QW_STATUS_OK, "finish");
+  CHECK(qw_verify_request_now(verifier, U8(BODY), blen, header, hlen, NULL, 0, &out) ==
+            QW_STATUS_OK && out.timestamp == now && out.scheme == QW_SCHEME_BUSINESS,
+        "verify_request_now accepts a fresh signature");
+  state = NULL;
+  CHECK(qw_verify_start_request_now(verifier, header, hlen, NULL, 0, &state) == QW_STATUS_OK,
+        "start_request_now");
+  CHECK(qw_verify_update(state, U8(BODY), blen) == QW_STATUS_OK, "update");
+  CHECK(qw_verify_finish(state, &out) == QW_STATUS_OK && out.scheme == QW_SCHEME_BUSINESS,
+        "finish");
   /* The official 2024 header is stale against the clock. */
   CHECK(qw_verify_now(verifier, U8(BODY), blen, U8(HEADER), strlen(HEADER), &out) ==
             QW_STATUS_TIMESTAMP_TOO_OLD, "verify_now refuses a 2024 header");
@@ -399,6 +604,9 @@ static void test_threads(void) {
 int main(void) {
   printf("libqonto_webhooks %s\n", qw_version());
   test_vectors();
+  test_requests();
+  test_reframed_replay();
+  test_tolerance();
   test_statuses();
   test_misuse();
   test_sign();

@@ -49,7 +49,9 @@ int main(void) {
                                    : ((out) = b64decode(fields[i], strlen(fields[i]), (outlen))))
     int onboarding = fields[0][0] == 'o';
     uint64_t now = strtoull(fields[1], NULL, 10);
-    uint64_t tolerance = strcmp(fields[2], "-") == 0 ? QW_TOLERANCE_DISABLED : strtoull(fields[2], NULL, 10);
+    /* "-" is no window: qw_verifier_disable_tolerance, as no tolerance value switches it off. */
+    int no_window = strcmp(fields[2], "-") == 0;
+    uint64_t tolerance = no_window ? QW_DEFAULT_TOLERANCE_SECS : strtoull(fields[2], NULL, 10);
     uint8_t *header, *body;
     size_t header_len, body_len;
     FIELD(3, header, &header_len);
@@ -66,6 +68,7 @@ int main(void) {
     qw_verifier *v = NULL;
     qw_verified out;
     qw_status s = qw_verifier_new(nsecrets ? secrets : NULL, nsecrets, tolerance, &v);
+    if (s == QW_STATUS_OK && no_window) s = qw_verifier_disable_tolerance(v);
     if (s == QW_STATUS_OK) {
       s = onboarding ? qw_verify_onboarding(v, body, body_len, header, header_len, &out)
                      : qw_verify(v, body, body_len, header, header_len, now, &out);

@@ -1,6 +1,8 @@
 //! Property: the C ABI (bindings-c) never panics, never reads or writes outside the buffers it
-//! is given, and agrees with the core: the status of every call is the core's verdict (one-shot
-//! and incremental with the case's chunking), outputs are written only on success, signing
+//! is given, and agrees with the core: the status of every call is the core's verdict (one-shot,
+//! request-level and incremental with the case's chunking), a header in the slot of a scheme the
+//! verifier does not accept is never read, a tolerance above `INT64_MAX` is an argument error
+//! (never "no window"), outputs are written only on success, signing
 //! reports the needed length into any buffer size, and the last error message is always a
 //! NUL-terminated prefix of itself whatever the buffer size.
 #![no_main]
@@ -15,7 +17,7 @@ mod abi;
 
 use std::ptr;
 
-use abi::{qw_bytes, qw_status, qw_verified, qw_verifier, qw_verify_state};
+use abi::{qw_bytes, qw_scheme, qw_schemes, qw_status, qw_verified, qw_verifier, qw_verify_state};
 use libfuzzer_sys::fuzz_target;
 use qonto_webhooks_fuzz::Case;
 
@@ -30,6 +32,7 @@ const POISON: qw_verified = qw_verified {
     secret_index: usize::MAX,
     has_timestamp: true,
     timestamp: 0xdead_beef,
+    scheme: qw_scheme::Onboarding,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -44,12 +47,22 @@ fuzz_target!(|data: &[u8]| {
             len: s.len(),
         })
         .collect();
-    let tolerance = case.tolerance.unwrap_or(abi::QW_TOLERANCE_DISABLED);
-    // A tolerance of exactly u64::MAX means "disabled" in the ABI; the core treats them alike.
+    // No tolerance value disables the window (qw_verifier_disable_tolerance does); one above
+    // INT64_MAX (a negative number converted) is an argument error.
+    let tolerance = case.tolerance.unwrap_or(abi::QW_DEFAULT_TOLERANCE_SECS);
     let mut verifier: *mut qw_verifier = ptr::null_mut();
     let status = unsafe {
         abi::qw_verifier_new(secrets.as_ptr(), secrets.len(), tolerance, &mut verifier)
     };
+    if tolerance > abi::QW_MAX_TOLERANCE_SECS {
+        assert_eq!(status, qw_status::InvalidArgument, "tolerance {tolerance}");
+        assert!(verifier.is_null(), "verifier_out written on failure");
+        check_message();
+        return;
+    }
+    if status == qw_status::Ok && case.tolerance.is_none() {
+        assert_eq!(unsafe { abi::qw_verifier_disable_tolerance(verifier) }, qw_status::Ok);
+    }
     if status != qw_status::Ok {
         assert!(verifier.is_null(), "verifier_out written on failure");
         assert_eq!(status as u32, status_of(&expected), "construction: {case:?}");
@@ -88,11 +101,58 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(out.secret_index, index);
             assert_eq!(out.has_timestamp, timestamp.is_some());
             assert_eq!(out.timestamp, timestamp.unwrap_or(0));
+            let scheme = if case.onboarding { qw_scheme::Onboarding } else { qw_scheme::Business };
+            assert_eq!(out.scheme, scheme);
         }
         Err(_) => {
             assert_eq!(out, POISON, "verified_out written on failure");
             check_message();
         }
+    }
+
+    // Request level. The header in the slot of a scheme the verifier does not accept (business
+    // only, the default) is never read: missing_header, whatever it holds.
+    let absent = (ptr::null::<u8>(), 0usize);
+    let given = (header.as_ptr(), header.len());
+    let request = |business: (*const u8, usize), onboarding: (*const u8, usize)| {
+        let mut out = POISON;
+        let status = unsafe {
+            abi::qw_verify_request(
+                verifier,
+                body.as_ptr(),
+                body.len(),
+                business.0,
+                business.1,
+                onboarding.0,
+                onboarding.1,
+                case.now,
+                &mut out,
+            )
+        };
+        (status, out)
+    };
+    if case.onboarding {
+        let (status, out) = request(absent, given);
+        assert_eq!(status, qw_status::MissingHeader, "default schemes read the onboarding slot");
+        assert_eq!(out, POISON);
+    }
+    let own = if case.onboarding { qw_schemes::Onboarding } else { qw_schemes::Business };
+    for schemes in [own, qw_schemes::Both] {
+        let status = unsafe { abi::qw_verifier_set_schemes(verifier, schemes as u32) };
+        assert_eq!(status, qw_status::Ok);
+        let (status, out) =
+            if case.onboarding { request(absent, given) } else { request(given, absent) };
+        assert_eq!(status as u32, status_of(&expected), "request ({schemes:?}): {case:?}");
+        if let Ok((index, _)) = expected {
+            assert_eq!(out.secret_index, index);
+        }
+    }
+    if !case.onboarding {
+        let onboarding = qw_schemes::Onboarding as u32;
+        let status = unsafe { abi::qw_verifier_set_schemes(verifier, onboarding) };
+        assert_eq!(status, qw_status::Ok);
+        let (status, _) = request(given, absent);
+        assert_eq!(status, qw_status::MissingHeader, "an onboarding verifier read business");
     }
 
     // Incremental, in the case's chunks; the verifier is freed before the state is finished.
