@@ -121,14 +121,17 @@ def test_reframed_business_replay_refused_by_default() -> None:
 
 def test_schemes_option() -> None:
     assert qw.Verifier("k").schemes == "business"
-    for name in ("business", "onboarding", "both"):
+    names: List[Any] = ["business", "onboarding", "both"]
+    for name in names:
         v = qw.Verifier("k", schemes=name)
         assert v.schemes == name
         assert f"schemes={name}" in repr(v)
-    for bad in ("Business", "all", "", "business,onboarding"):
+    bad_names: List[Any] = ["Business", "all", "", "business,onboarding", "both\ud800"]
+    for bad in bad_names:
         with pytest.raises(ValueError, match="schemes must be"):
             qw.Verifier("k", schemes=bad)
-    for wrong in (None, 1, b"business", ["business"]):
+    wrong_types: List[Any] = [None, 1, b"business", ["business"]]
+    for wrong in wrong_types:
         with pytest.raises(TypeError, match="schemes must be"):
             qw.Verifier("k", schemes=wrong)
 
