@@ -2,6 +2,7 @@ package qontowebhooks
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,14 @@ func post(t *testing.T, url, header, value string, body []byte) (int, string) {
 	}
 	defer resp.Body.Close()
 	text, _ := io.ReadAll(resp.Body)
+	// A rejection is {"error": code, "message": ...}: return the code.
+	var reply struct{ Error, Message string }
+	if resp.StatusCode != 200 {
+		if err := json.Unmarshal(text, &reply); err != nil || reply.Error == "" || reply.Message == "" {
+			t.Errorf("%d: not a JSON error: %q", resp.StatusCode, text)
+		}
+		return resp.StatusCode, reply.Error
+	}
 	return resp.StatusCode, strings.TrimSpace(string(text))
 }
 
@@ -41,6 +50,13 @@ func TestHTTPServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
+	// The onboarding endpoint has its own verifier, configured for onboarding webhooks.
+	ob, err := NewVerifierWithOptions([][]byte{[]byte("whsec_old_secret_still_in_rotation"), []byte(secret)},
+		WithSchemes(SchemesOnboarding))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ob.Close()
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		result, ok := ResultFromContext(r.Context())
 		body, _ := io.ReadAll(r.Body) // the middleware put the body back
@@ -48,7 +64,7 @@ func TestHTTPServer(t *testing.T) {
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/business", v.Middleware(handler))
-	mux.Handle("/onboarding", v.OnboardingMiddleware(handler))
+	mux.Handle("/onboarding", ob.Middleware(handler))
 	mux.Handle("/limited", http.MaxBytesHandler(v.Middleware(handler), 16))
 	server := httptest.NewServer(mux)
 	defer server.Close()
@@ -78,6 +94,7 @@ func TestHTTPServer(t *testing.T) {
 		{"/business", BusinessHeader, "t=now,v1=abc", body, "malformed_header"},
 		{"/business", OnboardingHeader, onboarding, body, "missing_header"},
 		{"/onboarding", OnboardingHeader, header, body, "malformed_header"},
+		{"/onboarding", BusinessHeader, header, body, "missing_header"},
 	} {
 		if code, text := post(t, server.URL+c.path, c.header, c.value, c.body); code != 400 || text != c.want {
 			t.Errorf("%s %s: %d %q, expected 400 %q", c.path, c.value, code, text, c.want)
@@ -107,6 +124,7 @@ func TestVerifyRequestRestoresBody(t *testing.T) {
 	}
 	// A failing request keeps its body too.
 	req = httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set(OnboardingHeader, strings.Repeat("0", 64)) // not read: business only
 	if _, err := v.VerifyRequest(req); !errors.Is(err, ErrMissingHeader) {
 		t.Errorf("no header: %v", err)
 	}

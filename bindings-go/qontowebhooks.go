@@ -6,13 +6,18 @@
 // carry Qonto-SHA256-Signature: <hex HMAC-SHA256 of the body>, with no timestamp and so no
 // replay window: deduplicate them on the event id.
 //
+// The two schemes' MACs overlap (the business MAC of (t, body) is the onboarding MAC of the body
+// "<t>.<body>"), so an endpoint accepts only the schemes it is configured for: business only by
+// default, WithSchemes(SchemesOnboarding) or WithSchemes(SchemesBoth) otherwise. The request's
+// headers never pick the scheme.
+//
 // Build the library first (cargo build --release -p qonto-webhooks-c); the package links
 // ../target/release/libqonto_webhooks.a.
 //
 //	v, err := qontowebhooks.NewVerifier([]byte(os.Getenv("QONTO_WEBHOOK_SECRET")))
 //	if err != nil { ... }
 //	defer v.Close()
-//	http.Handle("/webhooks/qonto", v.Middleware(handler))
+//	http.Handle("/webhooks", v.Middleware(handler))
 //
 // Every failure is an *Error whose Code is the stable code shared by every binding; compare it
 // with errors.Is against the sentinels (ErrSignatureMismatch, ErrTimestampTooOld, ...).
@@ -29,31 +34,66 @@ typedef struct {
   qw_status status;
   size_t secret_index;
   uint64_t timestamp;
+  qw_scheme scheme;
+  char *msg;  // on failure: the detailed message, malloc'ed (free it), or NULL
 } go_qw_result;
 
-// One verification. When msg is not NULL and the call fails, the detailed message is copied
-// into it in the same C call: the message is per thread, and a goroutine may change threads
-// between two cgo calls.
+// The detailed message of the failure just recorded on this thread, malloc'ed, or NULL. It is
+// fetched in the same C call as the failure: the message is per thread, and a goroutine may
+// change threads between two cgo calls.
+static char *go_qw_message(void) {
+  size_t len = qw_last_error_message(NULL, 0);
+  if (len == 0) return NULL;
+  char *msg = malloc(len + 1);
+  if (msg != NULL) qw_last_error_message(msg, len + 1);
+  return msg;
+}
+
+enum { GO_QW_BUSINESS = 0, GO_QW_ONBOARDING = 1, GO_QW_REQUEST = 2 };  // goBusiness, ...
+
+// One verification, and its message when it fails. For GO_QW_REQUEST, header is the business
+// header and header2 the onboarding one; a NULL pointer is an absent header.
 static go_qw_result go_qw_verify(const qw_verifier *v, const uint8_t *body, size_t body_len,
-                                 const uint8_t *header, size_t header_len, uint64_t now,
-                                 int onboarding, char *msg, size_t msg_len) {
+                                 const uint8_t *header, size_t header_len,
+                                 const uint8_t *header2, size_t header2_len, uint64_t now,
+                                 int mode) {
   qw_verified out;
-  go_qw_result r = {0, 0, 0};
-  r.status = onboarding ? qw_verify_onboarding(v, body, body_len, header, header_len, &out)
-                        : qw_verify(v, body, body_len, header, header_len, now, &out);
+  go_qw_result r = {0, 0, 0, 0, NULL};
+  switch (mode) {
+    case GO_QW_ONBOARDING:
+      r.status = qw_verify_onboarding(v, body, body_len, header, header_len, &out);
+      break;
+    case GO_QW_REQUEST:
+      r.status = qw_verify_request(v, body, body_len, header, header_len, header2, header2_len,
+                                   now, &out);
+      break;
+    default:
+      r.status = qw_verify(v, body, body_len, header, header_len, now, &out);
+  }
   if (r.status == QW_STATUS_OK) {
     r.secret_index = out.secret_index;
     r.timestamp = out.timestamp;
-  } else if (msg != NULL) {
-    qw_last_error_message(msg, msg_len);
+    r.scheme = out.scheme;
+  } else {
+    r.msg = go_qw_message();
   }
   return r;
 }
 
+// Builds and configures a verifier in one call (the configuring calls must precede sharing).
 static qw_status go_qw_verifier_new(const qw_bytes *secrets, size_t n, uint64_t tolerance,
-                                    qw_verifier **out, char *msg, size_t msg_len) {
-  qw_status status = qw_verifier_new(secrets, n, tolerance, out);
-  if (status != QW_STATUS_OK) qw_last_error_message(msg, msg_len);
+                                    int no_window, uint32_t schemes, qw_verifier **out,
+                                    char *msg, size_t msg_len) {
+  qw_verifier *v = NULL;
+  qw_status status = qw_verifier_new(secrets, n, tolerance, &v);
+  if (status == QW_STATUS_OK && no_window) status = qw_verifier_disable_tolerance(v);
+  if (status == QW_STATUS_OK) status = qw_verifier_set_schemes(v, schemes);
+  if (status != QW_STATUS_OK) {
+    qw_last_error_message(msg, msg_len);
+    qw_verifier_free(v);
+    return status;
+  }
+  *out = v;
   return status;
 }
 
@@ -134,8 +174,19 @@ var (
 // ErrClosed is returned by a Verifier used after Close.
 var ErrClosed = errors.New("qontowebhooks: verifier used after Close")
 
-// msgLen bounds the detailed messages (the longest is about 330 bytes).
+// msgLen bounds the detailed messages of construction and signing (the longest is about 330
+// bytes); a verification's message comes malloc'ed, whatever its length.
 const msgLen = 1024
+
+// verifyHook, when set (by tests only), runs before each C verification.
+var verifyHook func()
+
+// What go_qw_verify verifies (its GO_QW_* modes).
+const (
+	goBusiness   = 0 // qw_verify
+	goOnboarding = 1 // qw_verify_onboarding
+	goRequest    = 2 // qw_verify_request
+)
 
 func newError(status C.qw_status, msg []byte) *Error {
 	e := sentinel(status)
@@ -154,21 +205,89 @@ func cLen(b []byte) int {
 	return len(b)
 }
 
+// Scheme is one of Qonto's two signature schemes.
+type Scheme int
+
+const (
+	// SchemeBusiness: X-Qonto-Signature: t=...,v1=..., with a replay window.
+	SchemeBusiness Scheme = C.QW_SCHEME_BUSINESS
+	// SchemeOnboarding: Qonto-SHA256-Signature: <hex>, no timestamp and no window.
+	SchemeOnboarding Scheme = C.QW_SCHEME_ONBOARDING
+)
+
+// String is "business" or "onboarding".
+func (s Scheme) String() string {
+	switch s {
+	case SchemeBusiness:
+		return "business"
+	case SchemeOnboarding:
+		return "onboarding"
+	}
+	return fmt.Sprintf("Scheme(%d)", int(s))
+}
+
+// Schemes is what an endpoint accepts in VerifyRequest and Middleware (WithSchemes). The zero
+// value, SchemesBusiness, is the default.
+type Schemes int
+
+const (
+	// SchemesBusiness accepts business webhooks only (X-Qonto-Signature). The default.
+	SchemesBusiness Schemes = C.QW_SCHEMES_BUSINESS
+	// SchemesOnboarding accepts onboarding webhooks only (Qonto-SHA256-Signature).
+	SchemesOnboarding Schemes = C.QW_SCHEMES_ONBOARDING
+	// SchemesBoth verifies the business header when present and not blank, else the onboarding
+	// one. Use a different secret for each scheme (they are separate registrations at Qonto):
+	// with one secret for both, a captured business webhook replays as an onboarding one.
+	SchemesBoth Schemes = C.QW_SCHEMES_BOTH
+)
+
+// String is "business", "onboarding" or "both": the spelling every binding takes.
+func (s Schemes) String() string {
+	switch s {
+	case SchemesBusiness:
+		return "business"
+	case SchemesOnboarding:
+		return "onboarding"
+	case SchemesBoth:
+		return "both"
+	}
+	return fmt.Sprintf("Schemes(%d)", int(s))
+}
+
+// ParseSchemes reads "business", "onboarding" or "both" (exactly; e.g. from configuration).
+func ParseSchemes(name string) (Schemes, error) {
+	for _, s := range []Schemes{SchemesBusiness, SchemesOnboarding, SchemesBoth} {
+		if s.String() == name {
+			return s, nil
+		}
+	}
+	return 0, fmt.Errorf("qontowebhooks: unknown schemes %q: use \"business\", \"onboarding\" or \"both\"", name)
+}
+
 // Result is a successful verification.
 type Result struct {
 	// SecretIndex is the index of the first secret, in the order given, that matches.
 	SecretIndex int
 	// Timestamp is the header's t for a business webhook; the zero Time for onboarding.
 	Timestamp time.Time
+	// Scheme is the scheme the webhook was verified under.
+	Scheme Scheme
 }
 
 // Option configures a Verifier.
 type Option func(*config) error
 
 type config struct {
-	tolerance uint64
+	tolerance uint64 // seconds, when window
+	noWindow  bool   // WithoutTolerance
+	schemes   Schemes
+	bodyLimit int64
 	clock     func() time.Time
 }
+
+// DefaultBodyLimit is the largest body VerifyRequest and Middleware read by default (1 MiB;
+// Qonto's events are a few KiB).
+const DefaultBodyLimit = 1 << 20
 
 // WithTolerance sets the replay window (whole seconds; default 300 s). 0 is a strict window.
 func WithTolerance(d time.Duration) Option {
@@ -177,15 +296,40 @@ func WithTolerance(d time.Duration) Option {
 			return fmt.Errorf("qontowebhooks: negative tolerance %v", d)
 		}
 		c.tolerance = uint64(d / time.Second)
+		c.noWindow = false
 		return nil
 	}
 }
 
 // WithoutTolerance disables the replay window: only for re-verifying archived events (a live
-// endpoint without a window accepts replays forever).
+// endpoint without a window accepts replays forever). No WithTolerance value does this.
 func WithoutTolerance() Option {
 	return func(c *config) error {
-		c.tolerance = C.QW_TOLERANCE_DISABLED
+		c.noWindow = true
+		return nil
+	}
+}
+
+// WithSchemes sets the schemes VerifyRequest and Middleware accept (default SchemesBusiness).
+// The explicit Verify and VerifyOnboarding calls are not affected: the caller names the scheme.
+func WithSchemes(s Schemes) Option {
+	return func(c *config) error {
+		if _, err := ParseSchemes(s.String()); err != nil {
+			return fmt.Errorf("qontowebhooks: invalid schemes %v", s)
+		}
+		c.schemes = s
+		return nil
+	}
+}
+
+// WithBodyLimit sets the largest body VerifyRequest and Middleware read, in bytes (default
+// DefaultBodyLimit, 1 MiB); a larger one is ErrBodyTooLarge, answered 413 by the middleware.
+func WithBodyLimit(bytes int64) Option {
+	return func(c *config) error {
+		if bytes <= 0 {
+			return fmt.Errorf("qontowebhooks: body limit %d is not positive", bytes)
+		}
+		c.bodyLimit = bytes
 		return nil
 	}
 }
@@ -204,9 +348,10 @@ func WithClock(now func() time.Time) Option {
 // Verifier verifies Qonto webhooks with one or more secrets. It is safe for concurrent use:
 // build one at start-up and share it. Close frees it (a finalizer does it otherwise).
 type Verifier struct {
-	mu    sync.RWMutex
-	ptr   *C.qw_verifier
-	clock func() time.Time
+	mu        sync.RWMutex
+	ptr       *C.qw_verifier
+	clock     func() time.Time
+	bodyLimit int64
 }
 
 // NewVerifier makes a Verifier for one or more secrets (rotation: tried in order, the result
@@ -219,10 +364,10 @@ func NewVerifier(secrets ...[]byte) (*Verifier, error) {
 	return NewVerifierWithOptions(secrets)
 }
 
-// NewVerifierWithOptions is NewVerifier with options (WithTolerance, WithoutTolerance,
-// WithClock).
+// NewVerifierWithOptions is NewVerifier with options (WithSchemes, WithTolerance,
+// WithoutTolerance, WithBodyLimit, WithClock).
 func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error) {
-	cfg := config{tolerance: C.QW_DEFAULT_TOLERANCE_SECS, clock: time.Now}
+	cfg := config{tolerance: C.QW_DEFAULT_TOLERANCE_SECS, bodyLimit: DefaultBodyLimit, clock: time.Now}
 	for _, opt := range opts {
 		if err := opt(&cfg); err != nil {
 			return nil, err
@@ -253,12 +398,16 @@ func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error)
 	}
 	var ptr *C.qw_verifier
 	var msg [msgLen]byte
-	status := C.go_qw_verifier_new(raw, C.size_t(len(secrets)), C.uint64_t(cfg.tolerance), &ptr,
-		(*C.char)(unsafe.Pointer(&msg[0])), msgLen)
+	noWindow := C.int(0)
+	if cfg.noWindow {
+		noWindow = 1
+	}
+	status := C.go_qw_verifier_new(raw, C.size_t(len(secrets)), C.uint64_t(cfg.tolerance), noWindow,
+		C.uint32_t(cfg.schemes), &ptr, (*C.char)(unsafe.Pointer(&msg[0])), msgLen)
 	if status != C.QW_STATUS_OK {
 		return nil, newError(status, msg[:])
 	}
-	v := &Verifier{ptr: ptr, clock: cfg.clock}
+	v := &Verifier{ptr: ptr, clock: cfg.clock, bodyLimit: cfg.bodyLimit}
 	runtime.SetFinalizer(v, (*Verifier).Close)
 	return v, nil
 }
@@ -279,7 +428,37 @@ func bytesPtr(b []byte) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.S
 
 func stringPtr(s string) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.StringData(s))) }
 
-func (v *Verifier) verify(body []byte, header string, now int64, onboarding bool) (Result, error) {
+// optHeader is a header value that may be absent.
+type optHeader struct {
+	value   string
+	present bool
+}
+
+func present(value string) optHeader { return optHeader{value, true} }
+
+func optional(h *string) optHeader {
+	if h == nil {
+		return optHeader{}
+	}
+	return present(*h)
+}
+
+// c is the header as the C ABI takes it: NULL when absent, else a non-NULL pointer (even for "").
+func (h optHeader) c() (*C.uint8_t, C.size_t) {
+	switch {
+	case !h.present:
+		return nil, 0
+	case h.value == "":
+		return (*C.uint8_t)(unsafe.Pointer(&emptyHeader[0])), 0
+	}
+	return stringPtr(h.value), C.size_t(len(h.value))
+}
+
+var emptyHeader = [1]byte{}
+
+// verify runs one C verification (business, onboarding or request-level): the verdict and, on
+// failure, the detailed message come back from the same call.
+func (v *Verifier) verify(body []byte, first, second optHeader, now int64, mode int) (Result, error) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if v.ptr == nil {
@@ -289,23 +468,25 @@ func (v *Verifier) verify(body []byte, header string, now int64, onboarding bool
 	if now > 0 {
 		cnow = C.uint64_t(now)
 	}
-	ob := C.int(0)
-	if onboarding {
-		ob = 1
+	h1, l1 := first.c()
+	h2, l2 := second.c()
+	if verifyHook != nil {
+		verifyHook()
 	}
-	r := C.go_qw_verify(v.ptr, bytesPtr(body), C.size_t(len(body)), stringPtr(header),
-		C.size_t(len(header)), cnow, ob, nil, 0)
-	if r.status != C.QW_STATUS_OK {
-		// Failures are rare: run the same (deterministic) call again to fetch the message.
-		var msg [msgLen]byte
-		C.go_qw_verify(v.ptr, bytesPtr(body), C.size_t(len(body)), stringPtr(header),
-			C.size_t(len(header)), cnow, ob, (*C.char)(unsafe.Pointer(&msg[0])), msgLen)
-		runtime.KeepAlive(body)
-		return Result{}, newError(r.status, msg[:])
-	}
+	r := C.go_qw_verify(v.ptr, bytesPtr(body), C.size_t(len(body)), h1, l1, h2, l2, cnow, C.int(mode))
 	runtime.KeepAlive(body)
-	res := Result{SecretIndex: int(r.secret_index)}
-	if !onboarding {
+	runtime.KeepAlive(first.value)
+	runtime.KeepAlive(second.value)
+	if r.status != C.QW_STATUS_OK {
+		e := sentinel(r.status)
+		if r.msg != nil {
+			e.Message = C.GoString(r.msg)
+			C.free(unsafe.Pointer(r.msg))
+		}
+		return Result{}, e
+	}
+	res := Result{SecretIndex: int(r.secret_index), Scheme: Scheme(r.scheme)}
+	if res.Scheme == SchemeBusiness {
 		ts := uint64(r.timestamp)
 		if ts > math.MaxInt64 {
 			ts = math.MaxInt64
@@ -319,18 +500,27 @@ func (v *Verifier) verify(body []byte, header string, now int64, onboarding bool
 // the raw request body, byte for byte as received: parsing the JSON and serialising it again
 // breaks the signature.
 func (v *Verifier) Verify(body []byte, header string) (Result, error) {
-	return v.verify(body, header, v.clock().Unix(), false)
+	return v.verify(body, present(header), optHeader{}, v.clock().Unix(), goBusiness)
 }
 
 // VerifyAt is Verify at an explicit time.
 func (v *Verifier) VerifyAt(body []byte, header string, now time.Time) (Result, error) {
-	return v.verify(body, header, now.Unix(), false)
+	return v.verify(body, present(header), optHeader{}, now.Unix(), goBusiness)
 }
 
 // VerifyOnboarding verifies an onboarding webhook (Qonto-SHA256-Signature): the HMAC of the
 // body alone. There is no timestamp and so no replay window: deduplicate on the event id.
 func (v *Verifier) VerifyOnboarding(body []byte, header string) (Result, error) {
-	return v.verify(body, header, 0, true)
+	return v.verify(body, present(header), optHeader{}, 0, goOnboarding)
+}
+
+// VerifyHeaders verifies a request from the two signature header values it may carry (nil:
+// absent), under the schemes this verifier accepts (WithSchemes; business only by default): the
+// configuration picks the header, never the request. It fails with ErrMissingHeader when no
+// accepted header is present, whose message says when the other scheme's header is there
+// instead. VerifyRequest and Middleware call it.
+func (v *Verifier) VerifyHeaders(body []byte, business, onboarding *string) (Result, error) {
+	return v.verify(body, optional(business), optional(onboarding), v.clock().Unix(), goRequest)
 }
 
 // Sign returns the X-Qonto-Signature value Qonto would send for body at timestamp (for tests

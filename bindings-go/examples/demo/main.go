@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -62,6 +63,9 @@ func main() {
 		verdict := "accept"
 		if resp.StatusCode != http.StatusOK {
 			verdict = "reject"
+			var reply struct{ Error string } // {"error": code, "message": ...}
+			_ = json.Unmarshal(text, &reply)
+			text = []byte(reply.Error)
 		}
 		fmt.Printf("  %s  %-22s HTTP %d %s\n", verdict, c.label, resp.StatusCode, strings.TrimSpace(string(text)))
 	}

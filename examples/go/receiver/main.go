@@ -1,7 +1,8 @@
-// A Qonto webhook endpoint with net/http and the qontowebhooks middleware.
+// A Qonto webhook endpoint with net/http and the qontowebhooks middleware: business webhooks at
+// /webhooks, onboarding webhooks at /webhooks/onboarding, each with its own verifier and secret.
 //
 //	cargo build --release -p qonto-webhooks-c   # the static library cgo links
-//	QONTO_WEBHOOK_SECRET=whsec_... go run ./receiver 8080
+//	QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 go run ./receiver
 //	qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
 package main
 
@@ -17,16 +18,26 @@ import (
 )
 
 func main() {
-	port := "8080"
-	if len(os.Args) > 1 {
-		port = os.Args[1]
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
 	}
-	// Once, at start-up: the key schedule runs here. Share the verifier across requests.
-	verifier, err := qontowebhooks.NewVerifier([]byte(os.Getenv("QONTO_WEBHOOK_SECRET")))
+	// Once, at start-up: the key schedule runs here. Share the verifiers across requests.
+	// Business webhooks only (the default): a business webhook resent as an onboarding one is
+	// refused here, whatever headers the request carries.
+	business, err := qontowebhooks.NewVerifier([]byte(os.Getenv("QONTO_WEBHOOK_SECRET")))
 	if err != nil {
 		log.Fatal(err) // an empty secret fails here, not on the first request
 	}
-	defer verifier.Close()
+	defer business.Close()
+	// Onboarding webhooks, said explicitly, with their own secret.
+	onboarding, err := qontowebhooks.NewVerifierWithOptions(
+		[][]byte{[]byte(os.Getenv("QONTO_ONBOARDING_SECRET"))},
+		qontowebhooks.WithSchemes(qontowebhooks.SchemesOnboarding))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer onboarding.Close()
 
 	var mu sync.Mutex
 	seen := map[string]bool{} // event ids already processed: keep them in your database
@@ -52,14 +63,8 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"received":true}`))
 	})
-	business := verifier.Middleware(handle)             // X-Qonto-Signature
-	onboarding := verifier.OnboardingMiddleware(handle) // Qonto-SHA256-Signature
-	http.HandleFunc("/webhooks", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get(qontowebhooks.OnboardingHeader) != "" {
-			onboarding.ServeHTTP(w, r)
-			return
-		}
-		business.ServeHTTP(w, r)
-	})
+	// Bodies over 1 MiB get 413 (WithBodyLimit changes it); bad signatures 400 {"error": code}.
+	http.Handle("POST /webhooks", business.Middleware(handle))              // X-Qonto-Signature
+	http.Handle("POST /webhooks/onboarding", onboarding.Middleware(handle)) // Qonto-SHA256-Signature
 	log.Fatal(http.ListenAndServe("127.0.0.1:"+port, nil))
 }
