@@ -77,9 +77,14 @@ static void error_round(long i) {
   qw_verified out;
   char message[512];
   size_t k = 2 + (size_t)(i % 4);
-  if (qw_verify(verifier, (const uint8_t *)BODY, sizeof BODY - 1, (const uint8_t *)headers[k], header_lens[k], NOW,
-                &out) != QW_STATUS_OK)
-    qw_last_error_message(message, sizeof message);
+  qw_status status;
+  if (i % 2 == 0)
+    status = qw_verify(verifier, (const uint8_t *)BODY, sizeof BODY - 1, (const uint8_t *)headers[k], header_lens[k],
+                       NOW, &out);
+  else /* a request carrying only the onboarding header: refused by the business-only verifier */
+    status = qw_verify_request(verifier, (const uint8_t *)BODY, sizeof BODY - 1, NULL, 0, (const uint8_t *)headers[0],
+                               header_lens[0], NOW, &out);
+  if (status != QW_STATUS_OK) qw_last_error_message(message, sizeof message);
 }
 
 int main(int argc, char **argv) {
@@ -107,7 +112,7 @@ int main(int argc, char **argv) {
   int all = 1;
   all &= soak("qw_verify, mixed good and bad", n, verify_round);
   all &= soak("qw_verifier_new and _free", n / 10, build_round);
-  all &= soak("failures and their messages", n, error_round);
+  all &= soak("failures and messages (+request)", n, error_round);
   qw_verifier_free(verifier);
   long expected = (n + 5) / 6;
   int verdicts = accepted == expected;

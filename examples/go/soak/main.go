@@ -103,7 +103,12 @@ func main() {
 		}
 	}) && all
 	all = soak("errors and their messages", n, func(i int) {
-		_, err := v.VerifyAt(body, headers[2+i%4], now)
+		var err error
+		if i%2 == 0 {
+			_, err = v.VerifyAt(body, headers[2+i%4], now)
+		} else { // only the onboarding header: refused by the business-only verifier
+			_, err = v.VerifyHeaders(body, nil, &headers[0])
+		}
 		var e *qontowebhooks.Error
 		if errors.As(err, &e) {
 			_ = e.Message
