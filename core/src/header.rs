@@ -304,11 +304,11 @@ impl<'a> Iterator for Signatures<'a> {
 
     fn next(&mut self) -> Option<Signature<'a>> {
         while let Some(rest) = self.rest {
-            let (item, next) = match rest.iter().position(|&b| b == b',') {
-                Some(comma) => (rest.get(..comma).unwrap_or_default(), rest.get(comma + 1..)),
-                None => (rest, None),
-            };
-            self.rest = next;
+            // The item runs to the next comma (kept at the head of `tail`), the rest follows it.
+            // Splits, not index arithmetic: no edit of these lines stops the loop advancing.
+            let end = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            let (item, tail) = rest.split_at_checked(end).unwrap_or((rest, &[]));
+            self.rest = tail.split_first().map(|(_comma, next)| next);
             if let Some((b"v1", hex)) = split_item(trim(item)) {
                 // Validated by `SignatureHeader::parse`.
                 if let Some(bytes) = decode_signature(hex) {

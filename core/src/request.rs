@@ -87,8 +87,11 @@ impl Schemes {
         business: Option<&'h [u8]>,
         onboarding: Option<&'h [u8]>,
     ) -> Result<(Scheme, &'h [u8]), Error> {
-        let business = business.filter(|h| !blank(h));
-        let onboarding = onboarding.filter(|h| !blank(h));
+        // A header over the length limit is present, whatever it holds: the length is checked
+        // before anything else, so it is malformed_header, not missing_header.
+        let present = |h: &&[u8]| h.len() > crate::MAX_HEADER_LEN || !blank(h);
+        let business = business.filter(present);
+        let onboarding = onboarding.filter(present);
         let (scheme, chosen, other) = match self {
             Schemes::Business => (Scheme::Business, business, onboarding.is_some()),
             Schemes::Onboarding => (Scheme::Onboarding, onboarding, business.is_some()),

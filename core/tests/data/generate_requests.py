@@ -113,6 +113,13 @@ def cases():
              scheme="business"),
         case("business_malformed", "business", business="t=1,v1=xyz",
              expect="malformed_header"),
+        case("business_blank_over_the_limit_is_malformed_not_missing", "business",
+             business=" " * 4097, expect="malformed_header", message_contains="4097 bytes long"),
+        case("both_blank_business_over_the_limit_is_read_and_malformed", "both",
+             business="\t" * 5000, onboarding=ob, body=OB_BODY, secrets=both_secrets,
+             expect="malformed_header"),
+        case("onboarding_blank_over_the_limit_is_malformed_not_missing", "onboarding",
+             onboarding=" " * 4097, expect="malformed_header"),
         case("onboarding_malformed", "onboarding", onboarding="sha256=" + ob, body=OB_BODY,
              expect="malformed_header"),
     ]
