@@ -221,7 +221,9 @@ function asyncOnly(name, instead) {
   throw err
 }
 
-const blank = (h) => h === undefined || /^[ \t]*$/.test(h)
+// A header over the length limit is present, whatever it holds: length is checked first, so it
+// is malformed_header, not missing_header.
+const blank = (h) => h === undefined || (/^[ \t]*$/.test(h) && encoder.encode(h).length <= MAX_HEADER_LEN)
 
 /**
  * The header to verify among the two a request may carry (undefined: absent), by the rule of the

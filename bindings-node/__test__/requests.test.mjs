@@ -22,6 +22,15 @@ function headers(c) {
   return h
 }
 
+// A plain object, and a Fetch Headers, except where a value is only blanks: Headers strips the
+// spaces around a value (as an HTTP server does), so the over-long blank headers would arrive empty.
+function headerForms(c) {
+  const forms = [['object', headers(c)]]
+  const blank = (v) => v !== null && v.trim() !== v
+  if (!blank(c.business) && !blank(c.onboarding)) forms.push(['Headers', new Headers(headers(c))])
+  return forms
+}
+
 function check(c, got, where) {
   if (c.expect === 'ok') {
     assert.equal(got.code, undefined, `${where} ${c.name}: ${got.message}`)
@@ -60,7 +69,7 @@ for (const c of CASES) {
   test(`native verifyRequest: ${c.name}`, () => {
     const v = new Verifier(c.secrets, { tolerance: tolerance(c), schemes: c.schemes })
     assert.equal(v.schemes, c.schemes)
-    for (const [kind, h] of [['object', headers(c)], ['Headers', new Headers(headers(c))]]) {
+    for (const [kind, h] of headerForms(c)) {
       check(c, caught(() => v.verifyRequest(h, body(c), { now: c.now })), `native (${kind})`)
       const text = body(c).toString('utf8')
       check(c, caught(() => v.verifyRequest(h, text, { now: c.now })), `native string body (${kind})`)
@@ -70,7 +79,7 @@ for (const c of CASES) {
   test(`web verifyRequestAsync: ${c.name}`, async () => {
     const w = new web.Verifier(c.secrets, { tolerance: tolerance(c), schemes: c.schemes })
     assert.equal(w.schemes, c.schemes)
-    for (const h of [headers(c), new Headers(headers(c))]) {
+    for (const [, h] of headerForms(c)) {
       check(c, await caughtAsync(() => w.verifyRequestAsync(h, new Uint8Array(body(c)), { now: c.now })), 'web')
     }
   })
@@ -122,7 +131,9 @@ before(async () => {
 after(() => new Promise((resolve) => server.close(resolve)))
 
 test('Express middleware: every request case over loopback', async () => {
-  for (const c of CASES) {
+  // HTTP strips the blanks around a header value, so a case whose header is only blanks cannot
+  // cross the wire as written: it is covered by the in-process tests above.
+  for (const c of CASES.filter((c) => headerForms(c).length === 2)) {
     const windowed = c.expect === 'timestamp_too_old' && c.tolerance !== null
     routes.push(qontoWebhook({ secret: c.secrets, schemes: c.schemes, tolerance: windowed ? c.tolerance : 'disabled' }))
     const res = await fetch(`${base}/case/${routes.length - 1}`, { method: 'POST', body: body(c), headers: headers(c) })
