@@ -474,8 +474,10 @@ function readStream(req, limit) {
     req.on('data', (chunk) => {
       size += chunk.length
       if (size > limit) {
+        // Stop reading; the caller answers 413, then closes the connection.
+        req.removeAllListeners('data')
+        req.pause()
         reject(Object.assign(new Error('body too large'), { status: 413 }))
-        req.destroy()
         return
       }
       chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
@@ -515,7 +517,14 @@ function qontoWebhook(options) {
       try {
         body = await readStream(req, limit)
       } catch (err) {
-        reply(res, err.status === 413 ? 413 : 400, 'body_unreadable', `the request body could not be read: ${err.message}`)
+        if (err.status === 413) {
+          // The rest of the body is never read: answer, then drop the connection.
+          res.setHeader('Connection', 'close')
+          res.on('finish', () => req.destroy())
+          reply(res, 413, 'body_too_large', `the request body is larger than the ${limit} bytes allowed (options.limit)`)
+        } else {
+          reply(res, 400, 'body_unreadable', `the request body could not be read: ${err.message}`)
+        }
         return
       }
     }

@@ -33,6 +33,8 @@ before(async () => {
   app.post('/onboarding', express.raw({ type: 'application/json' }), qontoWebhook({ secret: SECRET, schemes: 'onboarding' }), handler)
   // No body parser at all: the middleware reads the stream itself.
   app.post('/bare', qontoWebhook({ secret: [SECRET] }), handler)
+  // A body limit (1 MiB by default): over it, 413 body_too_large and no handler call.
+  app.post('/small', qontoWebhook({ secret: SECRET, limit: 64 }), handler)
   // The mistake: express.json() before the middleware.
   app.post('/parsed', express.json(), qontoWebhook({ secret: SECRET }), handler)
   await new Promise((resolve) => {
@@ -104,4 +106,13 @@ test('a missing secret fails when the middleware is created, never as a pass-thr
   assert.throws(() => qontoWebhook({ secret: '' }), WebhookVerificationError)
   assert.throws(() => qontoWebhook({}), WebhookVerificationError)
   assert.throws(() => qontoWebhook(), TypeError)
+})
+
+test('a body over the limit is 413 body_too_large, and the handler is not called', async () => {
+  const before = received.length
+  const res = await post('/small', BODY, { 'x-qonto-signature': sign(SECRET, BODY) })
+  assert.equal(res.status, 413)
+  assert.equal(res.json.error, 'body_too_large')
+  assert.match(res.json.message, /larger than the 64 bytes allowed/)
+  assert.equal(received.length, before)
 })
