@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The receivers tour: start each example endpoint on 127.0.0.1, fire `qonto-webhooks send --check`
-at it (a genuine event, then tampered, stale, wrong-secret and replayed copies; business and
-onboarding), and print what each receiver answered.
+at it (a genuine event, then tampered, stale, wrong-secret, replayed and reframed copies; business
+webhooks at /webhooks, onboarding webhooks at /webhooks/onboarding with their own secret), and
+print what each receiver answered.
 
     python3 examples/tour.py [--only NAME ...]
 
@@ -22,7 +23,11 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SECRET = "whsec_tour_secret_Vb3nQk9XcY2pLm7RtZ4wFhJ8sD1gA6eU"
-LABELS = ["genuine", "tampered", "stale", "wrong-secret", "replay"]
+# Onboarding webhooks come from another registration, with another secret.
+ONBOARDING_SECRET = "tour_onboarding_secret_Qm4Xw8Rb2Nk6Tz0Ph3Jc"
+LABELS = ["genuine", "tampered", "stale", "wrong-secret", "replay", "reframed"]
+# The shots that do not apply to onboarding webhooks (no timestamp).
+BUSINESS_ONLY = {"stale", "reframed"}
 
 
 def venv_bin(name):
@@ -34,7 +39,8 @@ def receivers():
     py = venv_bin("python")
     return {
         "rust (axum)": ([str(ROOT / "target/release/axum-receiver")], ROOT),
-        "cli (listen)": ([str(ROOT / "target/release/qonto-webhooks"), "listen", "--port"], ROOT),
+        "cli (listen)": ([str(ROOT / "target/release/qonto-webhooks"), "listen", "--schemes", "both",
+                          "--port"], ROOT),
         "python (flask)": ([py, str(ROOT / "examples/python/flask_receiver.py")], ROOT),
         "python (fastapi)": ([py, str(ROOT / "examples/python/fastapi_receiver.py")], ROOT),
         "node (express)": (["node", str(ROOT / "examples/node/express_receiver.js")], ROOT),
@@ -53,7 +59,8 @@ def receiver(cmd, cwd=ROOT):
     """Runs a receiver on a free loopback port; yields (port, None), or (port, why) when it did not
     start. Its output goes to a temporary file: a pipe nobody reads would fill and stall it."""
     port = free_port()
-    env = {**os.environ, "QONTO_WEBHOOK_SECRET": SECRET, "PORT": str(port)}
+    env = {**os.environ, "QONTO_WEBHOOK_SECRET": SECRET,
+           "QONTO_ONBOARDING_SECRET": ONBOARDING_SECRET, "PORT": str(port)}
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd + [str(port)], cwd=cwd, env=env, stdout=log, stderr=log)
         try:
@@ -83,11 +90,13 @@ def wait_for(port, proc, seconds=30.0):
     return False
 
 
-def fire(url, scheme):
+def fire(base, scheme):
+    url = base if scheme == "business" else base + "/onboarding"
+    secret = SECRET if scheme == "business" else ONBOARDING_SECRET
     cmd = [str(ROOT / "target/release/qonto-webhooks"), "send", "--url", url, "--scheme", scheme,
            "--check", "--topic", "v1/transactions"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "QONTO_WEBHOOK_SECRET": SECRET})
+                         env={**os.environ, "QONTO_WEBHOOK_SECRET": secret})
     results = {}
     for line in out.stdout.splitlines():
         m = re.match(r"\s+(\S+)\s+-> (\d+) in\s+([\d.]+) ms\s+(as expected|UNEXPECTED)", line)
@@ -128,7 +137,7 @@ def main():
                 cells = []
                 for label in LABELS:
                     if label not in results:
-                        cells.append("n/a" if scheme == "onboarding" and label == "stale" else "missing")
+                        cells.append("n/a" if scheme == "onboarding" and label in BUSINESS_ONLY else "missing")
                         continue
                     status, expected = results[label]
                     cells.append(f"{status}{'' if expected else ' (!)'}")
