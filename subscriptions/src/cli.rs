@@ -25,6 +25,8 @@
 //! # let _ = cmd;
 //! ```
 //!
+//! The `onboarding` command ([`OnboardingCommand`], [`run_onboarding`]) is wired the same way.
+//!
 //! Exit codes: 0 success, 1 API or network error, 2 usage or validation error (nothing sent).
 
 use std::fs::{File, OpenOptions};
@@ -35,9 +37,13 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+use crate::onboarding::{
+    NewOnboardingWebhook, ONBOARDING_TOKEN_ENV, OnboardingClient, OnboardingWebhook,
+    OnboardingWebhookPage, PARTNER_ID_ENV, PartnerId, onboarding_token,
+};
 use crate::{
-    Client, CreatedSubscription, Error, ListParams, NewSubscription, STAGING_TOKEN_ENV, Secret,
-    Subscription, SubscriptionPage, TOKEN_ENV, Token, generate_secret,
+    Client, CreatedSubscription, Error, ListParams, MIN_SECRET_LEN, NewSubscription,
+    STAGING_TOKEN_ENV, Secret, Subscription, SubscriptionPage, TOKEN_ENV, Token, generate_secret,
 };
 
 /// Create, get and list Qonto webhook subscriptions (`/v2/webhook_subscriptions`).
@@ -178,6 +184,31 @@ pub fn run_with(cmd: SubscriptionsCommand, out: &mut dyn Write, err: &mut dyn Wr
         SubscriptionsCommand::Get(a) => get(a, out),
         SubscriptionsCommand::List(a) => list(a, out),
     };
+    exit(result, err)
+}
+
+/// Runs the `onboarding` command, printing to stdout and stderr. 0 success, 1 API/network
+/// error, 2 usage or validation error.
+pub fn run_onboarding(cmd: OnboardingCommand) -> ExitCode {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    run_onboarding_with(cmd, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// [`run_onboarding`] with the output streams given (for tests and embedding).
+pub fn run_onboarding_with(
+    cmd: OnboardingCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let result = match cmd {
+        OnboardingCommand::Register(a) => register(a, out, err),
+        OnboardingCommand::List(a) => list_onboarding(a, out),
+    };
+    exit(result, err)
+}
+
+fn exit(result: Result<(), Failure>, err: &mut dyn Write) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(msg)) => {
@@ -319,24 +350,10 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     } = created;
     let secret = secret.or(sent_secret);
     // Where the secret went, for the output.
-    let mut secret_note: Option<String> = None;
-    if let (Some((path, mut f)), Some(s)) = (file.take(), &secret) {
-        match f
-            .write_all(s.expose().as_bytes())
-            .and_then(|()| f.sync_all())
-        {
-            Ok(()) => {
-                secret_note = Some(path.display().to_string());
-            }
-            Err(e) => {
-                writeln!(
-                    err,
-                    "warning: could not write the secret to {}: {e}; printing it instead",
-                    path.display()
-                )?;
-            }
-        }
-    }
+    let secret_note = match (file.take(), &secret) {
+        (Some((path, f)), Some(s)) => write_secret_file(path, f, s, err)?,
+        _ => None,
+    };
     if a.api.json {
         let v = CreatedOut {
             subscription: &subscription,
@@ -368,6 +385,30 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         (None, None) => {}
     }
     Ok(())
+}
+
+/// Writes the secret to the file opened by [`open_secret_file`]; answers its path, or `None`
+/// (with a warning) when it could not be written and the secret is to be printed instead.
+fn write_secret_file(
+    path: &Path,
+    mut f: File,
+    secret: &Secret,
+    err: &mut dyn Write,
+) -> Result<Option<String>, Failure> {
+    match f
+        .write_all(secret.expose().as_bytes())
+        .and_then(|()| f.sync_all())
+    {
+        Ok(()) => Ok(Some(path.display().to_string())),
+        Err(e) => {
+            writeln!(
+                err,
+                "warning: could not write the secret to {}: {e}; printing it instead",
+                path.display()
+            )?;
+            Ok(None)
+        }
+    }
 }
 
 fn print_details(out: &mut dyn Write, s: &Subscription) -> io::Result<()> {
@@ -447,11 +488,10 @@ fn print_table(out: &mut dyn Write, subs: &[Subscription]) -> io::Result<()> {
     if subs.is_empty() {
         return writeln!(out, "No subscriptions.");
     }
-    let header = ["ID", "CALLBACK URL", "TYPES", "DESCRIPTION", "CREATED"];
-    let rows: Vec<[String; 5]> = subs
+    let rows: Vec<Vec<String>> = subs
         .iter()
         .map(|s| {
-            [
+            vec![
                 s.id.clone(),
                 s.callback_url.clone(),
                 s.types.join(","),
@@ -460,28 +500,336 @@ fn print_table(out: &mut dyn Write, subs: &[Subscription]) -> io::Result<()> {
             ]
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
-    for r in &rows {
+    table(
+        out,
+        &["ID", "CALLBACK URL", "TYPES", "DESCRIPTION", "CREATED"],
+        &rows,
+    )
+}
+
+/// Left-aligned columns two spaces apart; the last column is not padded.
+fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |out: &mut dyn Write, cells: [&str; 5]| -> io::Result<()> {
+    let line = |out: &mut dyn Write, cells: &[&str]| -> io::Result<()> {
         let mut s = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
             if i > 0 {
                 s.push_str("  ");
             }
             s.push_str(c);
-            if i < 4 {
-                s.extend(std::iter::repeat_n(' ', w - c.chars().count()));
+            if i + 1 < cells.len() {
+                s.extend(std::iter::repeat_n(
+                    ' ',
+                    w.saturating_sub(c.chars().count()),
+                ));
             }
         }
         writeln!(out, "{}", s.trim_end())
     };
     line(out, header)?;
-    for r in &rows {
-        line(out, [&r[0], &r[1], &r[2], &r[3], &r[4]])?;
+    for r in rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(out, &cells)?;
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// `onboarding`: the onboarding API's webhook endpoints.
+
+/// Register and list the onboarding API's webhook endpoints (`/register/webhooks`), which
+/// receive `registrations.*` and `organizations.deleted` events signed with
+/// `Qonto-SHA256-Signature`.
+#[derive(Debug, Subcommand)]
+pub enum OnboardingCommand {
+    /// Register an endpoint; prints its signing secret ONCE (or writes it to --secret-file).
+    ///
+    /// Without --secret, the secret is generated here (as with --generate-secret: whsec_ +
+    /// base64 of 32 random bytes) and sent with the registration. Onboarding webhooks carry no
+    /// timestamp: the receiver must deduplicate them on their `id`.
+    Register(RegisterArgs),
+    /// List the registered endpoints (a table; --json for scripts). Secrets are never shown.
+    List(OnboardingListArgs),
+}
+
+/// Where and how to call the onboarding API: shared by its subcommands.
+#[derive(Debug, Args)]
+pub struct OnboardingApiArgs {
+    /// The partner's onboarding API token, sent as `Authorization: Bearer` (never printed).
+    #[arg(long, env = ONBOARDING_TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<Hidden>,
+    /// The partner id, sent as Qonto-Partner-Id (never printed).
+    #[arg(long, env = PARTNER_ID_ENV, hide_env_values = true, value_name = "ID")]
+    pub partner_id: Option<Hidden>,
+    /// Use the sandbox; needs a staging token.
+    #[arg(
+        long,
+        conflicts_with = "base_url",
+        help = "Use the sandbox (https://thirdparty-sandbox.staging.qonto.co); needs --staging-token"
+    )]
+    pub sandbox: bool,
+    /// Sandbox staging token, sent as X-Qonto-Staging-Token (never printed).
+    #[arg(long, env = STAGING_TOKEN_ENV, hide_env_values = true, value_name = "TOKEN")]
+    pub staging_token: Option<Hidden>,
+    /// API base URL (default: production).
+    #[arg(
+        long,
+        value_name = "URL",
+        help = "API base URL [default: https://onboarding-partners.qonto.com]"
+    )]
+    pub base_url: Option<String>,
+    /// Seconds before a request is abandoned.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Print JSON on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `onboarding register`.
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// HTTPS URL Qonto will POST the onboarding webhooks to.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// The signing secret to register (1 to 256 characters, no spaces). Prefer
+    /// --generate-secret: a secret on the command line stays in your shell history.
+    #[arg(long, value_name = "SECRET", conflicts_with = "generate_secret")]
+    pub secret: Option<Hidden>,
+    /// Generate the secret here (whsec_ + base64 of 32 random bytes); also what happens
+    /// without --secret.
+    #[arg(long)]
+    pub generate_secret: bool,
+    /// Write the secret to this NEW file (mode 0600) instead of printing it.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+    /// Register the endpoint disabled (Qonto sends nothing to it until enabled).
+    #[arg(long)]
+    pub disabled: bool,
+    /// Register with the older POST /data_api/webhooks instead of POST /register/webhooks.
+    #[arg(long)]
+    pub legacy_path: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: OnboardingApiArgs,
+}
+
+/// `onboarding list`.
+#[derive(Debug, Args)]
+pub struct OnboardingListArgs {
+    /// Page number, from 1.
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub page: Option<u32>,
+    /// Endpoints per page, 1 to 100 (also with --all).
+    #[arg(long, value_name = "N")]
+    pub per_page: Option<u32>,
+    /// Walk every page.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: OnboardingApiArgs,
+}
+
+const ONBOARDING_WARNING: &str = "Store this secret now: it signs every onboarding webhook sent to this endpoint, and this command does not show it again. Give it to your receiver's verifier (e.g. `qonto-webhooks listen --schemes onboarding` with QONTO_ONBOARDING_SECRET). Onboarding webhooks carry no timestamp: deduplicate them on their `id`.";
+
+fn onboarding_client(api: &OnboardingApiArgs, legacy: bool) -> Result<OnboardingClient, Failure> {
+    let token = match &api.token {
+        Some(t) => onboarding_token(t.0.as_str())?,
+        None => return Err(Error::MissingOnboardingToken.into()),
+    };
+    let partner_id = PartnerId::new(
+        api.partner_id
+            .as_ref()
+            .ok_or(Error::MissingPartnerId)?
+            .0
+            .as_str(),
+    )?;
+    let staging_token =
+        match &api.staging_token {
+            Some(t) => Some(Token::new(t.0.as_str()).map_err(|_| {
+                Failure::Usage("the staging token is empty or has whitespace".into())
+            })?),
+            None => None,
+        };
+    if api.timeout == 0 {
+        return Err(Failure::Usage("--timeout must be at least 1 second".into()));
+    }
+    let mut b = OnboardingClient::builder(token, partner_id)
+        .timeout(Duration::from_secs(api.timeout))
+        .legacy_register_path(legacy);
+    if api.sandbox {
+        let Some(st) = staging_token else {
+            return Err(Failure::Usage(format!(
+                "--sandbox needs a staging token: --staging-token or {STAGING_TOKEN_ENV}"
+            )));
+        };
+        b = b.sandbox(st);
+    } else {
+        b = b.staging_token(staging_token);
+        if let Some(u) = &api.base_url {
+            b = b.base_url(u.clone());
+        }
+    }
+    Ok(b.build()?)
+}
+
+/// The `--json` output of `onboarding register`: the endpoint, then where the secret is.
+#[derive(serde::Serialize)]
+struct RegisteredOut<'a> {
+    #[serde(flatten)]
+    webhook: &'a OnboardingWebhook,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_file: Option<&'a str>,
+}
+
+/// The `--json` output of `onboarding list --all`.
+#[derive(serde::Serialize)]
+struct AllWebhooksOut<'a> {
+    webhook_subscriptions: &'a [OnboardingWebhook],
+    total_count: usize,
+}
+
+fn register(a: RegisterArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let client = onboarding_client(&a.api, a.legacy_path)?;
+    // Without --secret the secret is generated here: the API needs one.
+    let secret = match &a.secret {
+        Some(s) => Secret::new_onboarding(s.0.as_str())?,
+        None => generate_secret()?,
+    };
+    let given_len = a.secret.as_ref().map(|_| secret.expose().chars().count());
+    let new = NewOnboardingWebhook::new(a.url)
+        .enabled(!a.disabled)
+        .secret(secret);
+    client.validate(&new)?;
+    let mut file = match &a.secret_file {
+        Some(p) => Some((p, open_secret_file(p)?)),
+        None => None,
+    };
+    let registered = match client.register(&new) {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some((p, f)) = file.take() {
+                drop(f);
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e.into());
+        }
+    };
+    let webhook = &registered.webhook;
+    let secret = &registered.secret;
+    let secret_note = match file.take() {
+        Some((path, f)) => write_secret_file(path, f, secret, err)?,
+        None => None,
+    };
+    if a.api.json {
+        let v = RegisteredOut {
+            webhook,
+            secret: match &secret_note {
+                None => Some(secret.expose()),
+                Some(_) => None,
+            },
+            secret_file: secret_note.as_deref(),
+        };
+        print_json(out, &v)?;
+    } else {
+        writeln!(out, "Registered onboarding webhook endpoint {}", webhook.id)?;
+        print_webhook(out, webhook)?;
+        match &secret_note {
+            Some(p) => writeln!(out, "  secret        written to {p} (mode 0600)")?,
+            None => writeln!(out, "  secret        {}", secret.expose())?,
+        }
+    }
+    if let Some(n) = given_len.filter(|n| *n < MIN_SECRET_LEN) {
+        writeln!(
+            err,
+            "warning: the secret has {n} characters; a generated one (--generate-secret) has 32 random bytes"
+        )?;
+    }
+    if let Some(p) = &secret_note {
+        writeln!(
+            err,
+            "warning: keep {p} safe (or move its content to your secret manager): it signs every onboarding webhook sent to this endpoint. Onboarding webhooks carry no timestamp: deduplicate them on their `id`."
+        )?;
+    } else {
+        writeln!(err, "warning: {ONBOARDING_WARNING}")?;
+    }
+    Ok(())
+}
+
+fn print_webhook(out: &mut dyn Write, w: &OnboardingWebhook) -> io::Result<()> {
+    writeln!(out, "  callback_url  {}", w.callback_url)?;
+    writeln!(out, "  enabled       {}", w.enabled)?;
+    if !w.created_at.is_empty() {
+        writeln!(out, "  created_at    {}", w.created_at)?;
+    }
+    if !w.updated_at.is_empty() {
+        writeln!(out, "  updated_at    {}", w.updated_at)?;
+    }
+    Ok(())
+}
+
+fn list_onboarding(a: OnboardingListArgs, out: &mut dyn Write) -> Result<(), Failure> {
+    let client = onboarding_client(&a.api, false)?;
+    if a.all {
+        let all = client.list_all_with(a.per_page.unwrap_or(crate::MAX_PER_PAGE))?;
+        if a.api.json {
+            print_json(
+                out,
+                &AllWebhooksOut {
+                    webhook_subscriptions: &all,
+                    total_count: all.len(),
+                },
+            )?;
+        } else {
+            print_webhook_table(out, &all)?;
+            writeln!(out, "{} endpoint(s)", all.len())?;
+        }
+    } else {
+        let page: OnboardingWebhookPage = client.list(ListParams {
+            page: a.page,
+            per_page: a.per_page,
+        })?;
+        if a.api.json {
+            print_json(out, &page)?;
+        } else {
+            print_webhook_table(out, &page.webhook_subscriptions)?;
+            let m = &page.meta;
+            write!(
+                out,
+                "page {} of {}, {} endpoint(s) in all",
+                m.current_page, m.total_pages, m.total_count
+            )?;
+            if let Some(n) = m.next_page {
+                write!(out, "; next: --page {n} (or --all)")?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_webhook_table(out: &mut dyn Write, hooks: &[OnboardingWebhook]) -> io::Result<()> {
+    if hooks.is_empty() {
+        return writeln!(out, "No onboarding webhook endpoints.");
+    }
+    let rows: Vec<Vec<String>> = hooks
+        .iter()
+        .map(|w| {
+            vec![
+                w.id.clone(),
+                w.callback_url.clone(),
+                if w.enabled { "yes" } else { "no" }.to_owned(),
+                w.created_at.clone(),
+            ]
+        })
+        .collect();
+    table(out, &["ID", "CALLBACK URL", "ENABLED", "CREATED"], &rows)
 }

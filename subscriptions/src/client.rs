@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{ApiError, ApiErrorDetail};
 use crate::model::validate_id;
+use crate::onboarding::{PARTNER_ID_HEADER, PartnerId};
 use crate::{
     CreatedSubscription, Error, ListParams, MAX_PER_PAGE, NewSubscription, Subscription,
     SubscriptionPage, Token,
@@ -33,85 +34,41 @@ const MAX_BODY: u64 = 4 * 1024 * 1024;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 const MAX_PAGES: u32 = 10_000;
 
-/// Builds a [`Client`]: base URL, tokens, timeouts, retries.
+/// What both API clients share: where to send, how long to wait, how often to retry a `GET`.
 #[derive(Clone, Debug)]
-pub struct ClientBuilder {
-    base_url: String,
-    /// Set by [`ClientBuilder::base_url`]: the user chose this host, so a staging token goes to
-    /// it too.
-    explicit_base_url: bool,
-    token: Token,
-    staging_token: Option<Token>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    max_retries: u32,
-    retry_backoff: Duration,
+pub(crate) struct HttpOptions {
+    pub(crate) base_url: String,
+    /// Set by `base_url(..)`: the user chose this host, so a staging token goes to it too.
+    pub(crate) explicit_base_url: bool,
+    pub(crate) staging_token: Option<Token>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) retry_backoff: Duration,
 }
 
-impl ClientBuilder {
-    /// Production (the default).
-    pub fn production(mut self) -> ClientBuilder {
-        self.base_url = PRODUCTION_URL.to_owned();
-        self.explicit_base_url = false;
-        self
+impl HttpOptions {
+    pub(crate) fn new(base_url: &str) -> HttpOptions {
+        HttpOptions {
+            base_url: base_url.to_owned(),
+            explicit_base_url: false,
+            staging_token: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_retries: 2,
+            retry_backoff: Duration::from_millis(500),
+        }
     }
 
-    /// The sandbox, with its staging token.
-    pub fn sandbox(mut self, staging_token: Token) -> ClientBuilder {
-        self.base_url = SANDBOX_URL.to_owned();
-        self.explicit_base_url = false;
-        self.staging_token = Some(staging_token);
-        self
-    }
-
-    /// Another base URL: `https://...`, or `http://` on a loopback host only (a local stand-in).
-    /// A staging token, if any, is sent to it.
-    pub fn base_url(mut self, url: impl Into<String>) -> ClientBuilder {
-        self.base_url = url.into();
-        self.explicit_base_url = true;
-        self
-    }
-
-    /// Sends `X-Qonto-Staging-Token` with every request to the sandbox, or to a base URL set with
-    /// [`ClientBuilder::base_url`]; never to production (a staging token set in the environment
-    /// is not sent to production).
-    pub fn staging_token(mut self, token: Option<Token>) -> ClientBuilder {
-        self.staging_token = token;
-        self
-    }
-
-    /// Timeout of a whole request, connection to last byte (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Timeout of the connection alone (default 10 s, capped by [`ClientBuilder::timeout`]).
-    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How many times a `GET` is retried after a 429, a 5xx or a network failure (default 2;
-    /// `POST` is never retried, so a create is never sent twice).
-    pub fn max_retries(mut self, retries: u32) -> ClientBuilder {
-        self.max_retries = retries.min(10);
-        self
-    }
-
-    /// The wait before the first retry, doubled each time (default 500 ms). A `Retry-After`
-    /// in seconds is obeyed instead, up to 10 s.
-    pub fn retry_backoff(mut self, backoff: Duration) -> ClientBuilder {
-        self.retry_backoff = backoff;
-        self
-    }
-
-    /// Builds the client.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] with field `base_url` when the URL is not `https://` (or `http://` on
-    /// a loopback host), or carries credentials, a query or a fragment.
-    pub fn build(self) -> Result<Client, Error> {
+    /// Builds the transport. `sandbox_url` is the only well-known host the staging token goes
+    /// to (besides a base URL the caller named).
+    pub(crate) fn build(
+        self,
+        api: Api,
+        sandbox_url: &str,
+        token: Token,
+        partner_id: Option<PartnerId>,
+    ) -> Result<Http, Error> {
         let base_url = check_base_url(&self.base_url)?;
         // A proxy from HTTP(S)_PROXY is used, except for a local stand-in on a loopback host.
         let loopback = is_loopback(&base_url);
@@ -120,8 +77,8 @@ impl ClientBuilder {
             config = config.proxy(None);
         }
         // No redirect is followed: ureq would follow one to another host, even over plain http,
-        // with every header but `Authorization` (the staging token included). A 3xx is
-        // `Error::Redirect`.
+        // with every header but `Authorization` (the staging token and partner id included). A
+        // 3xx is `Error::Redirect`.
         let config = config
             .max_redirects(0)
             .http_status_as_error(false)
@@ -136,19 +93,101 @@ impl ClientBuilder {
         // production.
         let staging_token = self
             .staging_token
-            .filter(|_| self.explicit_base_url || base_url == SANDBOX_URL);
-        Ok(Client {
+            .filter(|_| self.explicit_base_url || base_url == sandbox_url);
+        Ok(Http {
             agent: ureq::Agent::new_with_config(config),
+            loopback,
             base_url,
-            token: self.token,
+            api,
+            token,
             staging_token,
+            partner_id,
             max_retries: self.max_retries,
             retry_backoff: self.retry_backoff,
         })
     }
 }
 
-fn check_base_url(url: &str) -> Result<String, Error> {
+/// Builds a [`Client`]: base URL, tokens, timeouts, retries.
+#[derive(Clone, Debug)]
+pub struct ClientBuilder {
+    opts: HttpOptions,
+    token: Token,
+}
+
+impl ClientBuilder {
+    /// Production (the default).
+    pub fn production(mut self) -> ClientBuilder {
+        self.opts.base_url = PRODUCTION_URL.to_owned();
+        self.opts.explicit_base_url = false;
+        self
+    }
+
+    /// The sandbox, with its staging token.
+    pub fn sandbox(mut self, staging_token: Token) -> ClientBuilder {
+        self.opts.base_url = SANDBOX_URL.to_owned();
+        self.opts.explicit_base_url = false;
+        self.opts.staging_token = Some(staging_token);
+        self
+    }
+
+    /// Another base URL: `https://...`, or `http://` on a loopback host only (a local stand-in).
+    /// A staging token, if any, is sent to it.
+    pub fn base_url(mut self, url: impl Into<String>) -> ClientBuilder {
+        self.opts.base_url = url.into();
+        self.opts.explicit_base_url = true;
+        self
+    }
+
+    /// Sends `X-Qonto-Staging-Token` with every request to the sandbox, or to a base URL set with
+    /// [`ClientBuilder::base_url`]; never to production (a staging token set in the environment
+    /// is not sent to production).
+    pub fn staging_token(mut self, token: Option<Token>) -> ClientBuilder {
+        self.opts.staging_token = token;
+        self
+    }
+
+    /// Timeout of a whole request, connection to last byte (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.opts.timeout = timeout;
+        self
+    }
+
+    /// Timeout of the connection alone (default 10 s, capped by [`ClientBuilder::timeout`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.opts.connect_timeout = timeout;
+        self
+    }
+
+    /// How many times a `GET` is retried after a 429, a 5xx or a network failure (default 2;
+    /// `POST` is never retried, so a create is never sent twice).
+    pub fn max_retries(mut self, retries: u32) -> ClientBuilder {
+        self.opts.max_retries = retries.min(10);
+        self
+    }
+
+    /// The wait before the first retry, doubled each time (default 500 ms). A `Retry-After`
+    /// in seconds is obeyed instead, up to 10 s.
+    pub fn retry_backoff(mut self, backoff: Duration) -> ClientBuilder {
+        self.opts.retry_backoff = backoff;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with field `base_url` when the URL is not `https://` (or `http://` on
+    /// a loopback host), or carries credentials, a query or a fragment.
+    pub fn build(self) -> Result<Client, Error> {
+        Ok(Client {
+            http: self
+                .opts
+                .build(Api::Subscriptions, SANDBOX_URL, self.token, None)?,
+        })
+    }
+}
+
+pub(crate) fn check_base_url(url: &str) -> Result<String, Error> {
     let url = url.trim_end_matches('/');
     let bad = |why: &str| Err(Error::invalid("base_url", format!("{why}: {url:?}")));
     let (rest, https) = if let Some(r) = url.strip_prefix("https://") {
@@ -186,7 +225,7 @@ fn host_of(url: &str) -> String {
     .unwrap_or_default()
 }
 
-fn is_loopback(url: &str) -> bool {
+pub(crate) fn is_loopback(url: &str) -> bool {
     matches!(host_of(url).as_str(), "127.0.0.1" | "localhost" | "[::1]")
 }
 
@@ -203,27 +242,45 @@ fn is_loopback(url: &str) -> bool {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    agent: ureq::Agent,
-    base_url: String,
-    token: Token,
-    staging_token: Option<Token>,
-    max_retries: u32,
-    retry_backoff: Duration,
+    http: Http,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
-            .field("token", &self.token)
-            .field("staging_token", &self.staging_token)
-            .field("max_retries", &self.max_retries)
+            .field("base_url", &self.http.base_url)
+            .field("token", &self.http.token)
+            .field("staging_token", &self.http.staging_token)
+            .field("max_retries", &self.http.max_retries)
             .finish_non_exhaustive()
     }
 }
 
+/// Which API a transport talks to (for the hints of an error message).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    Subscriptions,
+    Onboarding,
+}
+
+/// The HTTP side both clients share: the agent (no redirects, timeouts), the base URL, the
+/// credentials sent with every request, and the retry policy (`GET` only).
+#[derive(Clone)]
+pub(crate) struct Http {
+    agent: ureq::Agent,
+    pub(crate) base_url: String,
+    /// The base URL is on a loopback host (a local stand-in).
+    pub(crate) loopback: bool,
+    api: Api,
+    pub(crate) token: Token,
+    pub(crate) staging_token: Option<Token>,
+    pub(crate) partner_id: Option<PartnerId>,
+    pub(crate) max_retries: u32,
+    retry_backoff: Duration,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Method {
+pub(crate) enum Method {
     Get,
     Post,
 }
@@ -241,20 +298,14 @@ impl Client {
     /// A builder for production with this token, 30 s timeout, 2 retries for `GET`.
     pub fn builder(token: Token) -> ClientBuilder {
         ClientBuilder {
-            base_url: PRODUCTION_URL.to_owned(),
-            explicit_base_url: false,
+            opts: HttpOptions::new(PRODUCTION_URL),
             token,
-            staging_token: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
-            max_retries: 2,
-            retry_backoff: Duration::from_millis(500),
         }
     }
 
     /// The base URL in use.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.http.base_url
     }
 
     /// `POST /v2/webhook_subscriptions`, after [`NewSubscription::validate`]. Never retried.
@@ -264,8 +315,10 @@ impl Client {
     /// [`Error::Decode`].
     pub fn create(&self, new: &NewSubscription) -> Result<CreatedSubscription, Error> {
         new.validate()?;
-        let body = serde_json::to_vec(new).map_err(|e| Error::invalid("body", e.to_string()))?;
-        self.call(Method::Post, PATH.to_owned(), Some(body))
+        let body = Zeroizing::new(
+            serde_json::to_vec(new).map_err(|e| Error::invalid("body", e.to_string()))?,
+        );
+        self.http.call(Method::Post, PATH, Some(&body))
     }
 
     /// `GET /v2/webhook_subscriptions/{id}`.
@@ -275,7 +328,7 @@ impl Client {
     /// when it does not exist), [`Error::Network`], [`Error::Decode`].
     pub fn get(&self, id: &str) -> Result<Subscription, Error> {
         validate_id(id)?;
-        self.call(Method::Get, format!("{PATH}/{id}"), None)
+        self.http.call(Method::Get, &format!("{PATH}/{id}"), None)
     }
 
     /// `GET /v2/webhook_subscriptions?page=&per_page=`: one page.
@@ -285,19 +338,7 @@ impl Client {
     /// [`Error::Api`], [`Error::Network`], [`Error::Decode`].
     pub fn list(&self, params: ListParams) -> Result<SubscriptionPage, Error> {
         params.validate()?;
-        let mut query = Vec::new();
-        if let Some(p) = params.page {
-            query.push(format!("page={p}"));
-        }
-        if let Some(n) = params.per_page {
-            query.push(format!("per_page={n}"));
-        }
-        let path = if query.is_empty() {
-            PATH.to_owned()
-        } else {
-            format!("{PATH}?{}", query.join("&"))
-        };
-        self.call(Method::Get, path, None)
+        self.http.call(Method::Get, &params.path(PATH), None)
     }
 
     /// Every subscription, following `meta.next_page` from page 1 (100 per page).
@@ -313,6 +354,40 @@ impl Client {
     /// # Errors
     /// As [`Client::list`]; [`Error::Decode`] if the pagination does not move forward.
     pub fn list_all_with(&self, per_page: u32) -> Result<Vec<Subscription>, Error> {
+        self.http.walk(PATH, per_page, |params| {
+            let page = self.list(params)?;
+            Ok((page.subscriptions, page.meta.next_page))
+        })
+    }
+}
+
+impl ListParams {
+    /// `path?page=&per_page=` (only the parameters that are set).
+    pub(crate) fn path(&self, path: &str) -> String {
+        let mut query = Vec::new();
+        if let Some(p) = self.page {
+            query.push(format!("page={p}"));
+        }
+        if let Some(n) = self.per_page {
+            query.push(format!("per_page={n}"));
+        }
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", query.join("&"))
+        }
+    }
+}
+
+impl Http {
+    /// Every item of a paginated list, following `meta.next_page` from page 1, `per_page` at a
+    /// time; `fetch` lists one page and answers its items and `next_page`.
+    pub(crate) fn walk<T>(
+        &self,
+        path: &str,
+        per_page: u32,
+        mut fetch: impl FnMut(ListParams) -> Result<(Vec<T>, Option<u32>), Error>,
+    ) -> Result<Vec<T>, Error> {
         let params = ListParams {
             page: Some(1),
             per_page: Some(per_page),
@@ -321,18 +396,18 @@ impl Client {
         let mut all = Vec::new();
         let mut page = 1;
         for _ in 0..MAX_PAGES {
-            let p = self.list(ListParams {
+            let (items, next_page) = fetch(ListParams {
                 page: Some(page),
                 ..params
             })?;
-            all.extend(p.subscriptions);
-            match p.meta.next_page {
+            all.extend(items);
+            match next_page {
                 None => return Ok(all),
                 Some(next) if next > page => page = next,
                 Some(next) => {
                     return Err(Error::Decode {
                         method: "GET",
-                        url: format!("{}{PATH}", self.base_url),
+                        url: format!("{}{path}", self.base_url),
                         status: 200,
                         reason: format!("page {page} says the next page is {next}"),
                     });
@@ -341,20 +416,21 @@ impl Client {
         }
         Err(Error::Decode {
             method: "GET",
-            url: format!("{}{PATH}", self.base_url),
+            url: format!("{}{path}", self.base_url),
             status: 200,
             reason: format!("more than {MAX_PAGES} pages"),
         })
     }
 
-    fn call<T: DeserializeOwned>(
+    /// Sends one request (a `GET` retried, a `POST` never) and reads a 2xx answer as `T`.
+    pub(crate) fn call<T: DeserializeOwned>(
         &self,
         method: Method,
-        path: String,
-        body: Option<Vec<u8>>,
+        path: &str,
+        body: Option<&[u8]>,
     ) -> Result<T, Error> {
         let url = format!("{}{}", self.base_url, path);
-        let (status, text, attempts, location) = self.send(method, &url, body.as_deref())?;
+        let (status, text, attempts, location) = self.send(method, &url, body)?;
         if (300..400).contains(&status) {
             return Err(Error::Redirect {
                 method: method.as_str(),
@@ -379,6 +455,7 @@ impl Client {
                 errors,
                 raw_body,
                 attempts,
+                onboarding: self.api == Api::Onboarding,
             }))
         }
     }
@@ -412,6 +489,9 @@ impl Client {
                     if let Some(t) = &self.staging_token {
                         req = req.header(STAGING_TOKEN_HEADER, t.expose());
                     }
+                    if let Some(p) = &self.partner_id {
+                        req = req.header(PARTNER_ID_HEADER, p.expose());
+                    }
                     req.call()
                 }
                 Method::Post => {
@@ -423,6 +503,9 @@ impl Client {
                         .content_type("application/json");
                     if let Some(t) = &self.staging_token {
                         req = req.header(STAGING_TOKEN_HEADER, t.expose());
+                    }
+                    if let Some(p) = &self.partner_id {
+                        req = req.header(PARTNER_ID_HEADER, p.expose());
                     }
                     req.send(body.unwrap_or_default())
                 }
@@ -577,7 +660,7 @@ mod tests {
     fn the_staging_token_goes_to_the_sandbox_or_a_named_host_only() {
         let t = || Token::new("tok").unwrap();
         let staging = || Some(Token::new("staging").unwrap());
-        let sent = |b: ClientBuilder| b.build().unwrap().staging_token.is_some();
+        let sent = |b: ClientBuilder| b.build().unwrap().http.staging_token.is_some();
         assert!(!sent(Client::builder(t()).staging_token(staging())));
         assert!(!sent(
             Client::builder(t())

@@ -31,6 +31,8 @@ pub struct ApiError {
     pub raw_body: Option<String>,
     /// How many requests were made (more than 1 only for a retried `GET`).
     pub attempts: u32,
+    /// The onboarding API answered (its credentials differ: the hints name them).
+    pub(crate) onboarding: bool,
 }
 
 /// Everything that can go wrong when managing subscriptions.
@@ -46,6 +48,11 @@ pub enum Error {
     },
     /// No access token: none given and `QONTO_ACCESS_TOKEN` is not set.
     MissingToken,
+    /// No onboarding API token: none given and `QONTO_ONBOARDING_TOKEN` is not set (code
+    /// `missing_token`).
+    MissingOnboardingToken,
+    /// No partner id for the onboarding API: none given and `QONTO_PARTNER_ID` is not set.
+    MissingPartnerId,
     /// The API answered with an error status.
     Api(ApiError),
     /// No answer: connection refused, DNS failure, TLS failure or timeout.
@@ -89,12 +96,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// A stable snake_case code: `invalid_input`, `missing_token`, `api_error`, `network_error`,
-    /// `timeout`, `decode_error`, `redirect`, `random_failure`.
+    /// A stable snake_case code: `invalid_input`, `missing_token`, `missing_partner_id`,
+    /// `api_error`, `network_error`, `timeout`, `decode_error`, `redirect`, `random_failure`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Invalid { .. } => "invalid_input",
-            Error::MissingToken => "missing_token",
+            Error::MissingToken | Error::MissingOnboardingToken => "missing_token",
+            Error::MissingPartnerId => "missing_partner_id",
             Error::Api(_) => "api_error",
             Error::Network { timeout: true, .. } => "timeout",
             Error::Network { .. } => "network_error",
@@ -106,7 +114,13 @@ impl Error {
 
     /// True when the caller's input is at fault (nothing was sent): a CLI exits 2 for these.
     pub fn is_usage(&self) -> bool {
-        matches!(self, Error::Invalid { .. } | Error::MissingToken)
+        matches!(
+            self,
+            Error::Invalid { .. }
+                | Error::MissingToken
+                | Error::MissingOnboardingToken
+                | Error::MissingPartnerId
+        )
     }
 
     /// The HTTP status of an API error.
@@ -160,6 +174,14 @@ impl fmt::Display for ApiError {
             write!(f, "\n  body: {raw}")?;
         }
         match self.status {
+            401 if self.onboarding => write!(
+                f,
+                "\n  hint: check the onboarding API token (QONTO_ONBOARDING_TOKEN or --token) and the partner id (QONTO_PARTNER_ID or --partner-id), and that both are for this environment (the sandbox also needs the staging token)"
+            ),
+            403 if self.onboarding => write!(
+                f,
+                "\n  hint: the token and partner id must belong to the same partner account"
+            ),
             401 => write!(
                 f,
                 "\n  hint: check the access token (QONTO_ACCESS_TOKEN or --token) and that it is for this environment"
@@ -180,6 +202,14 @@ impl fmt::Display for Error {
             Error::MissingToken => write!(
                 f,
                 "no access token: set QONTO_ACCESS_TOKEN or pass --token (an OAuth token with the `webhook` scope)"
+            ),
+            Error::MissingOnboardingToken => write!(
+                f,
+                "no onboarding API token: set QONTO_ONBOARDING_TOKEN or pass --token (the partner's token for the onboarding API, not a business OAuth token)"
+            ),
+            Error::MissingPartnerId => write!(
+                f,
+                "no partner id: set QONTO_PARTNER_ID or pass --partner-id (sent as Qonto-Partner-Id)"
             ),
             Error::Api(e) => e.fmt(f),
             Error::Network {
@@ -212,7 +242,7 @@ impl fmt::Display for Error {
                 location,
             } => write!(
                 f,
-                "{method} {url} answered HTTP {status} {}, a redirect to {}: redirects are not followed (the access token would go with them); check the base URL",
+                "{method} {url} answered HTTP {status} {}, a redirect to {}: redirects are not followed (the credentials would go with them); check the base URL",
                 reason_phrase(*status),
                 location.as_deref().unwrap_or("(no Location)")
             ),

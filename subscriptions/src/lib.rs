@@ -1,6 +1,7 @@
 //! A small blocking client for Qonto's webhook subscription API (`/v2/webhook_subscriptions`):
-//! create a subscription, get one, list them; plus [`generate_secret`] and, behind the `cli`
-//! feature, the `qonto-webhooks subscriptions` command.
+//! create a subscription, get one, list them; for the onboarding API's webhook endpoints
+//! ([`onboarding`]: `/register/webhooks`, register and list); plus [`generate_secret`] and,
+//! behind the `cli` feature, the `qonto-webhooks subscriptions` and `onboarding` commands.
 //!
 //! Every request is checked against the documented limits before it is sent (HTTPS
 //! `callback_url` of at most 512 characters, known and unique topics, a 32 to 128 character
@@ -33,6 +34,7 @@
 mod client;
 mod error;
 mod model;
+pub mod onboarding;
 
 #[cfg(feature = "cli")]
 pub mod cli;
@@ -47,6 +49,12 @@ pub use model::{
     MAX_SECRET_LEN, MIN_SECRET_LEN, Meta, NewSubscription, Secret, Subscription, SubscriptionPage,
     TOPICS, Token, generate_secret,
 };
+pub use onboarding::{
+    LEGACY_REGISTER_PATH, MAX_ONBOARDING_SECRET_LEN, NewOnboardingWebhook,
+    ONBOARDING_PRODUCTION_URL, ONBOARDING_SANDBOX_URL, ONBOARDING_TOKEN_ENV, OnboardingClient,
+    OnboardingClientBuilder, OnboardingWebhook, OnboardingWebhookPage, PARTNER_ID_ENV,
+    PARTNER_ID_HEADER, PartnerId, REGISTER_PATH, RegisteredOnboardingWebhook,
+};
 
 #[cfg(feature = "cli")]
-pub use cli::{SubscriptionsCommand, run};
+pub use cli::{OnboardingCommand, SubscriptionsCommand, run, run_onboarding};

@@ -3,6 +3,14 @@
 //! when none is sent, 422 on a body breaking the documented limits), get (200, 404 `not_found`),
 //! list with `page`/`per_page` and pagination `meta`. Tests can script the next answers (a 500,
 //! a 429) and read back every request it saw.
+//!
+//! It also stands in for the onboarding API's `/register/webhooks` (and the older
+//! `/data_api/webhooks` for registration): the bearer token, `Qonto-Partner-Id` and, when
+//! required, `X-Qonto-Staging-Token` are checked (401), a registration needs `callback_url`
+//! (https, or http on a loopback host so that tests can be delivered to), a boolean `enabled`
+//! and a non-empty `secret` (else 400 `bad_request`), and answers 201 with the endpoint and its
+//! secret; the list answers `webhook_subscriptions` and `meta` (400 on a bad page). It keeps
+//! each endpoint's secret, signs onboarding webhooks with it and can deliver them.
 
 #![allow(
     dead_code,
@@ -42,6 +50,7 @@ pub struct Recorded {
     pub url: String,
     pub authorization: Option<String>,
     pub staging_token: Option<String>,
+    pub partner_id: Option<String>,
     pub content_type: Option<String>,
     pub body: String,
 }
@@ -49,7 +58,10 @@ pub struct Recorded {
 struct State {
     token: String,
     staging_token: Option<String>,
+    partner_id: Option<String>,
     subscriptions: Vec<Value>,
+    /// Registered onboarding endpoints, each with its `secret`.
+    webhooks: Vec<Value>,
     requests: Vec<Recorded>,
     scripted: VecDeque<Answer>,
     next_id: u64,
@@ -77,7 +89,9 @@ impl FakeQonto {
         let state = Arc::new(Mutex::new(State {
             token: token.to_owned(),
             staging_token: None,
+            partner_id: None,
             subscriptions: Vec::new(),
+            webhooks: Vec::new(),
             requests: Vec::new(),
             scripted: VecDeque::new(),
             next_id: 1,
@@ -99,6 +113,7 @@ impl FakeQonto {
                     url: req.url().to_owned(),
                     authorization: header("Authorization"),
                     staging_token: header("X-Qonto-Staging-Token"),
+                    partner_id: header("Qonto-Partner-Id"),
                     content_type: header("Content-Type"),
                     body,
                 };
@@ -124,6 +139,89 @@ impl FakeQonto {
     /// Also require `X-Qonto-Staging-Token: <token>` (as the sandbox does).
     pub fn require_staging_token(&self, token: &str) {
         self.state.lock().unwrap().staging_token = Some(token.to_owned());
+    }
+
+    /// The partner id the onboarding routes accept (`Qonto-Partner-Id`); until it is set, they
+    /// answer 401 to every request.
+    pub fn require_partner_id(&self, id: &str) {
+        self.state.lock().unwrap().partner_id = Some(id.to_owned());
+    }
+
+    /// Registers `n` onboarding endpoints directly (ids in creation order); every third one is
+    /// disabled.
+    pub fn seed_onboarding(&self, n: usize) -> Vec<String> {
+        let mut st = self.state.lock().unwrap();
+        (0..n)
+            .map(|i| {
+                let id = new_id(&mut st);
+                let secret = format!("seeded-onboarding-secret-{i}");
+                st.webhooks.push(webhook(
+                    &id,
+                    &format!("https://example.com/onboarding/{i}"),
+                    i % 3 != 2,
+                    &secret,
+                ));
+                id
+            })
+            .collect()
+    }
+
+    /// Every registered onboarding endpoint, as stored (with its secret).
+    pub fn onboarding_webhooks(&self) -> Vec<Value> {
+        self.state.lock().unwrap().webhooks.clone()
+    }
+
+    /// The `Qonto-SHA256-Signature` the onboarding endpoint `id` gets for `body`: the hex
+    /// HMAC-SHA256 of the body, keyed with the secret it was registered with.
+    pub fn sign_onboarding(&self, id: &str, body: &[u8]) -> String {
+        let st = self.state.lock().unwrap();
+        let w = st
+            .webhooks
+            .iter()
+            .find(|w| w["id"] == id)
+            .unwrap_or_else(|| panic!("no onboarding endpoint {id}"));
+        qonto_webhooks::sign_onboarding(w["secret"].as_str().unwrap(), body)
+            .unwrap()
+            .to_string()
+    }
+
+    /// Delivers `body` as Qonto does to every enabled onboarding endpoint: a POST signed with
+    /// its secret. Answers (callback URL, HTTP status) per endpoint; 0 when nothing answered.
+    pub fn deliver_onboarding(&self, body: &[u8]) -> Vec<(String, u16)> {
+        let targets: Vec<(String, String)> = {
+            let st = self.state.lock().unwrap();
+            st.webhooks
+                .iter()
+                .filter(|w| w["enabled"] == true)
+                .map(|w| {
+                    (
+                        w["callback_url"].as_str().unwrap().to_owned(),
+                        w["id"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let agent = ureq::Agent::new_with_config(
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .proxy(None)
+                .timeout_global(Some(std::time::Duration::from_secs(30)))
+                .build(),
+        );
+        targets
+            .into_iter()
+            .map(|(url, id)| {
+                let signature = self.sign_onboarding(&id, body);
+                let status = agent
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .header("Qonto-SHA256-Signature", &signature)
+                    .send(body)
+                    .map_or(0, |r| r.status().as_u16());
+                (url, status)
+            })
+            .collect()
     }
 
     /// Adds `n` subscriptions (ids in creation order).
@@ -206,6 +304,17 @@ fn subscription(id: &str, url: &str, types: &Value, description: Option<&str>) -
     })
 }
 
+fn webhook(id: &str, url: &str, enabled: bool, secret: &str) -> Value {
+    json!({
+        "id": id,
+        "created_at": "2026-01-24T10:55:00Z",
+        "updated_at": "2026-01-24T10:55:00Z",
+        "callback_url": url,
+        "enabled": enabled,
+        "secret": secret,
+    })
+}
+
 fn errors(list: &[(&str, &str)]) -> String {
     let v: Vec<Value> = list
         .iter()
@@ -236,11 +345,50 @@ fn answer(st: &mut State, rec: &Recorded) -> Answer {
             return plain(401, errors(&[("unauthorized", "Invalid staging token")]));
         }
     }
+    let (path, query) = rec.url.split_once('?').unwrap_or((&rec.url, ""));
+    let onboarding = matches!(path, "/register/webhooks" | "/data_api/webhooks");
+    if onboarding
+        && (st.partner_id.is_none() || rec.partner_id.as_deref() != st.partner_id.as_deref())
+    {
+        return plain(
+            401,
+            errors(&[("unauthorized", "Missing or invalid Qonto-Partner-Id")]),
+        );
+    }
     if let Some(s) = st.scripted.pop_front() {
         return s;
     }
-    let (path, query) = rec.url.split_once('?').unwrap_or((&rec.url, ""));
     match (rec.method.as_str(), path) {
+        ("POST", "/register/webhooks" | "/data_api/webhooks") => {
+            let Ok(body) = serde_json::from_str::<Value>(&rec.body) else {
+                return plain(400, errors(&[("bad_request", "body is not JSON")]));
+            };
+            match check_register(&body) {
+                Err(detail) => plain(400, errors(&[("bad_request", &detail)])),
+                Ok(()) => {
+                    let id = new_id(st);
+                    let w = webhook(
+                        &id,
+                        body["callback_url"].as_str().unwrap(),
+                        body["enabled"].as_bool().unwrap(),
+                        body["secret"].as_str().unwrap(),
+                    );
+                    st.webhooks.push(w.clone());
+                    plain(201, w.to_string())
+                }
+            }
+        }
+        ("GET", "/register/webhooks") => {
+            let (page, per_page) = match page_params(query) {
+                Ok(p) => p,
+                Err(detail) => return plain(400, errors(&[("bad_request", &detail)])),
+            };
+            let body = json!({
+                "webhook_subscriptions": paginate(&st.webhooks, page, per_page),
+                "meta": meta(st.webhooks.len() as u64, page, per_page),
+            });
+            plain(200, body.to_string())
+        }
         ("POST", "/v2/webhook_subscriptions") => {
             let Ok(body) = serde_json::from_str::<Value>(&rec.body) else {
                 return plain(400, errors(&[("bad_request", "body is not JSON")]));
@@ -326,6 +474,67 @@ fn answer(st: &mut State, rec: &Recorded) -> Answer {
         }
         _ => plain(404, errors(&[("not_found", "Not found")])),
     }
+}
+
+/// `page` and `per_page` of a list query: numbers, page >= 1, per_page 1..=100.
+fn page_params(query: &str) -> Result<(u64, u64), String> {
+    let mut page = 1u64;
+    let mut per_page = 100u64;
+    for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        let n = v
+            .parse::<u64>()
+            .map_err(|_| format!("{k} is not a number"))?;
+        match k {
+            "page" => page = n,
+            "per_page" => per_page = n,
+            _ => {}
+        }
+    }
+    if page == 0 || !(1..=100).contains(&per_page) {
+        return Err("page >= 1, per_page 1..=100".into());
+    }
+    Ok((page, per_page))
+}
+
+fn paginate(items: &[Value], page: u64, per_page: u64) -> Vec<Value> {
+    items
+        .iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .cloned()
+        .collect()
+}
+
+fn meta(total: u64, page: u64, per_page: u64) -> Value {
+    let total_pages = total.div_ceil(per_page).max(1);
+    json!({
+        "current_page": page,
+        "next_page": if page < total_pages { Some(page + 1) } else { None },
+        "prev_page": if page > 1 { Some(page - 1) } else { None },
+        "total_pages": total_pages,
+        "total_count": total,
+        "per_page": per_page,
+    })
+}
+
+/// The onboarding registration's documented body: `callback_url`, `enabled` and `secret`, all
+/// required. An http callback is accepted on 127.0.0.1 only (the tests' receivers).
+fn check_register(body: &Value) -> Result<(), String> {
+    let url = body["callback_url"]
+        .as_str()
+        .ok_or("callback_url is required")?;
+    if !url.starts_with("https://") && !url.starts_with("http://127.0.0.1:") {
+        return Err("callback_url must be an https URL".into());
+    }
+    body["enabled"]
+        .as_bool()
+        .ok_or("enabled is required and must be a boolean")?;
+    let secret = body["secret"].as_str().ok_or("secret is required")?;
+    if secret.is_empty() {
+        return Err("secret must not be empty".into());
+    }
+    Ok(())
 }
 
 /// The documented limits, written independently of the client's checks.
