@@ -59,6 +59,10 @@ enum Command {
     /// Create, get and list webhook subscriptions through Qonto's API.
     #[command(subcommand)]
     Subscriptions(qonto_webhooks_subscriptions::SubscriptionsCommand),
+    /// Register and list the onboarding API's webhook endpoints (onboarding events, signed with
+    /// Qonto-SHA256-Signature; no timestamp, so deduplicate on the event id).
+    #[command(subcommand)]
+    Onboarding(qonto_webhooks_subscriptions::OnboardingCommand),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -300,6 +304,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Subscriptions(cmd) => qonto_webhooks_subscriptions::run(cmd),
+        Command::Onboarding(cmd) => qonto_webhooks_subscriptions::run_onboarding(cmd),
     }
 }
 
@@ -341,6 +346,28 @@ mod tests {
                 "s3cret-create-0000000000000000000000000",
                 "--staging-token",
                 "s3cret-staging",
+            ],
+            &[
+                "onboarding",
+                "register",
+                "--url",
+                "https://example.com/h",
+                "--secret",
+                "s3cret-onboarding-register",
+                "--token",
+                "s3cret-onboarding-token",
+                "--partner-id",
+                "s3cret-partner",
+                "--staging-token",
+                "s3cret-staging",
+            ],
+            &[
+                "onboarding",
+                "list",
+                "--token",
+                "s3cret-onboarding-token",
+                "--partner-id",
+                "s3cret-partner",
             ],
         ];
         for args in cases {

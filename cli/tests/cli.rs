@@ -269,6 +269,11 @@ fn help_never_shows_a_secret_or_token_from_the_environment() {
         ),
         ("QONTO_ACCESS_TOKEN", "ENV_ACCESS_TOKEN_MUST_NOT_SHOW_333"),
         ("QONTO_STAGING_TOKEN", "ENV_STAGING_TOKEN_MUST_NOT_SHOW_444"),
+        (
+            "QONTO_ONBOARDING_TOKEN",
+            "ENV_ONBOARDING_TOKEN_MUST_NOT_SHOW_555",
+        ),
+        ("QONTO_PARTNER_ID", "ENV_PARTNER_ID_MUST_NOT_SHOW_666"),
     ];
     let mut pending: Vec<Vec<String>> = vec![vec![]];
     let mut checked = Vec::new();
@@ -292,7 +297,7 @@ fn help_never_shows_a_secret_or_token_from_the_environment() {
         }
         checked.push(path.join(" "));
     }
-    // Every command and the nested subscriptions commands were seen.
+    // Every command and the nested subscriptions and onboarding commands were seen.
     for expected in [
         "verify",
         "sign",
@@ -303,6 +308,8 @@ fn help_never_shows_a_secret_or_token_from_the_environment() {
         "subscriptions create",
         "subscriptions get",
         "subscriptions list",
+        "onboarding register",
+        "onboarding list",
     ] {
         assert!(
             checked.iter().any(|c| c == expected),

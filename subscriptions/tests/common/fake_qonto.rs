@@ -179,7 +179,7 @@ impl FakeQonto {
             .webhooks
             .iter()
             .find(|w| w["id"] == id)
-            .unwrap_or_else(|| panic!("no onboarding endpoint {id}"));
+            .expect("a registered onboarding endpoint");
         qonto_webhooks::sign_onboarding(w["secret"].as_str().unwrap(), body)
             .unwrap()
             .to_string()
