@@ -7,7 +7,7 @@
 //! caller (generated here when not given, by [`generate_secret`]).
 //!
 //! ```no_run
-//! use qonto_webhooks_subscriptions::{NewOnboardingWebhook, OnboardingClient, PartnerId, Token};
+//! use qonto_webhooks_subscriptions::{NewOnboardingWebhook, OnboardingClient, PartnerId};
 //!
 //! # fn main() -> Result<(), qonto_webhooks_subscriptions::Error> {
 //! let client = OnboardingClient::builder(
