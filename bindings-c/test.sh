@@ -69,4 +69,11 @@ g++ "${cxxflags[@]}" bindings-c/examples/verify.cpp "${static_libs[@]}" -o "$bui
 "$build/example_cpp" >/dev/null
 echo "ok"
 
+step "qw_diagnose (C) and qonto_webhooks::diagnose (C++) print what the CLI's diagnose prints"
+cargo build --quiet --release -p qonto-webhooks-cli
+gcc "${cflags[@]}" bindings-c/tests/diagnose_cli.c "${static_libs[@]}" -o "$build/diagnose_cli"
+g++ "${cxxflags[@]}" bindings-c/tests/diagnose_cli.cpp "${static_libs[@]}" -o "$build/diagnose_cli_cpp"
+python3 bindings-c/tests/diagnose_agree.py "$root/target/release/qonto-webhooks diagnose" \
+  "$build/diagnose_cli" "$build/diagnose_cli_cpp" "valgrind --quiet --leak-check=full --error-exitcode=1 $build/diagnose_cli"
+
 step "bindings-c: all passed"

@@ -367,35 +367,12 @@ func NewVerifier(secrets ...[]byte) (*Verifier, error) {
 // NewVerifierWithOptions is NewVerifier with options (WithSchemes, WithTolerance,
 // WithoutTolerance, WithBodyLimit, WithClock).
 func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error) {
-	cfg := config{tolerance: C.QW_DEFAULT_TOLERANCE_SECS, bodyLimit: DefaultBodyLimit, clock: time.Now}
-	for _, opt := range opts {
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
-	// The secrets go through C memory (cgo forbids passing Go memory holding Go pointers), wiped
-	// and freed once the verifier holds its keys.
-	n := len(secrets)
-	if n > MaxSecrets+1 {
-		n = MaxSecrets + 1 // the library rejects the count anyway
-	}
-	var raw *C.qw_bytes
-	if n > 0 {
-		raw = (*C.qw_bytes)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.qw_bytes{}))))
-		defer C.free(unsafe.Pointer(raw))
-		entries := unsafe.Slice(raw, n)
-		for i := range entries {
-			if len(secrets[i]) == 0 {
-				continue
-			}
-			data := C.CBytes(secrets[i])
-			defer func(p unsafe.Pointer, l int) {
-				C.memset(p, 0, C.size_t(l))
-				C.free(p)
-			}(data, len(secrets[i]))
-			entries[i] = C.qw_bytes{data: (*C.uint8_t)(data), len: C.size_t(len(secrets[i]))}
-		}
-	}
+	raw, free := cSecrets(secrets)
+	defer free()
 	var ptr *C.qw_verifier
 	var msg [msgLen]byte
 	noWindow := C.int(0)
@@ -410,6 +387,89 @@ func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error)
 	v := &Verifier{ptr: ptr, clock: cfg.clock, bodyLimit: cfg.bodyLimit}
 	runtime.SetFinalizer(v, (*Verifier).Close)
 	return v, nil
+}
+
+func newConfig(opts []Option) (config, error) {
+	cfg := config{tolerance: C.QW_DEFAULT_TOLERANCE_SECS, bodyLimit: DefaultBodyLimit, clock: time.Now}
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+// cSecrets copies the secrets into C memory (cgo forbids passing Go memory holding Go pointers);
+// free wipes and frees it.
+func cSecrets(secrets [][]byte) (raw *C.qw_bytes, free func()) {
+	n := len(secrets)
+	if n > MaxSecrets+1 {
+		n = MaxSecrets + 1 // the library rejects the count anyway
+	}
+	if n == 0 {
+		return nil, func() {}
+	}
+	raw = (*C.qw_bytes)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.qw_bytes{}))))
+	entries := unsafe.Slice(raw, n)
+	for i := range entries {
+		if len(secrets[i]) > 0 {
+			data := C.CBytes(secrets[i])
+			entries[i] = C.qw_bytes{data: (*C.uint8_t)(data), len: C.size_t(len(secrets[i]))}
+		}
+	}
+	return raw, func() {
+		for _, e := range entries {
+			if e.data != nil {
+				C.memset(unsafe.Pointer(e.data), 0, e.len)
+				C.free(unsafe.Pointer(e.data))
+			}
+		}
+		C.free(unsafe.Pointer(raw))
+	}
+}
+
+func diagnose(scheme Scheme, secrets [][]byte, body []byte, header string, cfg config) (Diagnosis, error) {
+	raw, free := cSecrets(secrets)
+	defer free()
+	var d *C.qw_diagnosis
+	status := C.qw_diagnose(raw, C.size_t(len(secrets)), C.uint32_t(scheme), stringPtr(header),
+		C.size_t(len(header)), bytesPtr(body), C.size_t(len(body)), C.uint64_t(max(cfg.clock().Unix(), 0)),
+		C.uint64_t(cfg.tolerance), C.bool(cfg.noWindow), &d)
+	runtime.KeepAlive(body)
+	runtime.KeepAlive(header)
+	if status != C.QW_STATUS_OK {
+		return Diagnosis{}, sentinel(status)
+	}
+	defer C.qw_diagnosis_free(d)
+	var out Diagnosis
+	var verified C.qw_verified
+	if verdict := C.qw_diagnosis_result(d, &verified); verdict == C.QW_STATUS_OK {
+		out.Result = toResult(verified.secret_index, verified.timestamp, verified.scheme)
+	} else {
+		out.Err = sentinel(verdict)
+		out.Err.Message = C.GoString(C.qw_diagnosis_message(d))
+	}
+	out.Explained = bool(C.qw_diagnosis_explained(d))
+	n := int(C.qw_diagnosis_findings_len(d))
+	for i := 0; i < n; i++ {
+		out.Findings = append(out.Findings, Finding{
+			Mistake: C.GoString(C.qw_diagnosis_finding_mistake(d, C.size_t(i))),
+			Message: C.GoString(C.qw_diagnosis_finding_message(d, C.size_t(i))),
+		})
+	}
+	return out, nil
+}
+
+func toResult(secretIndex C.size_t, timestamp C.uint64_t, scheme C.qw_scheme) Result {
+	res := Result{SecretIndex: int(secretIndex), Scheme: Scheme(scheme)}
+	if res.Scheme == SchemeBusiness {
+		ts := uint64(timestamp)
+		if ts > math.MaxInt64 {
+			ts = math.MaxInt64
+		}
+		res.Timestamp = time.Unix(int64(ts), 0)
+	}
+	return res
 }
 
 // Close frees the verifier. It is idempotent, and waits for verifications in progress.
@@ -485,15 +545,7 @@ func (v *Verifier) verify(body []byte, first, second optHeader, now int64, mode 
 		}
 		return Result{}, e
 	}
-	res := Result{SecretIndex: int(r.secret_index), Scheme: Scheme(r.scheme)}
-	if res.Scheme == SchemeBusiness {
-		ts := uint64(r.timestamp)
-		if ts > math.MaxInt64 {
-			ts = math.MaxInt64
-		}
-		res.Timestamp = time.Unix(int64(ts), 0)
-	}
-	return res, nil
+	return toResult(r.secret_index, r.timestamp, r.scheme), nil
 }
 
 // Verify verifies a business webhook (X-Qonto-Signature) against the verifier's clock. body is
@@ -553,6 +605,47 @@ func sign(secret, body []byte, timestamp uint64, onboarding bool) (string, error
 		return "", newError(status, msg[:])
 	}
 	return string(out[:n]), nil
+}
+
+// Finding is one known mistake that explains a failed verification (Diagnose).
+type Finding struct {
+	// Mistake is the stable code: "secret_base64", "body_reserialized", ..., "wrong_secret".
+	Mistake string
+	// Message says what was found and how to fix it (never the secret or the expected signature).
+	Message string
+}
+
+// Diagnosis is what Diagnose says: the verdict for the input as given and, when it fails, the
+// known mistakes that explain it.
+type Diagnosis struct {
+	// Err is the verdict's error (an *Error matching a sentinel); nil when it verifies.
+	Err *Error
+	// Result is the verification when Err is nil.
+	Result Result
+	// Explained says whether a known mistake (other than "wrong_secret") explains the failure.
+	Explained bool
+	// Findings are the explanations, most specific first; empty when it verifies.
+	Findings []Finding
+}
+
+// Diagnose says which known mistake explains why a webhook does not verify: it re-runs the
+// verification under the mistakes developers are known to make (a secret base64-decoded or
+// stripped of its whsec_ prefix, a re-serialised body, a trailing newline, the other scheme's
+// header, a timestamp in milliseconds, a skewed clock, ...), with the same findings and codes as
+// the CLI's diagnose and every other binding. For debugging an integration, not for the request
+// path. The options that apply are WithTolerance, WithoutTolerance and WithClock.
+//
+// A failed verdict (an empty secret included) is in the Diagnosis; the error is for bad options
+// only.
+func Diagnose(scheme Scheme, secrets [][]byte, body []byte, header string, opts ...Option) (Diagnosis, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return Diagnosis{}, err
+	}
+	if scheme != SchemeBusiness && scheme != SchemeOnboarding {
+		return Diagnosis{}, fmt.Errorf("qontowebhooks: invalid scheme %v", scheme)
+	}
+	return diagnose(scheme, secrets, body, header, cfg)
 }
 
 // Version is the version of the linked libqonto_webhooks.

@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 echo "== building libqonto_webhooks.a (release)"
 cargo build --quiet --release -p qonto-webhooks-c
+mkdir -p "$root/target/bindings-go"
 cd bindings-go
 go version
 echo "== gofmt"
@@ -23,4 +24,9 @@ grep -E '^(--- |ok|FAIL|panic)|vectors' "$log" || true
 if [ "$rc" -ne 0 ]; then cat "$log"; exit "$rc"; fi
 echo "== go test -race"
 go test -count=1 -race ./...
+echo "== Diagnose prints what the CLI's diagnose prints"
+cargo build --quiet --release -p qonto-webhooks-cli
+(cd "$root/examples/go" && go build -o "$root/target/bindings-go/diagnose" ./diagnose)
+python3 "$root/bindings-c/tests/diagnose_agree.py" "$root/target/release/qonto-webhooks diagnose" \
+  "$root/target/bindings-go/diagnose"
 echo "== bindings-go: all passed"

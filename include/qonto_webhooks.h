@@ -187,6 +187,14 @@ typedef uint32_t qw_schemes;
 #endif // __cplusplus
 
 /**
+ * The result of `qw_diagnose`: the verdict for the input as given and, when it is a failure, the
+ * known mistakes that explain it (the same findings and codes as the CLI's `diagnose` and every
+ * other binding). Read it with the `qw_diagnosis_*` functions; free it with `qw_diagnosis_free`.
+ * The strings it returns live as long as it does. It holds no secret.
+ */
+typedef struct qw_diagnosis qw_diagnosis;
+
+/**
  * A verifier: one or more secrets (tried in order, for rotation), a replay window and the schemes
  * it accepts.
  *
@@ -472,6 +480,96 @@ qw_status qw_verify_finish(struct qw_verify_state *state, struct qw_verified *ve
  * `state` is NULL or comes from a `qw_verify_start*` function and was not finished or freed.
  */
 void qw_verify_state_free(struct qw_verify_state *state);
+
+/**
+ * Says which known mistake explains why a webhook does not verify: re-runs the verification
+ * under the mistakes developers are known to make (a secret base64-decoded or stripped of its
+ * `whsec_` prefix, a re-serialised body, a trailing newline, the other scheme's header, a
+ * timestamp in milliseconds, a skewed clock, ...) and reports the ones that reproduce the
+ * header's signature. Findings never contain the secret or the expected signature. Meant for
+ * debugging an integration, not for the request path (it tries many variants).
+ *
+ * `scheme` is a `qw_scheme` (`QW_SCHEME_BUSINESS` or `QW_SCHEME_ONBOARDING`), the scheme the
+ * header belongs to; `now` is the clock (unix seconds) for a business webhook;
+ * `tolerance_secs` the window (at most `QW_MAX_TOLERANCE_SECS`), ignored when
+ * `disable_tolerance` is true (no window: archived events only).
+ *
+ * On `QW_STATUS_OK`, `*diagnosis_out` is a new diagnosis, whatever the verdict (an empty secret
+ * is the verdict `QW_STATUS_INVALID_SECRET`, with no finding): read the verdict with
+ * `qw_diagnosis_result`.
+ *
+ * Errors: `INVALID_ARGUMENT` (`diagnosis_out` NULL, a NULL pointer with a non-zero length, a
+ * `scheme` out of range, `tolerance_secs` above `QW_MAX_TOLERANCE_SECS`).
+ *
+ * # Safety
+ * `secrets` points to `secrets_len` `qw_bytes` (only the first `QW_MAX_SECRETS + 1` are read),
+ * each valid for reads of its length; `header` and `body` are valid for reads of their lengths.
+ */
+qw_status qw_diagnose(const struct qw_bytes *secrets, size_t secrets_len, uint32_t scheme, const uint8_t *header, size_t header_len, const uint8_t *body, size_t body_len, uint64_t now, uint64_t tolerance_secs, bool disable_tolerance, struct qw_diagnosis **diagnosis_out);
+
+/**
+ * The verdict of a diagnosis: `QW_STATUS_OK` (then `*verified_out`, when not NULL, is written)
+ * or the contract's status (`QW_STATUS_SIGNATURE_MISMATCH`, ...). `INVALID_ARGUMENT` for a
+ * NULL or misaligned `diagnosis`.
+ *
+ * # Safety
+ * `diagnosis` comes from `qw_diagnose` and was not freed; `verified_out` is NULL or valid for a
+ * write.
+ */
+qw_status qw_diagnosis_result(const struct qw_diagnosis *diagnosis, struct qw_verified *verified_out);
+
+/**
+ * The detailed message of the verdict (what the CLI prints after `error[<code>]:`); `""` when
+ * it verifies or `diagnosis` is NULL. Lives as long as the diagnosis.
+ *
+ * # Safety
+ * `diagnosis` is NULL or comes from `qw_diagnose` and was not freed.
+ */
+const char *qw_diagnosis_message(const struct qw_diagnosis *diagnosis);
+
+/**
+ * Whether a known mistake (other than `wrong_secret`, which means none applies) explains the
+ * failure. False for a NULL `diagnosis`.
+ *
+ * # Safety
+ * `diagnosis` is NULL or comes from `qw_diagnose` and was not freed.
+ */
+bool qw_diagnosis_explained(const struct qw_diagnosis *diagnosis);
+
+/**
+ * How many findings the diagnosis has (most specific first); 0 when it verifies, when no
+ * mistake applies to a malformed header, or for a NULL `diagnosis`.
+ *
+ * # Safety
+ * `diagnosis` is NULL or comes from `qw_diagnose` and was not freed.
+ */
+size_t qw_diagnosis_findings_len(const struct qw_diagnosis *diagnosis);
+
+/**
+ * The stable code of finding `index` (`"secret_base64"`, `"body_reserialized"`, ...,
+ * `"wrong_secret"`), or NULL when `index` is out of range. Lives as long as the diagnosis.
+ *
+ * # Safety
+ * `diagnosis` is NULL or comes from `qw_diagnose` and was not freed.
+ */
+const char *qw_diagnosis_finding_mistake(const struct qw_diagnosis *diagnosis, size_t index);
+
+/**
+ * What finding `index` found and how to fix it (never the secret or the expected signature), or
+ * NULL when `index` is out of range. Lives as long as the diagnosis.
+ *
+ * # Safety
+ * `diagnosis` is NULL or comes from `qw_diagnose` and was not freed.
+ */
+const char *qw_diagnosis_finding_message(const struct qw_diagnosis *diagnosis, size_t index);
+
+/**
+ * Frees a diagnosis (and every string it returned). NULL is ignored.
+ *
+ * # Safety
+ * `diagnosis` is NULL or comes from `qw_diagnose` and was not freed.
+ */
+void qw_diagnosis_free(struct qw_diagnosis *diagnosis);
 
 /**
  * Signs a business webhook as Qonto does: writes the `X-Qonto-Signature` value

@@ -382,6 +382,83 @@ inline std::string sign_onboarding(std::string_view secret, std::string_view bod
   return std::string(reinterpret_cast<const char *>(buf), len);
 }
 
+/// One explanation of a failed verification (diagnose()).
+struct Finding {
+  /// The stable code of the mistake: "secret_base64", "body_reserialized", ..., "wrong_secret".
+  std::string mistake;
+  /// What was found and how to fix it (never the secret or the expected signature).
+  std::string message;
+};
+
+/// What diagnose() says: the verdict for the input as given and the known mistakes behind it.
+struct Diagnosis {
+  /// The verdict: QW_STATUS_OK or the contract's status.
+  qw_status status;
+  /// The verification, when status is QW_STATUS_OK.
+  std::optional<Verified> verified;
+  /// The verdict's detailed message; empty when it verifies.
+  std::string message;
+  /// Whether a known mistake (other than wrong_secret) explains the failure.
+  bool explained;
+  /// The explanations, most specific first; empty when it verifies.
+  std::vector<Finding> findings;
+
+  bool ok() const noexcept { return status == QW_STATUS_OK; }
+  /// The verdict's stable code ("ok", "signature_mismatch", ...).
+  const char *code() const noexcept { return qw_status_code(status); }
+};
+
+namespace detail {
+struct DiagnosisDeleter {
+  void operator()(qw_diagnosis *d) const noexcept { qw_diagnosis_free(d); }
+};
+
+inline Diagnosis diagnose(const std::vector<Secret> &secrets, Scheme scheme,
+                          std::string_view header, std::string_view body, std::uint64_t now,
+                          std::uint64_t tolerance_secs, bool no_window) {
+  std::vector<qw_bytes> raw;
+  raw.reserve(secrets.size());
+  for (const Secret &secret : secrets) {
+    std::string_view s = secret.view();
+    raw.push_back(qw_bytes{bytes(s), s.size()});
+  }
+  qw_diagnosis *d = nullptr;
+  check(qw_diagnose(raw.data(), raw.size(), static_cast<std::uint32_t>(scheme), bytes(header),
+                    header.size(), bytes(body), body.size(), now, tolerance_secs, no_window, &d));
+  std::unique_ptr<qw_diagnosis, DiagnosisDeleter> owned(d);
+  Diagnosis out{QW_STATUS_OK, std::nullopt, qw_diagnosis_message(d), qw_diagnosis_explained(d),
+                {}};
+  qw_verified verified{};
+  out.status = qw_diagnosis_result(d, &verified);
+  if (out.status == QW_STATUS_OK) out.verified = to_verified(verified);
+  std::size_t n = qw_diagnosis_findings_len(d);
+  for (std::size_t i = 0; i < n; i++) {
+    out.findings.push_back(
+        Finding{qw_diagnosis_finding_mistake(d, i), qw_diagnosis_finding_message(d, i)});
+  }
+  return out;
+}
+}  // namespace detail
+
+/// Says which known mistake explains why a webhook does not verify (a secret base64-decoded or
+/// stripped of its whsec_ prefix, a re-serialised body, a trailing newline, the other scheme's
+/// header, a timestamp in milliseconds, a skewed clock, ...): the same findings and codes as the
+/// CLI's diagnose. For debugging an integration, not for the request path. `now` is the clock
+/// for a business webhook. Throws Error only for invalid arguments: a failed verdict (an empty
+/// secret included) is in the Diagnosis.
+inline Diagnosis diagnose(const std::vector<Secret> &secrets, Scheme scheme,
+                          std::string_view header, std::string_view body, std::uint64_t now,
+                          std::uint64_t tolerance_secs = default_tolerance) {
+  return detail::diagnose(secrets, scheme, header, body, now, tolerance_secs, false);
+}
+
+/// diagnose() without a replay window (archived events).
+inline Diagnosis diagnose(const std::vector<Secret> &secrets, Scheme scheme,
+                          std::string_view header, std::string_view body, std::uint64_t now,
+                          no_tolerance_t) {
+  return detail::diagnose(secrets, scheme, header, body, now, 0, true);
+}
+
 /// The library's version, e.g. "0.1.0".
 inline std::string_view version() noexcept { return qw_version(); }
 
