@@ -218,3 +218,63 @@ fn a_malformed_header_is_left_to_its_error() {
     assert_eq!(d.result.unwrap_err().code(), "malformed_header");
     assert!(d.findings.is_empty());
 }
+
+#[test]
+fn each_mistake_has_its_documented_snake_case_code() {
+    // The codes the bindings and the CLI print: the variant's name in snake_case.
+    let all = [
+        Mistake::SecretBase64,
+        Mistake::SecretPrefix,
+        Mistake::SecretWhitespace,
+        Mistake::BodyReserialized,
+        Mistake::BodyTrailingNewline,
+        Mistake::BodyLineEndings,
+        Mistake::BodySignedWithoutTimestamp,
+        Mistake::WrongScheme,
+        Mistake::TimestampMilliseconds,
+        Mistake::ClockSkew,
+        Mistake::WrongSecret,
+    ];
+    for mistake in all {
+        let mut expected = String::new();
+        for (i, c) in format!("{mistake:?}").chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                expected.push('_');
+            }
+            expected.push(c.to_ascii_lowercase());
+        }
+        assert_eq!(mistake.code(), expected);
+    }
+    assert_eq!(Mistake::WrongSecret.code(), "wrong_secret");
+}
+
+#[test]
+fn body_signed_with_python_separators_and_given_compact() {
+    // Qonto (or a test sender) signed json.dumps output: ", " and ": " between items.
+    let signed = br#"{"id": "e1", "amounts": [1, 2, 3], "data": {"event": "created", "n": 2}}"#;
+    let compact = br#"{"id":"e1","amounts":[1,2,3],"data":{"event":"created","n":2}}"#;
+    reserialised(compact, signed, "\", \" and \": \" separators");
+}
+
+#[test]
+fn body_with_lf_line_endings_where_crlf_was_signed() {
+    let signed = b"{\r\n  \"id\": \"e1\",\r\n  \"n\": 1\r\n}";
+    let header = sign(SECRET, signed, NOW).unwrap();
+    let d = business(&[SECRET.as_bytes()], &header, b"{\n  \"id\": \"e1\",\n  \"n\": 1\n}");
+    assert_eq!(mistakes(&d), [Mistake::BodyLineEndings], "{:?}", d.findings);
+    assert!(d.findings[0].message.contains("LF line endings where the signed body had CRLF"));
+}
+
+#[test]
+fn an_onboarding_header_with_the_wrong_secret_is_no_known_mistake() {
+    let header = sign_onboarding("another-registration-secret", BODY).unwrap();
+    let d = diagnose(
+        &[SECRET],
+        Scheme::Onboarding,
+        header.as_bytes(),
+        BODY,
+        NOW,
+        Tolerance::default(),
+    );
+    assert_eq!(mistakes(&d), [Mistake::WrongSecret]);
+}
