@@ -186,7 +186,13 @@ fn every_request_case_through_listen() {
     .unwrap();
     let cases: Vec<Case> = serde_json::from_str(&text).unwrap();
     assert!(cases.len() >= 20);
-    for case in &cases {
+    // HTTP drops the blanks around a header value, so a header made only of blanks arrives empty:
+    // those cases are the core's to test (core/tests/requests.rs), not a server's.
+    let blank = |h: &Option<String>| h.as_ref().is_some_and(|h| h.trim() != h);
+    for case in cases
+        .iter()
+        .filter(|c| !blank(&c.business) && !blank(&c.onboarding))
+    {
         let now = case.now.to_string();
         let tolerance = case.tolerance.map(|t| t.to_string());
         let mut args = vec![
