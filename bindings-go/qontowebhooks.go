@@ -1,5 +1,9 @@
-// Package qontowebhooks verifies Qonto webhook signatures through libqonto_webhooks, the C ABI
-// of the qonto-webhooks Rust library (linked statically with cgo).
+// Package qontowebhooks verifies Qonto webhook signatures. With cgo, on a platform whose
+// prebuilt libqonto_webhooks.a the module carries (linux/amd64), it calls the qonto-webhooks
+// Rust library through its C ABI (Implementation is "native"); otherwise (CGO_ENABLED=0, or
+// another platform) it runs a pure-Go implementation of the same contract on crypto/hmac,
+// crypto/sha256 and crypto/subtle (Implementation is "go"). Both give the same results, codes
+// and messages: the shared test vectors run against each.
 //
 // Business API webhooks carry X-Qonto-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
 // "<t>.<body>">, checked against a replay window (300 s by default). Onboarding API webhooks
@@ -11,9 +15,6 @@
 // default, WithSchemes(SchemesOnboarding) or WithSchemes(SchemesBoth) otherwise. The request's
 // headers never pick the scheme.
 //
-// Build the library first (cargo build --release -p qonto-webhooks-c); the package links
-// ../target/release/libqonto_webhooks.a.
-//
 //	v, err := qontowebhooks.NewVerifier([]byte(os.Getenv("QONTO_WEBHOOK_SECRET")))
 //	if err != nil { ... }
 //	defer v.Close()
@@ -23,100 +24,13 @@
 // with errors.Is against the sentinels (ErrSignatureMismatch, ErrTimestampTooOld, ...).
 package qontowebhooks
 
-/*
-#cgo CFLAGS: -I${SRCDIR}/../include
-#cgo LDFLAGS: -L${SRCDIR}/../target/release -l:libqonto_webhooks.a -lpthread -ldl -lm
-#include <stdlib.h>
-#include <string.h>
-#include "qonto_webhooks.h"
-
-typedef struct {
-  qw_status status;
-  size_t secret_index;
-  uint64_t timestamp;
-  qw_scheme scheme;
-  char *msg;  // on failure: the detailed message, malloc'ed (free it), or NULL
-} go_qw_result;
-
-// The detailed message of the failure just recorded on this thread, malloc'ed, or NULL. It is
-// fetched in the same C call as the failure: the message is per thread, and a goroutine may
-// change threads between two cgo calls.
-static char *go_qw_message(void) {
-  size_t len = qw_last_error_message(NULL, 0);
-  if (len == 0) return NULL;
-  char *msg = malloc(len + 1);
-  if (msg != NULL) qw_last_error_message(msg, len + 1);
-  return msg;
-}
-
-enum { GO_QW_BUSINESS = 0, GO_QW_ONBOARDING = 1, GO_QW_REQUEST = 2 };  // goBusiness, ...
-
-// One verification, and its message when it fails. For GO_QW_REQUEST, header is the business
-// header and header2 the onboarding one; a NULL pointer is an absent header.
-static go_qw_result go_qw_verify(const qw_verifier *v, const uint8_t *body, size_t body_len,
-                                 const uint8_t *header, size_t header_len,
-                                 const uint8_t *header2, size_t header2_len, uint64_t now,
-                                 int mode) {
-  qw_verified out;
-  go_qw_result r = {0, 0, 0, 0, NULL};
-  switch (mode) {
-    case GO_QW_ONBOARDING:
-      r.status = qw_verify_onboarding(v, body, body_len, header, header_len, &out);
-      break;
-    case GO_QW_REQUEST:
-      r.status = qw_verify_request(v, body, body_len, header, header_len, header2, header2_len,
-                                   now, &out);
-      break;
-    default:
-      r.status = qw_verify(v, body, body_len, header, header_len, now, &out);
-  }
-  if (r.status == QW_STATUS_OK) {
-    r.secret_index = out.secret_index;
-    r.timestamp = out.timestamp;
-    r.scheme = out.scheme;
-  } else {
-    r.msg = go_qw_message();
-  }
-  return r;
-}
-
-// Builds and configures a verifier in one call (the configuring calls must precede sharing).
-static qw_status go_qw_verifier_new(const qw_bytes *secrets, size_t n, uint64_t tolerance,
-                                    int no_window, uint32_t schemes, qw_verifier **out,
-                                    char *msg, size_t msg_len) {
-  qw_verifier *v = NULL;
-  qw_status status = qw_verifier_new(secrets, n, tolerance, &v);
-  if (status == QW_STATUS_OK && no_window) status = qw_verifier_disable_tolerance(v);
-  if (status == QW_STATUS_OK) status = qw_verifier_set_schemes(v, schemes);
-  if (status != QW_STATUS_OK) {
-    qw_last_error_message(msg, msg_len);
-    qw_verifier_free(v);
-    return status;
-  }
-  *out = v;
-  return status;
-}
-
-static qw_status go_qw_sign(const uint8_t *secret, size_t secret_len, const uint8_t *body,
-                            size_t body_len, uint64_t timestamp, int onboarding, uint8_t *out,
-                            size_t out_cap, size_t *out_len, char *msg, size_t msg_len) {
-  qw_status status =
-      onboarding ? qw_sign_onboarding(secret, secret_len, body, body_len, out, out_cap, out_len)
-                 : qw_sign(secret, secret_len, body, body_len, timestamp, out, out_cap, out_len);
-  if (status != QW_STATUS_OK) qw_last_error_message(msg, msg_len);
-  return status;
-}
-*/
-import "C"
 
 import (
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // The headers that carry the signatures.
@@ -126,10 +40,15 @@ const (
 )
 
 // DefaultTolerance is the replay window of a new Verifier: Qonto documents 5 minutes.
-const DefaultTolerance = C.QW_DEFAULT_TOLERANCE_SECS * time.Second
+const DefaultTolerance = defaultToleranceSecs * time.Second
+
+const defaultToleranceSecs = 300
 
 // MaxSecrets is the most secrets one Verifier holds.
-const MaxSecrets = C.QW_MAX_SECRETS
+const MaxSecrets = 8
+
+// maxHeaderLen is the longest signature header accepted, in bytes.
+const maxHeaderLen = 4096
 
 // Error is why a webhook (or a secret) was rejected. Code is the stable code, the same string in
 // every binding ("signature_mismatch", ...); Message says what was wrong and what to do, and
@@ -150,69 +69,48 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
-func sentinel(status C.qw_status) *Error {
-	return &Error{
-		Code:    C.GoString(C.qw_status_code(C.uint32_t(status))),
-		Message: C.GoString(C.qw_status_message(C.uint32_t(status))),
-	}
-}
+func sentinel(code, message string) *Error { return &Error{Code: code, Message: message} }
 
-// One sentinel per stable code, for errors.Is.
+// One sentinel per stable code, for errors.Is. Their messages are the core's descriptions.
 var (
-	ErrInvalidSecret     = sentinel(C.QW_STATUS_INVALID_SECRET)
-	ErrMissingHeader     = sentinel(C.QW_STATUS_MISSING_HEADER)
-	ErrMalformedHeader   = sentinel(C.QW_STATUS_MALFORMED_HEADER)
-	ErrMissingTimestamp  = sentinel(C.QW_STATUS_MISSING_TIMESTAMP)
-	ErrMissingSignature  = sentinel(C.QW_STATUS_MISSING_SIGNATURE)
-	ErrTimestampTooOld   = sentinel(C.QW_STATUS_TIMESTAMP_TOO_OLD)
-	ErrTimestampInFuture = sentinel(C.QW_STATUS_TIMESTAMP_IN_FUTURE)
-	ErrSignatureMismatch = sentinel(C.QW_STATUS_SIGNATURE_MISMATCH)
+	ErrInvalidSecret     = sentinel("invalid_secret", "the webhook secret is empty")
+	ErrMissingHeader     = sentinel("missing_header", "the signature header is absent or empty")
+	ErrMalformedHeader   = sentinel("malformed_header", "the signature header is not of the documented form")
+	ErrMissingTimestamp  = sentinel("missing_timestamp", "the signature header has no t= timestamp")
+	ErrMissingSignature  = sentinel("missing_signature", "the signature header has no v1= signature")
+	ErrTimestampTooOld   = sentinel("timestamp_too_old", "the timestamp is outside the tolerance, in the past")
+	ErrTimestampInFuture = sentinel("timestamp_in_future", "the timestamp is outside the tolerance, in the future")
+	ErrSignatureMismatch = sentinel("signature_mismatch", "no secret matches the signature")
 	// ErrInternal is a bug in the library (a panic caught at the C boundary): please report it.
-	ErrInternal = sentinel(C.QW_STATUS_INTERNAL_ERROR)
+	ErrInternal = sentinel("internal_error", "internal error: a panic was caught at the C boundary (a bug in qonto-webhooks)")
 )
+
+// withMessage is a copy of the sentinel with a detailed message.
+func withMessage(sentinel *Error, message string) *Error {
+	return &Error{Code: sentinel.Code, Message: message}
+}
 
 // ErrClosed is returned by a Verifier used after Close.
 var ErrClosed = errors.New("qontowebhooks: verifier used after Close")
 
-// msgLen bounds the detailed messages of construction and signing (the longest is about 330
-// bytes); a verification's message comes malloc'ed, whatever its length.
-const msgLen = 1024
-
-// verifyHook, when set (by tests only), runs before each C verification.
+// verifyHook, when set (by tests only), runs before each verification.
 var verifyHook func()
 
-// What go_qw_verify verifies (its GO_QW_* modes).
+// What a verification verifies.
 const (
-	goBusiness   = 0 // qw_verify
-	goOnboarding = 1 // qw_verify_onboarding
-	goRequest    = 2 // qw_verify_request
+	goBusiness   = 0 // the business scheme, X-Qonto-Signature
+	goOnboarding = 1 // the onboarding scheme, Qonto-SHA256-Signature
+	goRequest    = 2 // the request's headers, under the verifier's schemes
 )
-
-func newError(status C.qw_status, msg []byte) *Error {
-	e := sentinel(status)
-	if n := cLen(msg); n > 0 {
-		e.Message = string(msg[:n])
-	}
-	return e
-}
-
-func cLen(b []byte) int {
-	for i, c := range b {
-		if c == 0 {
-			return i
-		}
-	}
-	return len(b)
-}
 
 // Scheme is one of Qonto's two signature schemes.
 type Scheme int
 
 const (
 	// SchemeBusiness: X-Qonto-Signature: t=...,v1=..., with a replay window.
-	SchemeBusiness Scheme = C.QW_SCHEME_BUSINESS
+	SchemeBusiness Scheme = 0
 	// SchemeOnboarding: Qonto-SHA256-Signature: <hex>, no timestamp and no window.
-	SchemeOnboarding Scheme = C.QW_SCHEME_ONBOARDING
+	SchemeOnboarding Scheme = 1
 )
 
 // String is "business" or "onboarding".
@@ -232,13 +130,13 @@ type Schemes int
 
 const (
 	// SchemesBusiness accepts business webhooks only (X-Qonto-Signature). The default.
-	SchemesBusiness Schemes = C.QW_SCHEMES_BUSINESS
+	SchemesBusiness Schemes = 0
 	// SchemesOnboarding accepts onboarding webhooks only (Qonto-SHA256-Signature).
-	SchemesOnboarding Schemes = C.QW_SCHEMES_ONBOARDING
+	SchemesOnboarding Schemes = 1
 	// SchemesBoth verifies the business header when present and not blank, else the onboarding
 	// one. Use a different secret for each scheme (they are separate registrations at Qonto):
 	// with one secret for both, a captured business webhook replays as an onboarding one.
-	SchemesBoth Schemes = C.QW_SCHEMES_BOTH
+	SchemesBoth Schemes = 2
 )
 
 // String is "business", "onboarding" or "both": the spelling every binding takes.
@@ -349,7 +247,7 @@ func WithClock(now func() time.Time) Option {
 // build one at start-up and share it. Close frees it (a finalizer does it otherwise).
 type Verifier struct {
 	mu        sync.RWMutex
-	ptr       *C.qw_verifier
+	eng       *engine // nil after Close
 	clock     func() time.Time
 	bodyLimit int64
 }
@@ -371,26 +269,17 @@ func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error)
 	if err != nil {
 		return nil, err
 	}
-	raw, free := cSecrets(secrets)
-	defer free()
-	var ptr *C.qw_verifier
-	var msg [msgLen]byte
-	noWindow := C.int(0)
-	if cfg.noWindow {
-		noWindow = 1
+	eng, err := newEngine(secrets, cfg)
+	if err != nil {
+		return nil, err
 	}
-	status := C.go_qw_verifier_new(raw, C.size_t(len(secrets)), C.uint64_t(cfg.tolerance), noWindow,
-		C.uint32_t(cfg.schemes), &ptr, (*C.char)(unsafe.Pointer(&msg[0])), msgLen)
-	if status != C.QW_STATUS_OK {
-		return nil, newError(status, msg[:])
-	}
-	v := &Verifier{ptr: ptr, clock: cfg.clock, bodyLimit: cfg.bodyLimit}
+	v := &Verifier{eng: eng, clock: cfg.clock, bodyLimit: cfg.bodyLimit}
 	runtime.SetFinalizer(v, (*Verifier).Close)
 	return v, nil
 }
 
 func newConfig(opts []Option) (config, error) {
-	cfg := config{tolerance: C.QW_DEFAULT_TOLERANCE_SECS, bodyLimit: DefaultBodyLimit, clock: time.Now}
+	cfg := config{tolerance: defaultToleranceSecs, bodyLimit: DefaultBodyLimit, clock: time.Now}
 	for _, opt := range opts {
 		if err := opt(&cfg); err != nil {
 			return cfg, err
@@ -399,94 +288,17 @@ func newConfig(opts []Option) (config, error) {
 	return cfg, nil
 }
 
-// cSecrets copies the secrets into C memory (cgo forbids passing Go memory holding Go pointers);
-// free wipes and frees it.
-func cSecrets(secrets [][]byte) (raw *C.qw_bytes, free func()) {
-	n := len(secrets)
-	if n > MaxSecrets+1 {
-		n = MaxSecrets + 1 // the library rejects the count anyway
-	}
-	if n == 0 {
-		return nil, func() {}
-	}
-	raw = (*C.qw_bytes)(C.calloc(C.size_t(n), C.size_t(unsafe.Sizeof(C.qw_bytes{}))))
-	entries := unsafe.Slice(raw, n)
-	for i := range entries {
-		if len(secrets[i]) > 0 {
-			data := C.CBytes(secrets[i])
-			entries[i] = C.qw_bytes{data: (*C.uint8_t)(data), len: C.size_t(len(secrets[i]))}
-		}
-	}
-	return raw, func() {
-		for _, e := range entries {
-			if e.data != nil {
-				C.memset(unsafe.Pointer(e.data), 0, e.len)
-				C.free(unsafe.Pointer(e.data))
-			}
-		}
-		C.free(unsafe.Pointer(raw))
-	}
-}
-
-func diagnose(scheme Scheme, secrets [][]byte, body []byte, header string, cfg config) (Diagnosis, error) {
-	raw, free := cSecrets(secrets)
-	defer free()
-	var d *C.qw_diagnosis
-	status := C.qw_diagnose(raw, C.size_t(len(secrets)), C.uint32_t(scheme), stringPtr(header),
-		C.size_t(len(header)), bytesPtr(body), C.size_t(len(body)), C.uint64_t(max(cfg.clock().Unix(), 0)),
-		C.uint64_t(cfg.tolerance), C.bool(cfg.noWindow), &d)
-	runtime.KeepAlive(body)
-	runtime.KeepAlive(header)
-	if status != C.QW_STATUS_OK {
-		return Diagnosis{}, sentinel(status)
-	}
-	defer C.qw_diagnosis_free(d)
-	var out Diagnosis
-	var verified C.qw_verified
-	if verdict := C.qw_diagnosis_result(d, &verified); verdict == C.QW_STATUS_OK {
-		out.Result = toResult(verified.secret_index, verified.timestamp, verified.scheme)
-	} else {
-		out.Err = sentinel(verdict)
-		out.Err.Message = C.GoString(C.qw_diagnosis_message(d))
-	}
-	out.Explained = bool(C.qw_diagnosis_explained(d))
-	n := int(C.qw_diagnosis_findings_len(d))
-	for i := 0; i < n; i++ {
-		out.Findings = append(out.Findings, Finding{
-			Mistake: C.GoString(C.qw_diagnosis_finding_mistake(d, C.size_t(i))),
-			Message: C.GoString(C.qw_diagnosis_finding_message(d, C.size_t(i))),
-		})
-	}
-	return out, nil
-}
-
-func toResult(secretIndex C.size_t, timestamp C.uint64_t, scheme C.qw_scheme) Result {
-	res := Result{SecretIndex: int(secretIndex), Scheme: Scheme(scheme)}
-	if res.Scheme == SchemeBusiness {
-		ts := uint64(timestamp)
-		if ts > math.MaxInt64 {
-			ts = math.MaxInt64
-		}
-		res.Timestamp = time.Unix(int64(ts), 0)
-	}
-	return res
-}
-
 // Close frees the verifier. It is idempotent, and waits for verifications in progress.
 func (v *Verifier) Close() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.ptr != nil {
-		C.qw_verifier_free(v.ptr)
-		v.ptr = nil
+	if v.eng != nil {
+		v.eng.free()
+		v.eng = nil
 		runtime.SetFinalizer(v, nil)
 	}
 	return nil
 }
-
-func bytesPtr(b []byte) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b))) }
-
-func stringPtr(s string) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.StringData(s))) }
 
 // optHeader is a header value that may be absent.
 type optHeader struct {
@@ -503,49 +315,33 @@ func optional(h *string) optHeader {
 	return present(*h)
 }
 
-// c is the header as the C ABI takes it: NULL when absent, else a non-NULL pointer (even for "").
-func (h optHeader) c() (*C.uint8_t, C.size_t) {
-	switch {
-	case !h.present:
-		return nil, 0
-	case h.value == "":
-		return (*C.uint8_t)(unsafe.Pointer(&emptyHeader[0])), 0
-	}
-	return stringPtr(h.value), C.size_t(len(h.value))
-}
-
-var emptyHeader = [1]byte{}
-
-// verify runs one C verification (business, onboarding or request-level): the verdict and, on
-// failure, the detailed message come back from the same call.
+// verify runs one verification (business, onboarding or request-level).
 func (v *Verifier) verify(body []byte, first, second optHeader, now int64, mode int) (Result, error) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	if v.ptr == nil {
+	if v.eng == nil {
 		return Result{}, ErrClosed
 	}
-	cnow := C.uint64_t(0)
-	if now > 0 {
-		cnow = C.uint64_t(now)
-	}
-	h1, l1 := first.c()
-	h2, l2 := second.c()
 	if verifyHook != nil {
 		verifyHook()
 	}
-	r := C.go_qw_verify(v.ptr, bytesPtr(body), C.size_t(len(body)), h1, l1, h2, l2, cnow, C.int(mode))
-	runtime.KeepAlive(body)
-	runtime.KeepAlive(first.value)
-	runtime.KeepAlive(second.value)
-	if r.status != C.QW_STATUS_OK {
-		e := sentinel(r.status)
-		if r.msg != nil {
-			e.Message = C.GoString(r.msg)
-			C.free(unsafe.Pointer(r.msg))
-		}
-		return Result{}, e
+	return v.eng.verify(body, first, second, unixSeconds(now), mode)
+}
+
+// unixSeconds is now as the core takes it: negative times are 0.
+func unixSeconds(now int64) uint64 {
+	if now < 0 {
+		return 0
 	}
-	return toResult(r.secret_index, r.timestamp, r.scheme), nil
+	return uint64(now)
+}
+
+// timestampTime is a header's t as a time (t above the largest time.Unix takes is clamped).
+func timestampTime(t uint64) time.Time {
+	if t > 1<<63-1 {
+		t = 1<<63 - 1
+	}
+	return time.Unix(int64(t), 0)
 }
 
 // Verify verifies a business webhook (X-Qonto-Signature) against the verifier's clock. body is
@@ -590,23 +386,6 @@ func SignOnboarding(secret, body []byte) (string, error) {
 	return sign(secret, body, 0, true)
 }
 
-func sign(secret, body []byte, timestamp uint64, onboarding bool) (string, error) {
-	var out [C.QW_SIGN_MAX_LEN]byte
-	var n C.size_t
-	var msg [msgLen]byte
-	ob := C.int(0)
-	if onboarding {
-		ob = 1
-	}
-	status := C.go_qw_sign(bytesPtr(secret), C.size_t(len(secret)), bytesPtr(body),
-		C.size_t(len(body)), C.uint64_t(timestamp), ob, (*C.uint8_t)(unsafe.Pointer(&out[0])),
-		C.size_t(len(out)), &n, (*C.char)(unsafe.Pointer(&msg[0])), msgLen)
-	if status != C.QW_STATUS_OK {
-		return "", newError(status, msg[:])
-	}
-	return string(out[:n]), nil
-}
-
 // Finding is one known mistake that explains a failed verification (Diagnose).
 type Finding struct {
 	// Mistake is the stable code: "secret_base64", "body_reserialized", ..., "wrong_secret".
@@ -648,5 +427,6 @@ func Diagnose(scheme Scheme, secrets [][]byte, body []byte, header string, opts 
 	return diagnose(scheme, secrets, body, header, cfg)
 }
 
-// Version is the version of the linked libqonto_webhooks.
-func Version() string { return C.GoString(C.qw_version()) }
+// Version is the version of the qonto-webhooks library this package implements (the linked
+// libqonto_webhooks for the native implementation).
+func Version() string { return version() }

@@ -10,6 +10,9 @@ cargo build --quiet --release -p qonto-webhooks-c
 mkdir -p "$root/target/bindings-go"
 cd bindings-go
 go version
+echo "== the module's header is include/qonto_webhooks.h"
+cmp "$root/include/qonto_webhooks.h" include/qonto_webhooks.h ||
+  { echo "bindings-go/include/qonto_webhooks.h is stale: run bindings-c/gen-header.sh" >&2; exit 1; }
 echo "== gofmt"
 unformatted=$("$(go env GOROOT)/bin/gofmt" -l .)
 if [ -n "$unformatted" ]; then echo "not gofmt-ed: $unformatted" >&2; exit 1; fi
