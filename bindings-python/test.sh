@@ -2,6 +2,8 @@
 # Builds the Python package (one release wheel), installs it into the project's venv and runs
 # every Python test: the shared vectors, errors, input types, Flask and FastAPI apps, threads,
 # a fresh-venv install of the wheel, mypy --strict and stubtest. Works from a fresh clone.
+# The suite runs once per implementation: the native module, then the pure-Python fallback
+# (QONTO_WEBHOOKS_IMPLEMENTATION=python); IMPL=native or IMPL=python runs only one.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,4 +27,13 @@ wheel=$(ls "$out"/qonto_webhooks-*.whl)
 "$py" -m pip install --quiet --force-reinstall --no-deps "$wheel"
 
 cd bindings-python
-QONTO_WEBHOOKS_WHEEL="$PWD/../$wheel" "$py" -m pytest -q -p no:cacheprovider "$@"
+case "${IMPL:-both}" in
+  both) impls=(native python) ;;
+  native|python) impls=("$IMPL") ;;
+  *) echo "IMPL must be native, python or both" >&2; exit 2 ;;
+esac
+for impl in "${impls[@]}"; do
+  echo "== Python tests, implementation: $impl" >&2
+  QONTO_WEBHOOKS_IMPLEMENTATION=$impl QONTO_WEBHOOKS_WHEEL="$PWD/../$wheel" \
+    "$py" -m pytest -q -p no:cacheprovider "$@"
+done

@@ -9,6 +9,20 @@ from typing import Any, Dict, List
 
 import pytest
 
+import qonto_webhooks
+
+#: The implementation under test (test.sh runs the suite once per implementation, choosing it
+#: with QONTO_WEBHOOKS_IMPLEMENTATION), and the module that provides it.
+IMPLEMENTATION = qonto_webhooks.IMPLEMENTATION
+IMPL_MODULE = "qonto_webhooks._native" if IMPLEMENTATION == "native" else "qonto_webhooks._pure"
+
+#: For tests of what only the compiled module does (the GIL released while hashing, the module's
+#: declaration to free-threaded CPython, the stubs checked against the compiled module).
+native_only = pytest.mark.skipif(
+    IMPLEMENTATION != "native",
+    reason="native module only (this run tests the pure-Python implementation)",
+)
+
 DATA = Path(__file__).resolve().parents[2] / "core" / "tests" / "data"
 VECTORS_PATH = DATA / "vectors.json"
 REQUESTS_PATH = DATA / "requests.json"

@@ -26,6 +26,8 @@ from typing import List, Optional
 
 import pytest
 
+from conftest import native_only
+
 HERE = Path(__file__).resolve().parent
 CRATE = HERE.parent
 REPO = CRATE.parent
@@ -87,6 +89,7 @@ def python_313_or_later() -> Optional[str]:
     return None
 
 
+@native_only
 def test_the_module_declares_that_it_uses_the_gil(tmp_path: Path) -> None:
     python = python_313_or_later()
     if python is None:

@@ -9,6 +9,7 @@ import pytest
 
 import qonto_webhooks as qw
 from conftest import (
+    IMPL_MODULE,
     OFFICIAL_BODY,
     OFFICIAL_HEADER,
     OFFICIAL_NOW,
@@ -379,5 +380,5 @@ def test_metadata() -> None:
     assert qw.BUSINESS_HEADER == "X-Qonto-Signature"
     assert qw.ONBOARDING_HEADER == "Qonto-SHA256-Signature"
     assert qw.__version__.count(".") == 2
-    assert sys.modules["qonto_webhooks._native"].Verifier in qw.Verifier.__mro__
+    assert sys.modules[IMPL_MODULE].Verifier in qw.Verifier.__mro__
     assert qw.Verifier.verify.__doc__ and "raw request body" in qw.Verifier.verify.__doc__

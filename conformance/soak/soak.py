@@ -11,10 +11,14 @@ that the collector would free does not count, memory still held does (Python obj
 native memory the binding never frees). The allowance (2 MiB, against 1 MiB for the Rust soak)
 covers the interpreter's own arenas and free lists settling after warm-up; a leak of 3 bytes a
 round over the 900,000 measured rounds exceeds it. Measured growth on CPython 3.11: 0 KiB.
+
+`QONTO_WEBHOOKS_IMPLEMENTATION=python` soaks the pure-Python fallback instead of the native module.
 """
 
 import gc
 import sys
+
+import qonto_webhooks
 
 from qonto_webhooks import Verifier, WebhookVerificationError, sign, sign_onboarding
 
@@ -134,7 +138,8 @@ def main():
             ok = e.code == expected_code
         requests[0] += ok
 
-    print(f"soak (Python package), allowance {ALLOWANCE_KIB} KiB after warm-up:", flush=True)
+    print(f"soak (Python package, {qonto_webhooks.IMPLEMENTATION} implementation), allowance "
+          f"{ALLOWANCE_KIB} KiB after warm-up:", flush=True)
     results = [
         soak("verify, mixed good and bad", n, verify_round),
         soak("verifier built and dropped", n // 10, build_round),

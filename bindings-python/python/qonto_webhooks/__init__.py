@@ -1,4 +1,6 @@
-"""Verify Qonto webhook signatures: a thin binding of a constant-time Rust core.
+"""Verify Qonto webhook signatures: a thin binding of a constant-time Rust core, with a
+pure-Python fallback (standard library only) where no compiled module is available;
+``IMPLEMENTATION`` says which one runs (``"native"`` or ``"python"``).
 
 Example (Flask)::
 
@@ -28,22 +30,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal, Mapping, Optional, Tuple, Union
 
-from . import _native
+from ._select import IMPLEMENTATION as _IMPLEMENTATION
+from ._select import impl as _impl
 from ._events import ONBOARDING_EVENT_TYPES, TOPICS, Event, OnboardingEvent, _load_object
-from ._native import (
-    BUSINESS_HEADER,
-    DEFAULT_TOLERANCE,
-    ERROR_CODES,
-    MAX_HEADER_LEN,
-    MAX_SECRETS,
-    ONBOARDING_HEADER,
-    Incremental,
-    Verified,
-    __version__,
-    sign,
-    sign_onboarding,
-    unix_now,
-)
 from .exceptions import (
     ERRORS,
     HeaderError,
@@ -59,7 +48,27 @@ from .exceptions import (
     TimestampTooOldError,
     WebhookVerificationError,
 )
+
+#: Which implementation runs: ``"native"`` (the compiled Rust core) or ``"python"`` (the
+#: pure-Python fallback, standard library only). ``QONTO_WEBHOOKS_IMPLEMENTATION=python``
+#: forces the fallback; ``=native`` makes the import fail when the native module cannot load.
+IMPLEMENTATION: str = _IMPLEMENTATION
+
+BUSINESS_HEADER = _impl.BUSINESS_HEADER
+DEFAULT_TOLERANCE = _impl.DEFAULT_TOLERANCE
+ERROR_CODES = _impl.ERROR_CODES
+MAX_HEADER_LEN = _impl.MAX_HEADER_LEN
+MAX_SECRETS = _impl.MAX_SECRETS
+ONBOARDING_HEADER = _impl.ONBOARDING_HEADER
+Incremental = _impl.Incremental
+Verified = _impl.Verified
+__version__ = _impl.__version__
+sign = _impl.sign
+sign_onboarding = _impl.sign_onboarding
+unix_now = _impl.unix_now
+
 __all__ = [
+    "IMPLEMENTATION",
     "Verifier",
     "Verified",
     "Incremental",
@@ -150,7 +159,7 @@ def _signature_headers(headers: Any) -> Tuple[Any, Any]:
     return business, onboarding
 
 
-class Verifier(_native.Verifier):
+class Verifier(_impl.Verifier):
     """Verifies Qonto webhook signatures with one or more secrets.
 
     ``Verifier(secret, *, tolerance=300, schemes="business")``
@@ -174,8 +183,8 @@ class Verifier(_native.Verifier):
         ValueError: ``tolerance`` is negative, or a ``str`` other than ``"disabled"``;
             ``schemes`` is another ``str``.
 
-    A verifier is immutable and thread-safe: build it once at start-up and share it. Bodies
-    above 4 KiB are hashed with the GIL released.
+    A verifier is immutable and thread-safe: build it once at start-up and share it. With the
+    native implementation, bodies above 4 KiB are hashed with the GIL released.
 
     Example::
 
@@ -303,7 +312,7 @@ def diagnose(
     """
     if scheme not in ("business", "onboarding"):
         raise ValueError(f"scheme must be 'business' or 'onboarding', not {scheme!r}")
-    ok, index, code, message, explained, findings = _native.diagnose(
+    ok, index, code, message, explained, findings = _impl.diagnose(
         secret, body, header, onboarding=scheme == "onboarding", now=now, tolerance=tolerance
     )
     return Diagnosis(ok, index, code, message, explained, tuple(Finding(m, t) for m, t in findings))

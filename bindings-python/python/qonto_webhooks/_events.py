@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
-from ._native import Verified
+from ._select import impl as _impl
+
+Verified = _impl.Verified
 from .exceptions import InvalidPayloadError
 
 __all__ = ["Event", "OnboardingEvent", "TOPICS", "ONBOARDING_EVENT_TYPES"]
