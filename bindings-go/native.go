@@ -350,3 +350,9 @@ func diagnose(scheme Scheme, secrets [][]byte, body []byte, header string, cfg c
 }
 
 func version() string { return C.GoString(C.qw_version()) }
+
+// statusText is the library's code and description of a status (for the tests: the sentinels
+// must carry the same).
+func statusText(status uint32) (code, message string) {
+	return C.GoString(C.qw_status_code(C.uint32_t(status))), C.GoString(C.qw_status_message(C.uint32_t(status)))
+}

