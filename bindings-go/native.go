@@ -1,8 +1,10 @@
-//go:build cgo && linux && amd64
+//go:build cgo && linux && amd64 && !qonto_webhooks_purego
 
 // The native implementation: libqonto_webhooks (the Rust core's C ABI), linked statically from
-// lib/<GOOS>_<GOARCH>/ inside this module. Platforms with a prebuilt library are listed in this
-// file's build constraint and in pure.go's; every other build is the pure-Go one.
+// lib/<GOOS>_<GOARCH>/ inside this module (the wasmtime-go pattern), against the module's own
+// copy of the header (include/). Platforms with a prebuilt library are listed in this file's
+// build constraint, with their #cgo LDFLAGS line, and in pure.go's; every other build, and any
+// build with -tags qonto_webhooks_purego, is the pure-Go one.
 
 package qontowebhooks
 

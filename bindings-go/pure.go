@@ -1,4 +1,4 @@
-//go:build !cgo || !(linux && amd64)
+//go:build !cgo || !(linux && amd64) || qonto_webhooks_purego
 
 // The pure-Go implementation: the contract on crypto/hmac, crypto/sha256 and crypto/subtle, for
 // builds without cgo and platforms without a prebuilt libqonto_webhooks. It follows the Rust
