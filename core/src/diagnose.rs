@@ -440,11 +440,16 @@ fn explain<S: AsRef<[u8]>>(
                 if valid { " (the signature itself is valid)" } else { "" })));
         } else if valid {
             let skew = now.abs_diff(t);
-            let side = if t < now { "behind" } else { "ahead of" };
+            // The verdict says which side: exactly `now` is inside every window.
+            let side = match error.kind() {
+                ErrorKind::TimestampTooOld => "behind",
+                _ => "ahead of",
+            };
             findings.push(finding(Mistake::ClockSkew, format!(
                 "the signature is valid, but t is {skew} s {side} this machine's clock: either the request is a late replay (reject it) or a clock is wrong (check NTP on this server)")));
         }
-        if valid || !findings.is_empty() {
+        // A valid signature always has its finding above.
+        if !findings.is_empty() {
             return findings;
         }
     }

@@ -146,3 +146,30 @@ fn the_longest_timestamp_is_signed_whole() {
     let verifier = Verifier::new(SECRET).unwrap();
     assert!(verifier.verify(BODY, &*header, u64::MAX).is_ok());
 }
+
+#[test]
+fn every_error_kind_displays_as_its_code_and_has_a_description() {
+    use qonto_webhooks::ErrorKind;
+    let descriptions: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.description()).collect();
+    for kind in ErrorKind::ALL {
+        assert_eq!(kind.to_string(), kind.code());
+        let description = kind.description();
+        assert!(
+            description.starts_with("the ") || description.starts_with("no "),
+            "{description}"
+        );
+        assert_eq!(
+            descriptions.iter().filter(|d| **d == description).count(),
+            1,
+            "{description}"
+        );
+    }
+    assert_eq!(
+        ErrorKind::SignatureMismatch.description(),
+        "no secret matches the signature"
+    );
+    assert_eq!(
+        ErrorKind::TimestampTooOld.description(),
+        "the timestamp is outside the tolerance, in the past"
+    );
+}

@@ -260,9 +260,17 @@ fn body_signed_with_python_separators_and_given_compact() {
 fn body_with_lf_line_endings_where_crlf_was_signed() {
     let signed = b"{\r\n  \"id\": \"e1\",\r\n  \"n\": 1\r\n}";
     let header = sign(SECRET, signed, NOW).unwrap();
-    let d = business(&[SECRET.as_bytes()], &header, b"{\n  \"id\": \"e1\",\n  \"n\": 1\n}");
+    let d = business(
+        &[SECRET.as_bytes()],
+        &header,
+        b"{\n  \"id\": \"e1\",\n  \"n\": 1\n}",
+    );
     assert_eq!(mistakes(&d), [Mistake::BodyLineEndings], "{:?}", d.findings);
-    assert!(d.findings[0].message.contains("LF line endings where the signed body had CRLF"));
+    assert!(
+        d.findings[0]
+            .message
+            .contains("LF line endings where the signed body had CRLF")
+    );
 }
 
 #[test]
@@ -277,4 +285,71 @@ fn an_onboarding_header_with_the_wrong_secret_is_no_known_mistake() {
         Tolerance::default(),
     );
     assert_eq!(mistakes(&d), [Mistake::WrongSecret]);
+}
+
+#[test]
+fn a_timestamp_in_milliseconds_of_another_day_is_clock_skew_not_milliseconds() {
+    // 13 digits, but as milliseconds still a day away from now: not explained by the unit.
+    let t = (NOW - 86_400) * 1000;
+    let header = sign(SECRET, BODY, t).unwrap();
+    let d = business(&[SECRET.as_bytes()], &header, BODY);
+    assert_eq!(mistakes(&d), [Mistake::ClockSkew], "{:?}", d.findings);
+}
+
+#[test]
+fn a_clock_ahead_is_said_to_be_ahead() {
+    let header = sign(SECRET, BODY, NOW + 900).unwrap();
+    let d = business(&[SECRET.as_bytes()], &header, BODY);
+    assert_eq!(mistakes(&d), [Mistake::ClockSkew]);
+    assert!(
+        d.findings[0].message.contains("900 s ahead of"),
+        "{}",
+        d.findings[0].message
+    );
+}
+
+#[test]
+fn a_timestamp_in_milliseconds_with_a_bad_signature_is_only_the_milliseconds() {
+    let header = sign("another-secret", BODY, NOW * 1000).unwrap();
+    let d = business(&[SECRET.as_bytes()], &header, BODY);
+    assert_eq!(
+        mistakes(&d),
+        [Mistake::TimestampMilliseconds],
+        "{:?}",
+        d.findings
+    );
+    assert!(!d.findings[0].message.contains("signature itself is valid"));
+}
+
+#[test]
+fn a_stale_webhook_with_the_wrong_secret_is_no_known_mistake() {
+    let header = sign("another-secret", BODY, NOW - 900).unwrap();
+    let d = business(&[SECRET.as_bytes()], &header, BODY);
+    assert_eq!(d.result.unwrap_err().code(), "timestamp_too_old");
+    assert_eq!(mistakes(&d), [Mistake::WrongSecret], "{:?}", d.findings);
+}
+
+#[test]
+fn with_several_secrets_the_finding_names_the_one_that_explains_it() {
+    let stripped = SECRET.trim_start_matches("whsec_");
+    let header = sign(stripped, BODY, NOW).unwrap();
+    let d = business(
+        &[b"whsec_some_other_secret", SECRET.as_bytes()],
+        &header,
+        BODY,
+    );
+    assert_eq!(mistakes(&d), [Mistake::SecretPrefix]);
+    assert!(
+        d.findings[0].message.ends_with(" (secret 1)"),
+        "{}",
+        d.findings[0].message
+    );
+    // With one secret there is nothing to name.
+    let d = business(&[SECRET.as_bytes()], &header, BODY);
+    assert_eq!(mistakes(&d), [Mistake::SecretPrefix]);
+    assert!(
+        !d.findings[0].message.contains("(secret"),
+        "{}",
+        d.findings[0].message
+    );
 }

@@ -179,3 +179,38 @@ fn construct_onboarding_event() {
             .is_err()
     );
 }
+
+#[test]
+fn a_topic_displays_as_its_name() {
+    for topic in Topic::DOCUMENTED {
+        assert_eq!(topic.to_string(), topic.as_str());
+    }
+    assert_eq!(Topic::Cards.to_string(), "v1/cards");
+}
+
+#[test]
+fn construct_errors_say_what_failed_and_keep_their_cause() {
+    use std::error::Error as _;
+    let verifier = Verifier::new("s3cret").unwrap();
+    let body = br#"{"not":"an event"}"#;
+    let header = sign("s3cret", body, 1_700_000_000).unwrap();
+    let err = verifier
+        .construct_event(body, &*header, 1_700_000_000)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_payload");
+    assert!(
+        err.to_string()
+            .starts_with("the verified body is not a Qonto event: "),
+        "{err}"
+    );
+    let cause = err.source().expect("the JSON error is the source");
+    assert!(err.to_string().ends_with(&cause.to_string()), "{err}");
+
+    let err = verifier
+        .construct_event(body, &*header, 1_800_000_000)
+        .unwrap_err();
+    assert_eq!(err.code(), "timestamp_too_old");
+    let cause = err.source().expect("the verification error is the source");
+    assert_eq!(err.to_string(), cause.to_string());
+    assert!(err.to_string().contains("s old"), "{err}");
+}
