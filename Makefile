@@ -5,14 +5,17 @@ SHELL := /bin/bash
 
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
-.PHONY: fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+
+.PHONY: lint mutants check-versions publish-crates fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
 	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go)"
+	@echo "make lint    formatting, clippy, the core's docs, the workflow files"
 	@echo "make bench   run every benchmark (minutes; figures for the README)"
 	@echo "make fuzz    run every fuzz target for 60 s"
 	@echo "make fuzz-long  every target for 10 min, then keep the minimized corpora in fuzz/seeds"
+	@echo "make mutants mutation testing of the core and the C ABI (about an hour; CI runs the changed lines)"
 
 demo: demo-rust $(addprefix demo-,$(BINDINGS)) tour
 
@@ -23,7 +26,7 @@ demo-rust:
 $(addprefix demo-,$(BINDINGS)): demo-%:
 	@echo; echo "== $*"; bash $*/demo.sh
 
-test: test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance
+test: check-versions test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance
 
 test-subscriptions:
 	bash subscriptions/test.sh
@@ -59,3 +62,26 @@ fuzz:
 fuzz-long:
 	bash fuzz/run.sh 600
 	bash fuzz/minimize.sh
+
+# Formatting, clippy (warnings denied), the core's documentation (its README is the front page;
+# broken links denied), and the workflow files (actionlint).
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS=-Dwarnings cargo doc --quiet --no-deps -p qonto-webhooks --all-features
+	"$$(.ci/venv.sh .ci/requirements-lint.txt)/bin/actionlint" .github/workflows/*.yml
+
+# One version in every manifest; VERSION=x.y.z also requires that one (the release tag).
+check-versions:
+	python3 .ci/check_versions.py $(VERSION)
+
+# crates.io, in dependency order (the release workflow, on a tag).
+publish-crates:
+	cargo publish -p qonto-webhooks
+	cargo publish -p qonto-webhooks-subscriptions
+	cargo publish -p qonto-webhooks-cli
+
+# The mutation gate: every mutant of the core and the C ABI caught (about an hour); records the
+# commit in .ci/mutants-base, from which CI checks only the changed lines.
+mutants:
+	bash .ci/mutants.sh --full
