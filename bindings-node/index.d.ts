@@ -165,6 +165,12 @@ export declare function diagnose(
   options?: DiagnoseOptions,
 ): Diagnosis
 
+/**
+ * Which implementation verifies: 'native' (the Rust core, through the platform package's addon) or
+ * 'js' (the pure-JS fallback on node:crypto, used where no native package matches this platform,
+ * or when QONTO_WEBHOOKS_IMPLEMENTATION=js). Same API, codes and messages either way.
+ */
+export declare const implementation: 'native' | 'js'
 export declare const ERROR_CODES: readonly ErrorCode[]
 export declare const BUSINESS_HEADER: 'X-Qonto-Signature'
 export declare const ONBOARDING_HEADER: 'Qonto-SHA256-Signature'
@@ -182,6 +188,7 @@ declare global {
 }
 
 declare const qontoWebhooks: {
+  implementation: typeof implementation
   Verifier: typeof Verifier
   WebhookVerificationError: typeof WebhookVerificationError
   sign: typeof sign

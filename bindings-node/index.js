@@ -2,12 +2,50 @@
 // qonto-webhooks: verify Qonto webhook signatures in Node.js.
 //
 // The verification itself (parsing, the replay window, the constant-time HMAC check) runs in the
-// Rust core through the native addon loaded by binding.js. This file only checks argument types,
-// turns native failures into WebhookVerificationError, and adds the conveniences (events,
-// requests, Express middleware). index.mjs re-exports this module, so CommonJS and ES modules
-// share one WebhookVerificationError class.
+// Rust core through the native addon loaded by binding.js, or, where no native package matches this
+// platform (or QONTO_WEBHOOKS_IMPLEMENTATION=js), in the pure-JS implementation of fallback.js on
+// node:crypto, which offers the same private functions with the same results. This file only
+// checks argument types, turns failures into WebhookVerificationError, and adds the conveniences
+// (events, requests, Express middleware). index.mjs re-exports this module, so CommonJS and ES
+// modules share one WebhookVerificationError class.
 
-const native = require('./binding.js')
+const IMPLEMENTATIONS = ['native', 'js']
+
+/**
+ * The native addon when it loads, else the pure-JS implementation. QONTO_WEBHOOKS_IMPLEMENTATION
+ * chooses: 'js' forces the fallback, 'native' requires the addon (a clear error if it cannot load).
+ */
+function load() {
+  const wanted = process.env.QONTO_WEBHOOKS_IMPLEMENTATION
+  if (wanted !== undefined && wanted !== '' && !IMPLEMENTATIONS.includes(wanted)) {
+    const err = new Error(
+      `QONTO_WEBHOOKS_IMPLEMENTATION must be 'native' or 'js' (or unset: the native addon when it loads, else js), got ${JSON.stringify(wanted)}`,
+    )
+    err.code = 'ERR_QONTO_IMPLEMENTATION'
+    throw err
+  }
+  if (wanted === 'js') return { native: require('./fallback.js'), implementation: 'js' }
+  try {
+    return { native: require('./binding.js'), implementation: 'native' }
+  } catch (cause) {
+    if (wanted === 'native') {
+      const err = new Error(
+        `QONTO_WEBHOOKS_IMPLEMENTATION=native, but no native addon of qonto-webhooks loads on ${process.platform}-${process.arch}: ` +
+          'the platform package (e.g. qonto-webhooks-linux-x64-gnu) is an optional dependency, installed only where one is ' +
+          'published for this platform and when optional dependencies are not omitted. Unset the variable to use the ' +
+          "pure-JS implementation (same API and results), or install on a platform that has one. Why each candidate failed is the cause.",
+      )
+      err.code = 'ERR_QONTO_IMPLEMENTATION'
+      // The generated loader's own summary blames npm; its cause chain holds the real reasons.
+      err.cause = cause !== null && typeof cause === 'object' && cause.cause !== undefined ? cause.cause : cause
+      throw err
+    }
+    return { native: require('./fallback.js'), implementation: 'js' }
+  }
+}
+
+const { native, implementation } = load()
+const rules = require('./rules.cjs')
 
 /** Every stable error code, in the order of their frozen numbers (1 to 8). */
 const ERROR_CODES = Object.freeze(native.errorCodes())
@@ -154,11 +192,8 @@ function checkNow(options, fn) {
 
 function checkSecrets(secret) {
   if (secret === undefined || secret === null || secret === '') {
-    throw new WebhookVerificationError(
-      'invalid_secret',
-      `no webhook secret was given (got ${secret === '' ? 'an empty string' : String(secret)}): pass the secret ` +
-        'Qonto returned when the subscription was created (is the environment variable set?)',
-    )
+    const { code, message } = rules.absentSecret(secret)
+    throw new WebhookVerificationError(code, message)
   }
   const list = Array.isArray(secret) ? secret : [secret]
   return list.map((s, i) => {
@@ -567,6 +602,7 @@ function qontoWebhook(options) {
 }
 
 module.exports = {
+  implementation,
   Verifier,
   WebhookVerificationError,
   sign,

@@ -3,6 +3,7 @@
 import qontoWebhooks from './index.js'
 
 export const {
+  implementation,
   Verifier,
   WebhookVerificationError,
   sign,

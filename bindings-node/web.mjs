@@ -9,29 +9,34 @@
 // Caller buffers are copied at the call: a buffer changed after the call (before the await
 // resolves, or between update() and finishAsync()) does not change what is verified or parsed.
 //
-// It follows the same behaviour contract as the Rust core and is tested against the same vectors.
+// The rules (header parsing, the window, the choice of header, the messages) are rules.mjs, shared
+// with the main entry's pure-JS fallback; only the HMAC (WebCrypto, async) is computed here. It is
+// tested against the same vectors, and its codes and messages against the native entry's.
 
-export const ERROR_CODES = Object.freeze([
-  'invalid_secret',
-  'missing_header',
-  'malformed_header',
-  'missing_timestamp',
-  'missing_signature',
-  'timestamp_too_old',
-  'timestamp_in_future',
-  'signature_mismatch',
-])
-export const BUSINESS_HEADER = 'X-Qonto-Signature'
-export const ONBOARDING_HEADER = 'Qonto-SHA256-Signature'
-export const DEFAULT_TOLERANCE = 300
-/** The one `tolerance` value that switches the replay window off (null and undefined mean the default). */
-export const TOLERANCE_DISABLED = 'disabled'
-/** The values of the `schemes` option: which webhooks `verifyRequestAsync` accepts. */
-export const SCHEMES = Object.freeze(['business', 'onboarding', 'both'])
-export const MAX_SECRETS = 8
-export const MAX_HEADER_LEN = 4096
+import {
+  ERROR_CODES,
+  BUSINESS_HEADER,
+  ONBOARDING_HEADER,
+  DEFAULT_TOLERANCE,
+  TOLERANCE_DISABLED,
+  SCHEMES,
+  MAX_SECRETS,
+  MAX_HEADER_LEN,
+  Rejection,
+  absentSecret,
+  checkSecretLengths,
+  emptySecret,
+  parseBusiness as parseBusinessRule,
+  parseOnboarding as parseOnboardingRule,
+  checkWindow,
+  select as selectRule,
+  mismatch,
+  hexToBytes,
+  toHex,
+} from './rules.mjs'
 
-const MAX_U64 = 18446744073709551615n
+export { ERROR_CODES, BUSINESS_HEADER, ONBOARDING_HEADER, DEFAULT_TOLERANCE, TOLERANCE_DISABLED, SCHEMES, MAX_SECRETS, MAX_HEADER_LEN }
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8')
 
@@ -45,8 +50,10 @@ export class WebhookVerificationError extends Error {
   }
 }
 
-const fail = (code, message, scheme = 'business') => {
-  throw new WebhookVerificationError(code, message, code === 'invalid_secret' ? undefined : scheme)
+/** The value, or throws the Rejection the shared rules returned as a WebhookVerificationError. */
+const settle = (value) => {
+  if (value instanceof Rejection) throw new WebhookVerificationError(value.code, value.message, value.scheme)
+  return value
 }
 
 function describe(value) {
@@ -110,86 +117,11 @@ const options = (o) => {
   return o
 }
 
-const trim = (s) => s.replace(/^[ \t]+|[ \t]+$/g, '')
-const HEX64 = /^[0-9a-fA-F]{64}$/
-
-function hexToBytes(hex) {
-  const out = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) out[i] = parseInt(hex.substr(2 * i, 2), 16)
-  return out
+const parseBusiness = (header) => {
+  const parsed = settle(parseBusinessRule(header))
+  return { ...parsed, signatures: parsed.signatures.map(hexToBytes) }
 }
-
-function toHex(buffer) {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-function checkLength(header, scheme) {
-  const len = encoder.encode(header).length
-  if (len > MAX_HEADER_LEN) {
-    fail('malformed_header', `the ${name(scheme)} header is ${len} bytes long, more than the ${MAX_HEADER_LEN} allowed`, scheme)
-  }
-}
-
-const name = (scheme) => (scheme === 'business' ? BUSINESS_HEADER : ONBOARDING_HEADER)
-const missing = (scheme) =>
-  fail(
-    'missing_header',
-    `the ${name(scheme)} header is missing or empty: read it from the request headers (header names are case-insensitive)`,
-    scheme,
-  )
-const notHex = (scheme) =>
-  fail(
-    'malformed_header',
-    `the ${name(scheme)} header is malformed: ` +
-      (scheme === 'business' ? 'each v1 must be exactly 64 hex digits' : 'it must be exactly 64 hex digits (no prefix such as sha256=)') +
-      ' (the hex HMAC-SHA256; not base64)',
-    scheme,
-  )
-
-/** Parses X-Qonto-Signature as the contract says: { text, value, signatures }. */
-function parseBusiness(header) {
-  checkLength(header, 'business')
-  const value = trim(header)
-  if (value === '') missing('business')
-  let timestamp
-  const signatures = []
-  value.split(',').forEach((raw, index) => {
-    const item = trim(raw)
-    const eq = item.indexOf('=')
-    if (eq < 0) {
-      fail(
-        'malformed_header',
-        `the ${BUSINESS_HEADER} header is malformed: item ${index + 1} is not of the form key=value (expected t=<unix seconds>,v1=<64 hex digits>)`,
-      )
-    }
-    const key = item.slice(0, eq)
-    const val = item.slice(eq + 1)
-    if (key === 't') {
-      if (timestamp !== undefined) fail('malformed_header', `the ${BUSINESS_HEADER} header is malformed: it has more than one t item`)
-      if (!/^[0-9]+$/.test(val)) {
-        fail('malformed_header', `the ${BUSINESS_HEADER} header is malformed: t must be ASCII digits only (unix seconds, no sign, no fraction)`)
-      }
-      if (BigInt(val) > MAX_U64) fail('malformed_header', `the ${BUSINESS_HEADER} header is malformed: the t value does not fit in 64 bits`)
-      timestamp = val
-    } else if (key === 'v1') {
-      if (!HEX64.test(val)) notHex('business')
-      signatures.push(hexToBytes(val))
-    }
-  })
-  if (timestamp === undefined) {
-    fail('missing_timestamp', `the ${BUSINESS_HEADER} header has no t item: expected t=<unix seconds>,v1=<signature> (an onboarding webhook carries ${ONBOARDING_HEADER} instead)`)
-  }
-  if (signatures.length === 0) fail('missing_signature', `the ${BUSINESS_HEADER} header has no v1 item: expected t=<unix seconds>,v1=<signature>`)
-  return { text: timestamp, value: BigInt(timestamp), signatures }
-}
-
-function parseOnboarding(header) {
-  checkLength(header, 'onboarding')
-  const hex = trim(header)
-  if (hex === '') missing('onboarding')
-  if (!HEX64.test(hex)) notHex('onboarding')
-  return hexToBytes(hex)
-}
+const parseOnboarding = (header) => hexToBytes(settle(parseOnboardingRule(header)))
 
 function equal(a, b) {
   let diff = a.length ^ b.length
@@ -221,39 +153,7 @@ function asyncOnly(name, instead) {
   throw err
 }
 
-// A header over the length limit is present, whatever it holds: length is checked first, so it
-// is malformed_header, not missing_header.
-const blank = (h) => h === undefined || (/^[ \t]*$/.test(h) && encoder.encode(h).length <= MAX_HEADER_LEN)
-
-/**
- * The header to verify among the two a request may carry (undefined: absent), by the rule of the
- * Rust core's `Schemes::select`, with its messages: only the configured schemes' headers are read;
- * with 'both', the business header wins when present and not blank; with none accepted there,
- * `missing_header`, saying when the request carries the other scheme's header instead.
- */
-function select(schemes, business, onboarding) {
-  const b = blank(business) ? undefined : business
-  const o = blank(onboarding) ? undefined : onboarding
-  if (schemes === 'both') {
-    if (b !== undefined) return ['business', b]
-    if (o !== undefined) return ['onboarding', o]
-    return fail(
-      'missing_header',
-      `the ${BUSINESS_HEADER} and ${ONBOARDING_HEADER} headers are both missing or empty: read them from the request headers (header names are case-insensitive)`,
-    )
-  }
-  const [scheme, chosen, other] = schemes === 'onboarding' ? ['onboarding', o, b] : ['business', b, o]
-  if (chosen !== undefined) return [scheme, chosen]
-  if (other !== undefined) {
-    const otherName = scheme === 'business' ? ONBOARDING_HEADER : BUSINESS_HEADER
-    fail(
-      'missing_header',
-      `the ${name(scheme)} header is missing: the request carries ${otherName} instead, but this endpoint accepts ${scheme} webhooks only (accepting the other scheme must be configured explicitly, with its own secret)`,
-      scheme,
-    )
-  }
-  return missing(scheme)
-}
+const select = (schemes, business, onboarding) => settle(selectRule(schemes, business, onboarding))
 
 const parseJson = (bytes) => JSON.parse(decoder.decode(bytes))
 
@@ -266,15 +166,9 @@ export class Verifier {
   #tolerance
   #schemes
   constructor(secret, opts) {
-    if (secret === undefined || secret === null || secret === '') {
-      fail('invalid_secret', `no webhook secret was given (got ${secret === '' ? 'an empty string' : String(secret)}): pass the secret Qonto returned when the subscription was created`)
-    }
+    if (secret === undefined || secret === null || secret === '') settle(absentSecret(secret))
     const list = (Array.isArray(secret) ? secret : [secret]).map((s, i) => toBytes(s, Array.isArray(secret) ? `secret[${i}]` : 'secret'))
-    if (list.length === 0) fail('invalid_secret', 'no webhook secret was given: pass at least one')
-    if (list.some((s) => s.length === 0)) {
-      fail('invalid_secret', 'the webhook secret is empty: pass the secret Qonto returned when the subscription was created, exactly as given (a whsec_ prefix included)')
-    }
-    if (list.length > MAX_SECRETS) fail('invalid_secret', `too many webhook secrets: a verifier holds at most ${MAX_SECRETS} (keep only the secrets still in rotation)`)
+    settle(checkSecretLengths(list.map((s) => s.length)) ?? list)
     const o = options(opts)
     this.#tolerance = tolerance(o.tolerance)
     this.#schemes = schemesOption(o.schemes)
@@ -300,12 +194,7 @@ export class Verifier {
       for (const c of candidates) found = equal(tag, c) || found
       if (found) return i
     }
-    return fail(
-      'signature_mismatch',
-      `the signature does not match (${keys.length} secret(s) tried against ${candidates.length} signature(s)): pass the raw request body, byte for byte, before any JSON parsing, and the subscription's webhook secret (not the API key)` +
-        (scheme === 'business' ? "; the signed bytes are the t value as sent, then '.', then the body" : ''),
-      scheme,
-    )
+    return settle(mismatch(scheme, keys.length, candidates.length))
   }
 
   // Each public method copies the body and checks the header and the window synchronously, at the
@@ -334,16 +223,7 @@ export class Verifier {
 
   #window(parsed, opts) {
     const o = options(opts)
-    const now = BigInt(o.now === undefined ? nowSeconds() : seconds(o.now, 'options.now'))
-    if (this.#tolerance !== TOLERANCE_DISABLED) {
-      const tol = BigInt(this.#tolerance)
-      if (now >= parsed.value && now - parsed.value > tol) {
-        fail('timestamp_too_old', `the timestamp is ${now - parsed.value} s old, more than the ${tol} s tolerance: the webhook may be a replay; if it is not, check this server's clock (NTP)`)
-      }
-      if (parsed.value > now && parsed.value - now > tol) {
-        fail('timestamp_in_future', `the timestamp is ${parsed.value - now} s in the future, more than the ${tol} s tolerance: check this server's clock (NTP)`)
-      }
-    }
+    settle(checkWindow(parsed.value, o.now === undefined ? nowSeconds() : seconds(o.now, 'options.now'), this.#tolerance) ?? parsed)
   }
 
   /** Verifies an onboarding webhook (no timestamp, no replay window). Resolves to { secretIndex, timestamp: null }. */
@@ -471,11 +351,11 @@ export async function signAsync(secret, body, opts) {
   const o = options(opts)
   const scheme = o.scheme === undefined ? 'business' : o.scheme
   if (scheme !== 'business' && scheme !== 'onboarding') throw new TypeError(`options.scheme must be 'business' or 'onboarding', got ${String(o.scheme)}`)
-  if (key.length === 0) fail('invalid_secret', 'the webhook secret is empty')
+  if (key.length === 0) settle(emptySecret())
   const t = scheme === 'business' ? String(o.timestamp === undefined ? nowSeconds() : seconds(o.timestamp, 'options.timestamp')) : ''
   const k = await importKey(key)
-  if (scheme === 'onboarding') return toHex(await subtle().sign('HMAC', k, bytes))
-  return `t=${t},v1=${toHex(await subtle().sign('HMAC', k, concat(encoder.encode(t + '.'), bytes)))}`
+  if (scheme === 'onboarding') return toHex(new Uint8Array(await subtle().sign('HMAC', k, bytes)))
+  return `t=${t},v1=${toHex(new Uint8Array(await subtle().sign('HMAC', k, concat(encoder.encode(t + '.'), bytes))))}`
 }
 
 /** The native entry's synchronous name: throws at once (use `await signAsync(...)`). */
