@@ -2,7 +2,7 @@
 //
 // RAII verifier and incremental state, std::string_view inputs, and one exception type,
 // qonto_webhooks::Error, carrying the stable code ("signature_mismatch", ...) and the detailed
-// message. Link as for C: -l:libqonto_webhooks.a -lpthread -ldl -lm.
+// message. Link as for C: pkg-config qonto_webhooks, or CMake qonto_webhooks::qonto_webhooks.
 //
 //   qonto_webhooks::Verifier verifier{secret};            // 300 s window, business webhooks only
 //   try {
