@@ -32,13 +32,17 @@ function throwRejection(r) {
   return err
 }
 
+const Shared = typeof SharedArrayBuffer === 'undefined' ? undefined : SharedArrayBuffer
+
 /**
- * Bytes of a string (UTF-8) or a Uint8Array, as node:crypto takes them. A view over a detached
- * buffer is refused (its length reads 0; the core would not verify it as the empty body).
+ * Bytes of a string (UTF-8) or a Uint8Array, as node:crypto takes them. Refused as by the native
+ * side: a view over memory shared with other threads (index.js copies it first), and a view over
+ * a detached buffer (its length reads 0; it is not the empty body).
  */
 function bytesArg(value, what) {
   if (typeof value === 'string') return value
   if (value instanceof Uint8Array) {
+    if (Shared !== undefined && value.buffer instanceof Shared) throw invalidArg(`${what} is in shared memory: copy it first`)
     if (value.byteLength === 0 && value.buffer.byteLength === 0) {
       try {
         new Uint8Array(value.buffer)

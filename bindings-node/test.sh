@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Node addon (release, once) and runs every Node test: the shared vectors through the
-# native and WebCrypto entries, the API, Express 5, worker_threads, npm pack + install, tsc --strict.
+# Builds the Node addon (release, once) and runs every Node test twice: once with the native addon,
+# once with the pure-JS fallback (QONTO_WEBHOOKS_IMPLEMENTATION=js): the shared vectors and request
+# cases through the main and WebCrypto entries, the API, Express 5, worker_threads, npm pack +
+# install, tsc --strict. The tests of the addon itself (native.test.mjs) are skipped, with the
+# reason, in the second run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -15,4 +18,7 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   }
 fi
 
-node --test __test__/*.test.mjs
+for implementation in native js; do
+  echo "== Node suite, implementation: $implementation"
+  QONTO_WEBHOOKS_IMPLEMENTATION=$implementation node --test __test__/*.test.mjs
+done

@@ -3,13 +3,11 @@
 // window off by accident, before the fix.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 
 import { Verifier, WebhookVerificationError, sign } from '../index.mjs'
 import * as web from '../web.mjs'
 
-const require = createRequire(import.meta.url)
-const native = require('../binding.js')
+import { engine as native } from './engine.mjs'
 
 const SECRET = 'whsec_buffers_test_secret'
 const NOW = 1735689600

@@ -7,6 +7,7 @@
 //
 //     node conformance/soak/soak.mjs [ITERATIONS]
 //     node conformance/soak/soak.mjs --plant-leak     # leaks on purpose: must fail
+//     QONTO_WEBHOOKS_IMPLEMENTATION=js node conformance/soak/soak.mjs   # the pure-JS fallback
 //
 // RSS (process.memoryUsage.rss()) is sampled every 10,000 rounds after a full garbage collection:
 // garbage V8 would free does not count, memory still held does (objects kept alive, native
@@ -26,7 +27,7 @@ import vm from 'node:vm'
 import { setImmediate as turn } from 'node:timers/promises'
 
 const require = createRequire(import.meta.url)
-const { Verifier, WebhookVerificationError, sign } = require('../../bindings-node')
+const { Verifier, WebhookVerificationError, sign, implementation } = require('../../bindings-node')
 const web = await import('../../bindings-node/web.mjs')
 
 v8.setFlagsFromString('--expose-gc')
@@ -140,7 +141,7 @@ async function webRound (i) {
 }
 
 const nWeb = Math.floor(n * 3 / 20)
-console.log(`soak (Node package), allowance ${ALLOWANCE_KIB} KiB after warm-up:`)
+console.log(`soak (Node package, ${implementation} implementation), allowance ${ALLOWANCE_KIB} KiB after warm-up:`)
 const results = [
   await soak('verify, mixed good and bad', n, verifyRound),
   await soak('verifier built and dropped', Math.floor(n / 10), buildRound),
