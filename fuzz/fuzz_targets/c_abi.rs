@@ -21,6 +21,71 @@ use abi::{qw_bytes, qw_scheme, qw_schemes, qw_status, qw_verified, qw_verifier, 
 use libfuzzer_sys::fuzz_target;
 use qonto_webhooks_fuzz::Case;
 
+/// `qw_diagnose` (with the fuzz crate's `diagnose` feature): never panics, its verdict is the
+/// one-shot verdict, a verifying input has no finding, every finding has a code and a message,
+/// an index out of range is NULL, and a tolerance above `INT64_MAX` is an argument error. The
+/// findings themselves are the core's (tested there). Diagnose tries many variants of the body,
+/// so only bodies up to 4 KiB are diagnosed.
+#[cfg(feature = "diagnose")]
+fn check_diagnose(
+    case: &Case,
+    secrets: &[qw_bytes],
+    tolerance: u64,
+    expected: &qonto_webhooks_fuzz::Verdict,
+) {
+    if case.body.len() > 4096 {
+        return;
+    }
+    let (body, header) = (&case.body, &case.header);
+    let mut d: *mut abi::qw_diagnosis = ptr::null_mut();
+    let status = unsafe {
+        abi::qw_diagnose(
+            secrets.as_ptr(),
+            secrets.len(),
+            u32::from(case.onboarding),
+            header.as_ptr(),
+            header.len(),
+            body.as_ptr(),
+            body.len(),
+            case.now,
+            tolerance,
+            case.tolerance.is_none(),
+            &mut d,
+        )
+    };
+    if tolerance > abi::QW_MAX_TOLERANCE_SECS {
+        assert_eq!(
+            status,
+            qw_status::InvalidArgument,
+            "diagnose, tolerance {tolerance}"
+        );
+        assert!(d.is_null(), "diagnosis_out written on failure");
+        return;
+    }
+    assert_eq!(status, qw_status::Ok, "diagnose: {case:?}");
+    let mut out = POISON;
+    let verdict = unsafe { abi::qw_diagnosis_result(d, &mut out) };
+    assert_eq!(
+        verdict as u32,
+        status_of(expected),
+        "diagnose verdict: {case:?}"
+    );
+    let n = unsafe { abi::qw_diagnosis_findings_len(d) };
+    if verdict == qw_status::Ok {
+        assert_eq!(n, 0, "findings for a verifying input");
+        assert_ne!(out, POISON, "verified_out not written");
+    } else {
+        assert_eq!(out, POISON, "verified_out written on failure");
+    }
+    for i in 0..n {
+        assert!(!unsafe { abi::qw_diagnosis_finding_mistake(d, i) }.is_null());
+        assert!(!unsafe { abi::qw_diagnosis_finding_message(d, i) }.is_null());
+    }
+    assert!(unsafe { abi::qw_diagnosis_finding_mistake(d, n) }.is_null());
+    assert!(unsafe { abi::qw_diagnosis_finding_message(d, n) }.is_null());
+    unsafe { abi::qw_diagnosis_free(d) };
+}
+
 fn status_of(verdict: &qonto_webhooks_fuzz::Verdict) -> u32 {
     match verdict {
         Ok(_) => 0,
@@ -50,6 +115,8 @@ fuzz_target!(|data: &[u8]| {
     // No tolerance value disables the window (qw_verifier_disable_tolerance does); one above
     // INT64_MAX (a negative number converted) is an argument error.
     let tolerance = case.tolerance.unwrap_or(abi::QW_DEFAULT_TOLERANCE_SECS);
+    #[cfg(feature = "diagnose")]
+    check_diagnose(&case, &secrets, tolerance, &expected);
     let mut verifier: *mut qw_verifier = ptr::null_mut();
     let status = unsafe {
         abi::qw_verifier_new(secrets.as_ptr(), secrets.len(), tolerance, &mut verifier)
