@@ -122,17 +122,25 @@ const verifierTolerance = (v) => verifierArg(v).tolerance
 const verifierSecretCount = (v) => verifierArg(v).keys.length
 const verifierSchemes = (v) => verifierArg(v).schemes
 
+// The candidate being compared, decoded from its hex (verification is synchronous: one at a time).
+const CANDIDATE = Buffer.alloc(32)
+
+/** Whether a MAC is one of the candidates (hex, checked by the parser): each compared in constant time. */
+function anyMatches(tag, candidates) {
+  let found = false
+  for (let i = 0; i < candidates.length; i++) {
+    CANDIDATE.write(candidates[i], 'hex')
+    found = timingSafeEqual(tag, CANDIDATE) || found
+  }
+  return found
+}
+
 /** The index of the first key whose MAC of (prefix, body) is one of the candidates, or -1. */
 function match(keys, prefix, body, candidates) {
-  const wanted = candidates.map((hex) => Buffer.from(hex, 'hex'))
   for (let i = 0; i < keys.length; i++) {
     const hmac = createHmac('sha256', keys[i])
     if (prefix !== undefined) hmac.update(prefix)
-    const tag = hmac.update(body).digest()
-    let found = false
-    // Every candidate is compared, in constant time each.
-    for (const c of wanted) found = timingSafeEqual(tag, c) || found
-    if (found) return i
+    if (anyMatches(hmac.update(body).digest(), candidates)) return i
   }
   return -1
 }
@@ -195,7 +203,7 @@ class NativeIncremental {
       const h = createHmac('sha256', k)
       return prefix === undefined ? h : h.update(prefix)
     })
-    this.#candidates = candidates.map((hex) => Buffer.from(hex, 'hex'))
+    this.#candidates = candidates
     this.#scheme = scheme
     this.#value = value
   }
@@ -223,10 +231,7 @@ class NativeIncremental {
     const hmacs = this.#live()
     this.#hmacs = null
     for (let i = 0; i < hmacs.length; i++) {
-      const tag = hmacs[i].digest()
-      let found = false
-      for (const c of this.#candidates) found = timingSafeEqual(tag, c) || found
-      if (found) return this.#scheme === 'business' ? packBusiness(this.#value, i) : i
+      if (anyMatches(hmacs[i].digest(), this.#candidates)) return this.#scheme === 'business' ? packBusiness(this.#value, i) : i
     }
     return reject(mismatch(this.#scheme, hmacs.length, this.#candidates.length))
   }
