@@ -2,7 +2,9 @@
 # Benchmarks the Python package against hand-written hmac code and stripe's verifier, at 256 B,
 # 1 KiB, 16 KiB and 1 MiB, and two threads against one; prints a markdown table. Both wheels
 # are measured: the stable ABI of 3.9+ (the default) and of 3.11+ (`abi3-py311`).
-# Takes about two minutes; not run in CI. Results: target/python-bench/*.json.
+# The pure-Python fallback gets its own row against (a) and (b). Takes about two minutes; not
+# run in CI. Results: target/python-bench/*.json. bench/instructions.py counts instructions
+# instead (cachegrind: exact where timings are not).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -11,6 +11,7 @@ from typing import Callable, Dict
 import stripe
 
 import qonto_webhooks
+from qonto_webhooks import _pure
 
 Verify = Callable[[bytes, str], object]
 TOLERANCE = 300
@@ -18,6 +19,13 @@ TOLERANCE = 300
 
 def ours(secret: str) -> Verify:
     verifier = qonto_webhooks.Verifier(secret, tolerance=TOLERANCE)
+    return verifier.verify
+
+
+def fallback(secret: str) -> Verify:
+    """The package's pure-Python fallback (what installs where no compiled wheel exists),
+    whichever implementation `import qonto_webhooks` picked."""
+    verifier = _pure.Verifier(secret, tolerance=TOLERANCE)
     return verifier.verify
 
 
@@ -64,6 +72,7 @@ def stripe_verify_header(secret: str) -> Verify:
 
 IMPLEMENTATIONS: Dict[str, Callable[[str], Verify]] = {
     "qonto_webhooks": ours,
+    "fallback (pure Python)": fallback,
     "(a) hmac.new+hexdigest": hmac_hexdigest,
     "(b) hmac.digest": hmac_digest,
     "(c) stripe": stripe_verify_header,
