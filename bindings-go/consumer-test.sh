@@ -30,5 +30,7 @@ for cgo in 1 0; do
     "implementation=$expect "*) ;;
     *) echo "expected implementation=$expect" >&2; exit 1 ;;
   esac
+  echo "== CGO_ENABLED=$cgo go test $module (the module's own tests, from the module cache)"
+  CGO_ENABLED=$cgo go test -count=1 "$module"
 done
 echo "== the Go consumer builds from dist/go alone, native and pure Go"

@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -34,7 +33,7 @@ type requestCase struct {
 
 func loadRequestCases(t *testing.T) []requestCase {
 	t.Helper()
-	data, err := os.ReadFile("../core/tests/data/requests.json")
+	data, err := readShared(t, "requests.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,9 @@ for cgo in 1 0; do
 done
 echo "== the two implementations give the same outcome and message for every vector and request case"
 diff "$out/outcomes-native.txt" "$out/outcomes-go.txt"
-wc -l <"$out/outcomes-go.txt"
+lines=$(wc -l <"$out/outcomes-go.txt")
+echo "$lines outcomes"
+[ "$lines" -gt 100 ] || { echo "too few outcomes: the shared test data was not read" >&2; exit 1; }
 echo "== go test -race (native)"
 go test -count=1 -race ./...
 echo "== Diagnose prints what the CLI's diagnose prints"
