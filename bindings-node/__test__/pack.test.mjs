@@ -1,15 +1,39 @@
-// Installs the package as users do: `npm pack`, then `npm i --offline <tarball>` into a fresh
-// temporary project, then `require` and `import` it and verify the official vector.
+// Installs the package as users do, from the artifacts `dist.sh` makes (the napi-rs layout: the
+// main package plus the linux-x64-gnu platform package, as `npm pack` tarballs, with the addon
+// already built here): into a fresh temporary project, offline, the platform package reached
+// through the main package's optionalDependencies; then `require` and `import` it and verify the
+// official vector. Installed without optional dependencies, it runs on the pure-JS fallback.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const pkg = fileURLToPath(new URL('..', import.meta.url))
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+const { version } = JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: pkg, encoding: 'utf8' }))
+
+/** A fresh project depending on the main tarball, the platform package resolved to its tarball. */
+function project(dir, name, dist) {
+  const root = join(dir, name)
+  mkdirSync(root)
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({
+      name,
+      version: '1.0.0',
+      private: true,
+      dependencies: { 'qonto-webhooks': `file:${join(dist, `qonto-webhooks-${version}.tgz`)}` },
+      overrides: { 'qonto-webhooks-linux-x64-gnu': `file:${join(dist, `qonto-webhooks-linux-x64-gnu-${version}.tgz`)}` },
+    }),
+  )
+  return root
+}
+
+const listing = (tarball) => execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''))
+const manifest = (tarball) => JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }))
 
 const CHECK = (load) => `
 const official = {
@@ -22,54 +46,73 @@ if (verified.secretIndex !== 0 || verified.timestamp !== 1704110400) throw new E
 let code
 try { new m.Verifier('test-secret').verify(official.body + ' ', official.header, { now: 1704110400 }) } catch (e) { code = e instanceof m.WebhookVerificationError && e.code }
 if (code !== 'signature_mismatch') throw new Error('bad error ' + code)
-console.log('verified')
+console.log('verified ' + m.implementation)
 `
 
-test('npm pack, install the tarball offline in a fresh project, require and import it', (t) => {
+test('dist.sh: the main and platform tarballs, installed offline: native with the platform package, js without', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'qonto-webhooks-pack-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const out = execFileSync(npm, ['pack', '--json', '--pack-destination', dir], { cwd: pkg, encoding: 'utf8' })
-  const [{ filename, files }] = JSON.parse(out.slice(out.indexOf('[')))
-  const packed = files.map((f) => f.path)
-  for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'types.d.ts', 'binding.js', 'web.mjs', 'web.d.ts', 'package.json']) {
-    assert.ok(packed.includes(f), `${f} is not in the tarball`)
+  const dist = join(dir, 'dist')
+  execFileSync('bash', [join(pkg, 'dist.sh'), dist, '--skip-build'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const main = join(dist, `qonto-webhooks-${version}.tgz`)
+  const platform = join(dist, `qonto-webhooks-linux-x64-gnu-${version}.tgz`)
+  assert.deepEqual(readdirSync(dist).sort(), [`qonto-webhooks-${version}.tgz`, `qonto-webhooks-linux-x64-gnu-${version}.tgz`])
+
+  const packed = listing(main)
+  for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'types.d.ts', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'rules.mjs', 'web.mjs', 'web.d.ts', 'package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE']) {
+    assert.ok(packed.includes(f), `${f} is not in the main tarball`)
   }
-  assert.ok(packed.some((f) => f.endsWith('.node')), 'no native addon in the tarball')
-  assert.ok(!packed.some((f) => f.startsWith('src/') || f.startsWith('__test__/')), 'sources or tests in the tarball')
+  assert.ok(!packed.some((f) => f.endsWith('.node')), 'a native addon in the main tarball')
+  assert.ok(!packed.some((f) => f.startsWith('src/') || f.startsWith('__test__/') || f.startsWith('scripts/')), 'sources or tests in the tarball')
+  const m = manifest(main)
+  assert.deepEqual(m.optionalDependencies, { 'qonto-webhooks-linux-x64-gnu': version })
+  assert.equal(m.devDependencies, undefined)
+  assert.equal(m.scripts, undefined)
+  assert.deepEqual(listing(platform).sort(), ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', 'qonto-webhooks.linux-x64-gnu.node'])
+  const p = manifest(platform)
+  assert.deepEqual([p.name, p.version, p.os, p.cpu, p.libc, p.main], ['qonto-webhooks-linux-x64-gnu', version, ['linux'], ['x64'], ['glibc'], 'qonto-webhooks.linux-x64-gnu.node'])
 
-  const project = join(dir, 'app')
-  execFileSync('mkdir', ['-p', project])
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }))
-  execFileSync(npm, ['i', '--offline', '--no-audit', '--no-fund', join(dir, filename)], { cwd: project, encoding: 'utf8' })
-  assert.ok(readdirSync(join(project, 'node_modules', 'qonto-webhooks')).includes('index.js'))
+  const env = { ...process.env }
+  delete env.QONTO_WEBHOOKS_IMPLEMENTATION
+  const app = project(dir, 'app', dist)
+  execFileSync(npm, ['i', '--offline', '--no-audit', '--no-fund'], { cwd: app, encoding: 'utf8' })
+  assert.ok(readdirSync(join(app, 'node_modules')).includes('qonto-webhooks-linux-x64-gnu'))
 
-  writeFileSync(join(project, 'cjs.cjs'), CHECK("const m = require('qonto-webhooks')"))
-  writeFileSync(join(project, 'esm.mjs'), CHECK("import * as m from 'qonto-webhooks'"))
+  writeFileSync(join(app, 'cjs.cjs'), CHECK("const m = require('qonto-webhooks')"))
+  writeFileSync(join(app, 'esm.mjs'), CHECK("import * as m from 'qonto-webhooks'"))
   writeFileSync(
-    join(project, 'web.mjs'),
+    join(app, 'web.mjs'),
     `import * as m from 'qonto-webhooks/web'
 const v = await new m.Verifier('test-secret').verifyAsync('{"test":"data"}', 't=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805', { now: 1704110400 })
 if (v.secretIndex !== 0) throw new Error('web entry failed')
 console.log('verified')`,
   )
-  for (const file of ['cjs.cjs', 'esm.mjs', 'web.mjs']) {
-    assert.equal(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim(), 'verified', file)
+  for (const file of ['cjs.cjs', 'esm.mjs']) {
+    assert.equal(execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8', env }).trim(), 'verified native', file)
   }
+  assert.equal(execFileSync(process.execPath, ['web.mjs'], { cwd: app, encoding: 'utf8', env }).trim(), 'verified')
 
-  // The bare name is the native, synchronous entry under every export condition (node's
-  // --conditions flag resolves as edge runtimes and bundlers do): the WebCrypto entry, async, is
-  // reachable only as qonto-webhooks/web.
+  // The bare name is the synchronous entry under every export condition (node's --conditions flag
+  // resolves as edge runtimes and bundlers do): the WebCrypto entry, async, is reachable only as
+  // qonto-webhooks/web.
   writeFileSync(
-    join(project, 'which.mjs'),
+    join(app, 'which.mjs'),
     `import * as m from 'qonto-webhooks'
 const r = new m.Verifier('test-secret').verify('{"test":"data"}', 't=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805', { now: 1704110400 })
 const v = await r
 if (v.secretIndex !== 0) throw new Error('verification failed')
-console.log(r instanceof Promise ? 'web' : 'native')`,
+console.log(r instanceof Promise ? 'web' : 'sync')`,
   )
-  const which = (...flags) => execFileSync(process.execPath, [...flags, 'which.mjs'], { cwd: project, encoding: 'utf8' }).trim()
-  assert.equal(which(), 'native')
+  const which = (...flags) => execFileSync(process.execPath, [...flags, 'which.mjs'], { cwd: app, encoding: 'utf8', env }).trim()
+  assert.equal(which(), 'sync')
   for (const condition of ['workerd', 'edge-light', 'worker', 'deno', 'browser']) {
-    assert.equal(which(`--conditions=${condition}`), 'native', condition)
+    assert.equal(which(`--conditions=${condition}`), 'sync', condition)
   }
+
+  // Without optional dependencies, as on a platform with no native package: the pure-JS fallback.
+  const bare = project(dir, 'bare', dist)
+  execFileSync(npm, ['i', '--offline', '--omit=optional', '--no-audit', '--no-fund'], { cwd: bare, encoding: 'utf8' })
+  assert.ok(!readdirSync(join(bare, 'node_modules')).includes('qonto-webhooks-linux-x64-gnu'))
+  writeFileSync(join(bare, 'cjs.cjs'), CHECK("const m = require('qonto-webhooks')"))
+  assert.equal(execFileSync(process.execPath, ['cjs.cjs'], { cwd: bare, encoding: 'utf8', env }).trim(), 'verified js')
 })

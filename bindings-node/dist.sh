@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Writes the npm artifacts of qonto-webhooks, as `npm pack` tarballs, into OUTDIR (`make dist`
+# gives dist/npm), in the napi-rs layout:
+#   qonto-webhooks-<version>.tgz                the main package: the JavaScript entries, the types,
+#                                               the pure-JS fallback, and an optionalDependency on
+#                                               each platform package below, at the same version
+#   qonto-webhooks-linux-x64-gnu-<version>.tgz  the native addon for x86-64 Linux with glibc
+#                                               (`os`, `cpu`, `libc`: npm installs it only there)
+# The platform packages' manifests come from napi-rs's own `napi create-npm-dirs` (the targets of
+# package.json's `napi.targets`); the other targets are built on the CI runners that have them.
+# The main package works without any platform package (the pure-JS implementation).
+#
+#     bindings-node/dist.sh OUTDIR                # npm ci, release build of the addon, pack
+#     bindings-node/dist.sh OUTDIR --skip-build   # pack the addon already built here
+set -euo pipefail
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 OUTDIR [--skip-build]" >&2
+  exit 2
+fi
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+skip_build=${2:-}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+cd "$here"
+
+if [ "$skip_build" != "--skip-build" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  npx napi build --platform --release --js binding.js --dts binding.d.ts
+  if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git diff --exit-code -- binding.js binding.d.ts >/dev/null || {
+      echo "binding.js / binding.d.ts changed when rebuilt: commit the regenerated files" >&2
+      exit 1
+    }
+  fi
+fi
+node scripts/rules-cjs.mjs --check
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+
+# The platform packages: napi-rs writes their package.json (name, os, cpu, libc, main, files).
+cp package.json "$stage/package.json"
+npx napi create-npm-dirs --cwd "$stage" --npm-dir "$stage/npm" >/dev/null 2>"$stage/napi.log" || { cat "$stage/napi.log" >&2; exit 1; }
+platforms=()
+for dir in "$stage"/npm/*/; do
+  dir=${dir%/}
+  node scripts/dist-manifest.mjs platform "$dir/package.json" package.json
+  addon=$(node -p "require('$dir/package.json').main")
+  if [ ! -f "$addon" ]; then
+    echo "$addon is missing: build it (npx napi build --platform --release) or run without --skip-build" >&2
+    exit 1
+  fi
+  cp "$addon" "$dir/"
+  cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$dir/"
+  node scripts/dist-manifest.mjs platform-readme "$dir/package.json" package.json > "$dir/README.md"
+  platforms+=("$dir")
+done
+
+# The main package: what `npm pack` of this folder holds (package.json `files`, no addon), with
+# the licenses, and a manifest without the development fields plus the optionalDependencies.
+npm pack --silent --pack-destination "$stage" >/dev/null
+mkdir "$stage/main"
+tar -xzf "$stage"/qonto-webhooks-*.tgz -C "$stage/main" --strip-components=1
+rm "$stage"/qonto-webhooks-*.tgz
+if ls "$stage/main"/*.node >/dev/null 2>&1; then
+  echo "the main package must not carry a native addon" >&2
+  exit 1
+fi
+cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$stage/main/"
+node scripts/dist-manifest.mjs main "$stage/main/package.json" package.json "${platforms[@]/%//package.json}"
+
+rm -f "$out"/qonto-webhooks-*.tgz
+for dir in "$stage/main" "${platforms[@]}"; do
+  (cd "$dir" && npm pack --silent --pack-destination "$out" >/dev/null)
+done
+ls -1 "$out"/qonto-webhooks-*.tgz
