@@ -6,12 +6,15 @@ SHELL := /bin/bash
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
 
-.PHONY: lint mutants check-versions publish-crates fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+.PHONY: lint mutants check-versions publish-crates dist dist-crates dist-c dist-go test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
 	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go)"
 	@echo "make lint    formatting, clippy, the core's docs, the workflow files"
+	@echo "make dist    every publishable artifact into dist/ (crates, Python, npm, C/C++ SDK, Go module)"
+	@echo "make test-consumers  install each artifact from dist/ alone, as a user would, and test it"
+	@echo "make install PREFIX=...  the C/C++ SDK: libraries, headers, pkg-config, CMake package"
 	@echo "make bench   run every benchmark (minutes; figures for the README)"
 	@echo "make fuzz    run every fuzz target for 60 s"
 	@echo "make fuzz-long  every target for 10 min, then keep the minimized corpora in fuzz/seeds"
@@ -26,7 +29,7 @@ demo-rust:
 $(addprefix demo-,$(BINDINGS)): demo-%:
 	@echo; echo "== $*"; bash $*/demo.sh
 
-test: check-versions test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance
+test: check-versions test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance test-consumers
 
 test-subscriptions:
 	bash subscriptions/test.sh
@@ -70,6 +73,29 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS=-Dwarnings cargo doc --quiet --no-deps -p qonto-webhooks --all-features
 	"$$(.ci/venv.sh .ci/requirements-lint.txt)/bin/actionlint" .github/workflows/*.yml
+
+# Every artifact a registry would receive, from a clean tree, into dist/ (ignored by git).
+dist: dist-crates dist-c dist-go
+
+dist-crates:
+	rm -rf dist/crates && mkdir -p dist/crates
+	cargo package --quiet -p qonto-webhooks -p qonto-webhooks-subscriptions -p qonto-webhooks-cli
+	cp target/package/qonto-webhooks-*.crate dist/crates/
+
+dist-c:
+	rm -rf dist/c && bash bindings-c/dist.sh tarball dist/c
+
+dist-go:
+	rm -rf dist/go && bash bindings-go/dist.sh dist/go
+
+# Each artifact installed from dist/ alone into a fresh directory, and tested there.
+test-consumers: dist
+	bash bindings-go/consumer-test.sh dist
+	bash bindings-c/consumer-test.sh dist
+
+install:
+	@test -n "$(PREFIX)" || { echo "usage: make install PREFIX=/usr/local" >&2; exit 2; }
+	bash bindings-c/dist.sh install "$(PREFIX)"
 
 # One version in every manifest; VERSION=x.y.z also requires that one (the release tag).
 check-versions:
