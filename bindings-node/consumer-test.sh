@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs qonto-webhooks as users do, from the npm artifacts in DISTDIR only (what dist.sh wrote),
+# into fresh temporary projects outside the repository, offline, and checks each install:
+#   1. main + platform package (linux-x64-gnu, reached through the main package's
+#      optionalDependencies): reports 'native', passes every vector and request case;
+#   2. main alone (--omit=optional, as on a platform with no native package): reports 'js', passes
+#      every vector and request case;
+#   3. `npm install --os=darwin --cpu=arm64`: resolves without error, skips the linux package;
+#   and in 1 and 2 every Node example of bindings-node/README.md and of the root README's Node
+#   section runs (scripts/readme-examples.mjs).
+# The vector files, the checks and the READMEs are copied into the projects; the package itself
+# comes from the tarballs. express and typescript (for the examples) come from this folder's
+# node_modules (npm ci), as third-party code, never qonto-webhooks.
+#
+#     bindings-node/consumer-test.sh DISTDIR     (make dist writes dist/npm)
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 DISTDIR" >&2
+  exit 2
+fi
+dist=$(cd "$1" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+version=$(node -p "require('$here/package.json').version")
+main="$dist/qonto-webhooks-$version.tgz"
+platform="$dist/qonto-webhooks-linux-x64-gnu-$version.tgz"
+for f in "$main" "$platform"; do
+  [ -f "$f" ] || { echo "$f is missing: run bindings-node/dist.sh $1 first" >&2; exit 1; }
+done
+if [ ! -d "$here/node_modules/express" ] || [ ! -d "$here/node_modules/typescript" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/qonto-webhooks-consumer-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/data" "$work/checks"
+cp "$root/core/tests/data/vectors.json" "$root/core/tests/data/requests.json" "$work/data/"
+cp "$here/scripts/consumer-check.cjs" "$here/scripts/readme-examples.mjs" "$work/checks/"
+cp "$here/README.md" "$work/checks/README.node.md"
+# The root README's Node section (from '## Node' to the next '## ').
+awk '/^## Node$/ { on = 1; print; next } /^## / { on = 0 } on' "$root/README.md" > "$work/checks/README.root-node.md"
+
+# A fresh project: qonto-webhooks from the main tarball; the platform package's name resolved to
+# its tarball (as a registry would), so that npm decides from its os/cpu/libc whether to install it.
+project() {
+  mkdir "$work/$1"
+  cat > "$work/$1/package.json" <<JSON
+{
+  "name": "consumer-$1",
+  "version": "1.0.0",
+  "private": true,
+  "dependencies": { "qonto-webhooks": "file:$main" },
+  "overrides": { "qonto-webhooks-linux-x64-gnu": "file:$platform" }
+}
+JSON
+}
+
+# Runs with no QONTO_WEBHOOKS_IMPLEMENTATION: what the install chooses.
+check() {
+  local name=$1 wanted=$2
+  (cd "$work/$name" &&
+    env -u QONTO_WEBHOOKS_IMPLEMENTATION node "$work/checks/consumer-check.cjs" "$wanted" "$work/data" &&
+    env -u QONTO_WEBHOOKS_IMPLEMENTATION node "$work/checks/readme-examples.mjs" --implementation "$wanted" --deps "$here" \
+      "$work/checks/README.node.md" "$work/checks/README.root-node.md")
+}
+
+echo "== 1. main + platform package: native"
+project native
+(cd "$work/native" && npm install --offline --no-audit --no-fund --loglevel=error)
+[ -f "$work/native/node_modules/qonto-webhooks-linux-x64-gnu/package.json" ] || { echo "the platform package was not installed" >&2; exit 1; }
+check native native
+
+echo "== 2. main package alone (--omit=optional): js"
+project js
+(cd "$work/js" && npm install --offline --omit=optional --no-audit --no-fund --loglevel=error)
+[ ! -e "$work/js/node_modules/qonto-webhooks-linux-x64-gnu" ] || { echo "the platform package was installed" >&2; exit 1; }
+check js js
+
+echo "== 3. npm install --os=darwin --cpu=arm64"
+project darwin
+(cd "$work/darwin" && npm install --offline --os=darwin --cpu=arm64 --no-audit --no-fund --loglevel=error)
+[ -f "$work/darwin/node_modules/qonto-webhooks/package.json" ] || { echo "qonto-webhooks was not installed" >&2; exit 1; }
+[ ! -e "$work/darwin/node_modules/qonto-webhooks-linux-x64-gnu" ] || { echo "the linux package was installed for darwin-arm64" >&2; exit 1; }
+echo "resolved: qonto-webhooks only (the linux-x64-gnu package skipped)"
+
+echo "consumer tests (npm): 3 installs passed"
