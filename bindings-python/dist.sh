@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Usage: bash bindings-python/dist.sh OUTDIR      (`make dist` writes dist/python)
+#
+# Builds every artifact PyPI would receive for the Python package into OUTDIR:
+#   - the native abi3 wheel, portable manylinux (maturin --zig --compatibility manylinux2014:
+#     glibc 2.17 and later), checked with auditwheel;
+#   - the sdist (maturin sdist: the crate, the core it depends on and the Python sources; it builds
+#     from source wherever Rust is installed);
+#   - the pure-Python wheel (py3-none-any, pure/pyproject.toml, flit-core): the same package and
+#     version with only the standard-library implementation, which pip picks on every platform
+#     without a compiled wheel.
+# Each carries LICENSE-MIT, LICENSE-APACHE (copied from the repository root) and the README.
+# The tools come from requirements-dist.txt, installed into the project's venv; nothing is
+# downloaded at build time. Other platforms' native wheels are built by the release workflow on
+# their own runners with the same maturin command.
+set -euo pipefail
+[ $# -eq 1 ] || { echo "usage: bash bindings-python/dist.sh OUTDIR" >&2; exit 2; }
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+for f in LICENSE-MIT LICENSE-APACHE; do
+  [ -f "$f" ] || { echo "dist.sh: $f is missing at the repository root" >&2; exit 1; }
+done
+
+venv=$(.ci/venv.sh bindings-python/requirements-dist.txt)
+# maturin finds zig through `python -m ziglang`: the venv's python must come first.
+export PATH="$venv/bin:$PATH"
+
+stage=$(mktemp -d)
+cleanup() {
+  rm -rf "$stage"
+  rm -f bindings-python/LICENSE-MIT bindings-python/LICENSE-APACHE
+}
+trap cleanup EXIT
+# Beside pyproject.toml, where the default license-files globs find them (PEP 639 forbids
+# paths outside the project directory).
+cp LICENSE-MIT LICENSE-APACHE bindings-python/
+
+rm -f "$out"/qonto_webhooks-*
+echo "dist (python): native wheel, manylinux2014" >&2
+maturin build --quiet --release --zig --compatibility manylinux2014 -i "$venv/bin/python" \
+  -m bindings-python/Cargo.toml --out "$out" --target-dir target/dist-python
+wheel=$(ls "$out"/qonto_webhooks-*-cp39-abi3-manylinux*.whl)
+auditwheel show "$wheel" > "$stage/auditwheel.txt"
+grep -q '"manylinux_2_17_x86_64"' "$stage/auditwheel.txt" || {
+  cat "$stage/auditwheel.txt" >&2
+  echo "dist.sh: auditwheel does not find the wheel manylinux_2_17 compatible" >&2
+  exit 1
+}
+
+echo "dist (python): sdist" >&2
+maturin sdist -m bindings-python/Cargo.toml --out "$out" >&2
+
+echo "dist (python): pure-Python wheel" >&2
+pkg=bindings-python/python/qonto_webhooks
+mkdir "$stage/pure" "$stage/pure/qonto_webhooks"
+cp bindings-python/pure/pyproject.toml bindings-python/README.md LICENSE-MIT LICENSE-APACHE \
+  "$stage/pure/"
+# The package's files, listed: the compiled module (or a stray build of it) never gets in.
+cp "$pkg"/{__init__,_select,_pure,_events,exceptions}.py "$pkg"/_native.pyi "$pkg"/py.typed \
+  "$stage/pure/qonto_webhooks/"
+python -m build --wheel --no-isolation --outdir "$out" "$stage/pure" > "$stage/build.log" 2>&1 || {
+  cat "$stage/build.log" >&2
+  exit 1
+}
+
+python bindings-python/check_dist.py "$out"
+ls -l "$out" >&2
