@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Usage: bash bindings-python/consumer-test.sh DISTDIR      (DISTDIR: what dist.sh wrote)
+#
+# Installs the Python package from DISTDIR only, as users do, into fresh virtualenvs in a
+# temporary directory outside the repository (which the installs never see):
+#   1. `pip install --no-index --find-links DIST qonto-webhooks` picks the manylinux wheel; it
+#      reports `native`, passes the shared vectors and request cases with both implementations,
+#      and refuses QONTO_WEBHOOKS_IMPLEMENTATION=js by name;
+#   2. pip resolving for macOS arm64, Windows x64 and musl aarch64 picks the pure wheel;
+#   3. that pure wheel, installed alone, reports `python`, passes the vectors, and fails
+#      QONTO_WEBHOOKS_IMPLEMENTATION=native with an ImportError that says why;
+#   4. every python block of the package's README (as the installed package carries it) and of
+#      the repository's README runs in both installs (Flask and FastAPI from PyPI, pinned in
+#      consumer/requirements.txt);
+#   5. with SDIST=1, the sdist builds from source (Rust needed) in a fresh venv and reports
+#      `native` (minutes: a release build of the extension).
+set -euo pipefail
+[ $# -eq 1 ] || { echo "usage: bash bindings-python/consumer-test.sh DISTDIR" >&2; exit 2; }
+dist=$(cd "$1" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+python=${PYTHON:-python3}
+
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)
+native_wheel="$dist/qonto_webhooks-$version-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+pure_wheel="$dist/qonto_webhooks-$version-py3-none-any.whl"
+sdist="$dist/qonto_webhooks-$version.tar.gz"
+for f in "$native_wheel" "$pure_wheel" "$sdist"; do
+  [ -f "$f" ] || { echo "consumer-test: $f is missing: run bindings-python/dist.sh first" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# What the checks need, copied out: nothing below reads the repository.
+cp "$repo/core/tests/data/vectors.json" "$repo/core/tests/data/requests.json" \
+  "$here/consumer/check_vectors.py" "$here/consumer/readme_examples.py" \
+  "$here/consumer/requirements.txt" "$work/"
+cp "$repo/README.md" "$work/README-root.md"
+cd "$work"
+# No PYTHONPATH, no inherited choice of implementation, no virtualenv of the caller.
+unset PYTHONPATH QONTO_WEBHOOKS_IMPLEMENTATION VIRTUAL_ENV
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+fail() { echo "consumer-test: $*" >&2; exit 1; }
+step() { echo "== python consumer: $*" >&2; }
+
+fresh_venv() {
+  "$python" -m venv "$work/$1"
+  echo "$work/$1/bin/python"
+}
+
+step "pip install --no-index --find-links DIST qonto-webhooks"
+py=$(fresh_venv native)
+"$py" -m pip install --quiet --no-index --find-links "$dist" qonto-webhooks
+installed=$("$py" -c 'import qonto_webhooks, os; print(os.listdir(os.path.dirname(qonto_webhooks.__file__)))')
+case "$installed" in *_native.abi3.so*) ;; *) fail "the manylinux wheel was not installed: $installed" ;; esac
+impl=$("$py" -c "import qonto_webhooks; print(qonto_webhooks.IMPLEMENTATION)")
+[ "$impl" = native ] || fail "the manylinux wheel reports $impl, not native"
+"$py" check_vectors.py vectors.json requests.json native
+QONTO_WEBHOOKS_IMPLEMENTATION=python "$py" check_vectors.py vectors.json requests.json python
+if QONTO_WEBHOOKS_IMPLEMENTATION=js "$py" -c "import qonto_webhooks" 2> err.txt; then
+  fail "QONTO_WEBHOOKS_IMPLEMENTATION=js was accepted"
+fi
+grep -q "must be 'native' or 'python'" err.txt || { cat err.txt >&2; fail "no clear message for =js"; }
+
+for platform in macosx_11_0_arm64 win_amd64 musllinux_1_2_aarch64; do
+  step "pip download for $platform"
+  rm -rf "dl-$platform"
+  "$py" -m pip download --quiet --no-index --find-links "$dist" --only-binary=:all: \
+    --platform "$platform" -d "dl-$platform" qonto-webhooks
+  got=$(ls "dl-$platform")
+  [ "$got" = "$(basename "$pure_wheel")" ] || fail "pip for $platform picked $got, not the pure wheel"
+done
+
+step "the pure wheel installed alone"
+pure=$(fresh_venv pure)
+"$pure" -m pip install --quiet --no-index "$pure_wheel"
+impl=$("$pure" -c "import qonto_webhooks; print(qonto_webhooks.IMPLEMENTATION)")
+[ "$impl" = python ] || fail "the pure wheel reports $impl, not python"
+"$pure" check_vectors.py vectors.json requests.json python
+if QONTO_WEBHOOKS_IMPLEMENTATION=native "$pure" -c "import qonto_webhooks" 2> err.txt; then
+  fail "QONTO_WEBHOOKS_IMPLEMENTATION=native imported without a native module"
+fi
+grep -q "ImportError: QONTO_WEBHOOKS_IMPLEMENTATION=native, but the native module" err.txt ||
+  { cat err.txt >&2; fail "no clear ImportError for =native without the native module"; }
+
+step "the READMEs' python examples, in both installs"
+for venv_py in "$py" "$pure"; do
+  "$venv_py" -m pip install --quiet -r requirements.txt
+  "$venv_py" readme_examples.py --installed README-root.md
+done
+
+if [ "${SDIST:-0}" = 1 ]; then
+  step "the sdist, built from source"
+  src=$(fresh_venv sdist)
+  "$src" -m pip install --quiet --no-binary qonto-webhooks --find-links "$dist" "$sdist"
+  impl=$("$src" -c "import qonto_webhooks; print(qonto_webhooks.IMPLEMENTATION)")
+  [ "$impl" = native ] || fail "the sdist build reports $impl, not native"
+  "$src" check_vectors.py vectors.json requests.json native
+fi
+echo "python consumer tests: passed" >&2
