@@ -7,6 +7,7 @@ import {
   sign,
   qontoWebhook,
   ERROR_CODES,
+  implementation,
   type BusinessEvent,
   type ErrorCode,
   type OnboardingEvent,
@@ -14,6 +15,9 @@ import {
 } from 'qonto-webhooks'
 import * as web from 'qonto-webhooks/web'
 
+const running: 'native' | 'js' = implementation
+// @ts-expect-error: only the two implementations
+const wrong: 'wasm' = implementation
 const verifier = new Verifier(['new-secret', Buffer.from('old-secret')], { tolerance: 300 })
 const archived = new Verifier('s', { tolerance: 'disabled' })
 const onboardingEndpoint = new Verifier('s', { schemes: 'onboarding' })
