@@ -6,7 +6,7 @@ SHELL := /bin/bash
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
 
-.PHONY: lint mutants check-versions publish-crates dist dist-crates dist-c dist-go test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+.PHONY: lint mutants check-versions publish-crates dist dist-crates dist-c dist-go dist-npm test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
@@ -75,7 +75,7 @@ lint:
 	"$$(.ci/venv.sh .ci/requirements-lint.txt)/bin/actionlint" .github/workflows/*.yml
 
 # Every artifact a registry would receive, from a clean tree, into dist/ (ignored by git).
-dist: dist-crates dist-c dist-go
+dist: dist-crates dist-c dist-go dist-npm
 
 dist-crates:
 	rm -rf dist/crates && mkdir -p dist/crates
@@ -88,10 +88,14 @@ dist-c:
 dist-go:
 	rm -rf dist/go && bash bindings-go/dist.sh dist/go
 
+dist-npm:
+	rm -rf dist/npm && bash bindings-node/dist.sh dist/npm
+
 # Each artifact installed from dist/ alone into a fresh directory, and tested there.
 test-consumers: dist
 	bash bindings-go/consumer-test.sh dist
 	bash bindings-c/consumer-test.sh dist
+	bash bindings-node/consumer-test.sh dist/npm
 
 install:
 	@test -n "$(PREFIX)" || { echo "usage: make install PREFIX=/usr/local" >&2; exit 2; }

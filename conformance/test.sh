@@ -17,7 +17,7 @@ if ! "$py" -c 'import qonto_webhooks' 2>/dev/null; then
   echo "conformance: the Python package is not installed in .venv: run bash bindings-python/test.sh first" >&2
   exit 1
 fi
-if ! node -e "require('./bindings-node')" 2>/dev/null; then
+if ! QONTO_WEBHOOKS_IMPLEMENTATION=native node -e "require('./bindings-node')" 2>/dev/null; then
   echo "conformance: the Node addon is not built: run bash bindings-node/test.sh first" >&2
   exit 1
 fi
@@ -43,6 +43,7 @@ step "Python soak" 0 "$py" conformance/soak/soak.py
 step "Python soak --plant-leak (must fail)" fail "$py" conformance/soak/soak.py 300000 --plant-leak
 step "Node soak" 0 node conformance/soak/soak.mjs
 step "Node soak --plant-leak (must fail)" fail node conformance/soak/soak.mjs 100000 --plant-leak
+step "Node soak (pure JS)" 0 env QONTO_WEBHOOKS_IMPLEMENTATION=js node conformance/soak/soak.mjs
 step "C ABI soak" 0 bash conformance/soak/soak_c.sh
 step "C ABI soak --plant-leak (must fail)" fail bash conformance/soak/soak_c.sh 300000 --plant-leak
 step "Go soak" 0 bash conformance/soak/soak_go.sh
