@@ -7,9 +7,12 @@ names, signatures, verdicts, error classes, codes and messages: the rules below 
 Rust core (``core/src/header.rs``, ``verifier.rs``, ``request.rs``, ``error.rs``, ``sign.rs`` and
 ``diagnose.rs``), and the shared vector and request files run through both implementations.
 
-What differs, by nature: the secret's bytes live in Python objects and in OpenSSL's HMAC state
-(nothing here can wipe them), and hashing holds the GIL except inside OpenSSL's own update of a
-large buffer (hashlib releases it above 2 KiB).
+What differs, by nature: the secret's bytes live in Python objects and in hashlib's SHA-256
+states (nothing here can wipe them); hashing holds the GIL except inside hashlib's update of a
+large buffer (it releases it above 2 KiB); and `diagnose` re-serialises JSON with Python's `json`
+module where the core uses serde_json, so for numbers the two write differently (`1.5e-7` and
+`1.5e-07`, `-0`, integers beyond 64 bits) or nesting deeper than 128 levels, its
+`body_reserialized` findings may differ from the core's.
 """
 
 from __future__ import annotations
@@ -517,6 +520,20 @@ def _first_match(tags: List[bytes], candidates: Sequence[bytes]) -> Optional[int
 # --- The native module's classes and functions ----------------------------------------------
 
 
+def _not_writable(obj: object, name: str) -> AttributeError:
+    """The AttributeError a native (pyo3) class gives for setting or deleting an attribute: its
+    getters are not writable, and it has no other attribute."""
+    for klass in type(obj).__mro__:
+        if isinstance(vars(klass).get(name), property):
+            return AttributeError(
+                f"attribute '{name}' of '{klass.__module__}.{klass.__qualname__}' objects is not "
+                "writable"
+            )
+    kind = type(obj)
+    shown = f"{kind.__module__}.{kind.__qualname__}" if kind in _NATIVE_LIKE else kind.__qualname__
+    return AttributeError(f"'{shown}' object has no attribute '{name}'")
+
+
 class Verified:
     """A successful verification.
 
@@ -529,15 +546,16 @@ class Verified:
     _fields: Tuple[int, Optional[int], str]
 
     def __new__(cls, secret_index: int, timestamp: Optional[int], scheme: str) -> "Verified":
-        if not isinstance(secret_index, int):
-            raise TypeError(f"secret_index must be an int, not {_type_name(secret_index)}")
-        if secret_index < 0 or secret_index > _U64_MAX:
-            raise OverflowError("secret_index out of range")
-        if timestamp is not None:
-            if not isinstance(timestamp, int):
-                raise TypeError(f"timestamp must be an int or None, not {_type_name(timestamp)}")
-            if timestamp < 0 or timestamp > _U64_MAX:
-                raise OverflowError("timestamp out of range")
+        # The native class's argument conversions (pyo3's usize and Option<u64>), same messages.
+        for value in (secret_index, timestamp):
+            if value is None and value is timestamp:
+                continue
+            if not isinstance(value, int):
+                raise TypeError(f"'{_type_name(value)}' object cannot be interpreted as an integer")
+            if value < 0:
+                raise OverflowError("can't convert negative int to unsigned")
+            if value > _U64_MAX:
+                raise OverflowError("int too big to convert")
         if scheme not in ("business", "onboarding"):
             raise ValueError('scheme must be "business" or "onboarding"')
         return _verified(
@@ -557,10 +575,10 @@ class Verified:
         return self._fields[2]
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"'Verified' object attribute '{name}' is read-only")
+        raise _not_writable(self, name)
 
     def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"'Verified' object attribute '{name}' is read-only")
+        raise _not_writable(self, name)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Verified):
@@ -580,7 +598,7 @@ class Verified:
         return f"Verified(secret_index={index}, timestamp={timestamp}, scheme='{scheme}')"
 
     def __reduce__(self) -> Tuple[Any, ...]:
-        return (Verified, self._fields)
+        raise TypeError("cannot pickle 'qonto_webhooks.Verified' object")
 
 
 _new_object = object.__new__
@@ -612,7 +630,7 @@ class Incremental:
     _timestamp: Optional[int]
 
     def __new__(cls) -> "Incremental":
-        raise TypeError("No constructor defined for Incremental: Verifier.start makes one")
+        raise TypeError("cannot create 'qonto_webhooks.Incremental' instances")
 
     @classmethod
     def _make(
@@ -686,10 +704,10 @@ class Verifier:
         return self
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"'{type(self).__name__}' object attribute '{name}' is read-only")
+        raise _not_writable(self, name)
 
     def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"'{type(self).__name__}' object attribute '{name}' is read-only")
+        raise _not_writable(self, name)
 
     def __reduce__(self) -> Any:
         raise TypeError(f"cannot pickle '{type(self).__name__}' object")
@@ -871,6 +889,10 @@ class Verifier:
             f"schemes={self._schemes}>"
         )
 
+
+
+#: The classes that stand for the native module's: their names show with their module.
+_NATIVE_LIKE = (Verified, Incremental, Verifier)
 
 
 def sign(secret: Any, body: Any, *, timestamp: Optional[int] = None) -> str:
