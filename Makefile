@@ -6,7 +6,7 @@ SHELL := /bin/bash
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 
 
-.PHONY: lint mutants check-versions publish-crates dist dist-crates dist-c dist-go dist-npm test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+.PHONY: lint mutants check-versions publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
@@ -75,12 +75,15 @@ lint:
 	"$$(.ci/venv.sh .ci/requirements-lint.txt)/bin/actionlint" .github/workflows/*.yml
 
 # Every artifact a registry would receive, from a clean tree, into dist/ (ignored by git).
-dist: dist-crates dist-c dist-go dist-npm
+dist: dist-crates dist-python dist-c dist-go dist-npm
 
 dist-crates:
 	rm -rf dist/crates && mkdir -p dist/crates
 	cargo package --quiet -p qonto-webhooks -p qonto-webhooks-subscriptions -p qonto-webhooks-cli
 	cp target/package/qonto-webhooks-*.crate dist/crates/
+
+dist-python:
+	rm -rf dist/python && bash bindings-python/dist.sh dist/python
 
 dist-c:
 	rm -rf dist/c && bash bindings-c/dist.sh tarball dist/c
@@ -96,6 +99,7 @@ test-consumers: dist
 	bash bindings-go/consumer-test.sh dist
 	bash bindings-c/consumer-test.sh dist
 	bash bindings-node/consumer-test.sh dist/npm
+	bash bindings-python/consumer-test.sh dist/python
 
 install:
 	@test -n "$(PREFIX)" || { echo "usage: make install PREFIX=/usr/local" >&2; exit 2; }

@@ -4,10 +4,11 @@
 Generates random cases in the vector format (random secrets, multi-byte UTF-8 included; bodies of
 random size, empty and binary included; headers signed then mutated: truncated, extra items, case
 changes, whitespace, wrong lengths, the other scheme, timestamps around the window's edges), runs
-them through each runner (Rust, CLI, Python, Node, Node web, pure JS, C, Go, pure Go) and asserts
-identical verdicts: `ok <secret_index>` or the same error code. A disagreement is shrunk to a
-minimal case, printed in the vector format and, with --add, appended to core/tests/data/vectors.json (expecting the Rust
-core's verdict, which the other bindings must then match).
+them through each runner (Rust, CLI, Python, pure Python, Node, Node web, pure JS, C, Go, pure
+Go) and asserts identical verdicts: `ok <secret_index>` or the same error code. A disagreement is
+shrunk to a minimal case, printed in the vector format and, with --add, appended to
+core/tests/data/vectors.json (expecting the Rust core's verdict, which the other bindings must
+then match).
 
     python3 conformance/differential.py --seed 1 --cases 2000           # what CI runs
     python3 conformance/differential.py --seed $RANDOM --cases 20000    # by hand, any seed
@@ -34,6 +35,8 @@ RUNNER_COMMANDS = {
     "rust": [str(ROOT / "target/release/vector-runner")],
     "reference": [sys.executable, str(RUNNERS / "reference.py")],
     "python": [str(ROOT / ".venv/bin/python"), str(RUNNERS / "python_runner.py")],
+    "python-pure": ["env", "QONTO_WEBHOOKS_IMPLEMENTATION=python", str(ROOT / ".venv/bin/python"),
+                    str(RUNNERS / "python_runner.py")],
     "node": ["node", str(RUNNERS / "node_runner.js")],
     "node-web": ["node", str(RUNNERS / "web_runner.mjs")],
     "node-js": ["node", str(RUNNERS / "node_runner.js"), "--implementation", "js"],

@@ -41,6 +41,7 @@ step() { # step NAME EXPECTED_STATUS(0|fail) COMMAND...
 step "differential, seed 1, 2000 cases" 0 python3 conformance/differential.py --seed 1 --cases 2000
 step "Python soak" 0 "$py" conformance/soak/soak.py
 step "Python soak --plant-leak (must fail)" fail "$py" conformance/soak/soak.py 300000 --plant-leak
+step "Python soak (pure Python)" 0 env QONTO_WEBHOOKS_IMPLEMENTATION=python "$py" conformance/soak/soak.py
 step "Node soak" 0 node conformance/soak/soak.mjs
 step "Node soak --plant-leak (must fail)" fail node conformance/soak/soak.mjs 100000 --plant-leak
 step "Node soak (pure JS)" 0 env QONTO_WEBHOOKS_IMPLEMENTATION=js node conformance/soak/soak.mjs
