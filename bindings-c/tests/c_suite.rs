@@ -8,11 +8,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `target/<profile>/libqonto_webhooks.a`: the test binary is `target/<profile>/deps/c_suite-*`.
-fn static_library() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-    let lib = profile_dir.join("libqonto_webhooks.a");
+/// Builds the static library from this very source tree (a crate without an rlib is not built
+/// for its integration tests) into a target directory of its own, so as not to wait on the lock
+/// of the `cargo test` that runs this test.
+fn static_library(root: &Path, scratch: &Path) -> PathBuf {
+    let target = scratch.join("target");
+    run(
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(root)
+            .args(["build", "--quiet", "-p", "qonto-webhooks-c", "--target-dir"])
+            .arg(&target),
+    );
+    let lib = target.join("debug/libqonto_webhooks.a");
     assert!(lib.exists(), "{} was not built", lib.display());
     lib
 }
@@ -55,7 +62,7 @@ fn the_c_suite_passes_against_this_build() {
         .arg("-I")
         .arg(&out)
         .arg(here.join("tests/test_abi.c"))
-        .arg(static_library())
+        .arg(static_library(root, &out))
         .args(["-lpthread", "-ldl", "-lm", "-o"])
         .arg(&exe));
     run(&mut Command::new(&exe));
