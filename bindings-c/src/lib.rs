@@ -1437,6 +1437,27 @@ mod tests {
     }
 
     #[test]
+    fn a_null_output_buffer_is_too_small_for_any_header() {
+        let mut len = 0;
+        // A NULL buffer with a capacity that would fit: still refused, never written to.
+        let status = write_out("t=1,v1=ab", std::ptr::null_mut(), 64, &mut len);
+        assert_eq!(status, qw_status::BufferTooSmall);
+        assert_eq!(len, 9);
+        // Nothing to write: a NULL buffer is fine.
+        assert_eq!(
+            write_out("", std::ptr::null_mut(), 0, &mut len),
+            qw_status::Ok
+        );
+        assert_eq!(len, 0);
+        let mut buf = [0u8; 16];
+        assert_eq!(
+            write_out("abc", buf.as_mut_ptr(), buf.len(), &mut len),
+            qw_status::Ok
+        );
+        assert_eq!((len, &buf[..3]), (3, &b"abc"[..]));
+    }
+
+    #[test]
     fn every_kind_has_the_status_of_its_number() {
         for kind in ErrorKind::ALL {
             let status = status_of(kind);
