@@ -53,8 +53,10 @@ def python_versions():
 
 def go_versions():
     for path in sorted((ROOT / "bindings-go").glob("*.go")):
-        for m in re.finditer(r'^\s*(?:const\s+)?Version\w*\s*=\s*"([^"]+)"', path.read_text(), re.M):
-            yield f"{path.relative_to(ROOT)} Version", m.group(1)
+        # The pure-Go build's version (the native one reports qw_version()).
+        pattern = r'^\s*(?:const\s+)?(\w*[vV]ersion)\s*=\s*"([^"]+)"'
+        for m in re.finditer(pattern, path.read_text(), re.M):
+            yield f"{path.relative_to(ROOT)} {m.group(1)}", m.group(2)
 
 
 def main():
