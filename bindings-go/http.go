@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // ErrBodyTooLarge is returned (wrapped) by VerifyRequest for a body over the verifier's limit
@@ -50,12 +52,19 @@ func headerValue(r *http.Request, name string) optHeader {
 // configured. The request's headers never pick the scheme: a business-only verifier refuses a
 // request that carries only Qonto-SHA256-Signature (ErrMissingHeader).
 func (v *Verifier) VerifyRequest(r *http.Request) (Result, error) {
+	result, _, err := v.verifyRequest(r)
+	return result, err
+}
+
+// verifyRequest is VerifyRequest, with the body.
+func (v *Verifier) verifyRequest(r *http.Request) (Result, []byte, error) {
 	body, err := readBody(r, v.bodyLimit)
 	if err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
-	return v.verify(body, headerValue(r, BusinessHeader), headerValue(r, OnboardingHeader),
+	result, err := v.verify(body, headerValue(r, BusinessHeader), headerValue(r, OnboardingHeader),
 		v.clock().Unix(), goRequest)
+	return result, body, err
 }
 
 type resultKey struct{}
@@ -84,10 +93,11 @@ func reply(w http.ResponseWriter, status int, code, message string) {
 // JSON {"error": <code>, "message": <what was wrong>}: 400 with the verification's code (Qonto
 // retries non-2xx deliveries), 413 body_too_large for a body over the verifier's limit
 // (WithBodyLimit, 1 MiB by default) or an http.MaxBytesReader limit, 400 body_unreadable when
-// the body cannot be read, 503 verifier_closed after Close.
+// the body cannot be read, 503 verifier_closed after Close. With WithIdempotency, each verified
+// event id reaches the handler once (see WithIdempotency for the answers to duplicates).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		result, err := v.VerifyRequest(r)
+		result, body, err := v.verifyRequest(r)
 		if err != nil {
 			var e *Error
 			var tooLarge *http.MaxBytesError
@@ -109,6 +119,107 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			}
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), resultKey{}, result)))
+		r = r.WithContext(context.WithValue(r.Context(), resultKey{}, result))
+		if v.guard == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		v.guard.serve(w, r, next, result.Scheme, body)
 	})
 }
+
+// serve runs next under the guard, for a verified body.
+func (g *IdempotencyGuard) serve(w http.ResponseWriter, r *http.Request, next http.Handler,
+	scheme Scheme, body []byte) {
+	id, err := eventID(body)
+	if err != nil {
+		reply(w, http.StatusBadRequest, ErrInvalidPayload.Code, errNoID.Message)
+		return
+	}
+	key := scheme.String() + ":" + id
+	claim, err := g.Claim(r.Context(), key)
+	if err != nil {
+		reply(w, http.StatusServiceUnavailable, "idempotency_store_unavailable",
+			"the idempotency store did not answer, so the event was not processed; Qonto will retry it")
+		return
+	}
+	switch claim.State {
+	case Claimed:
+	case Done:
+		text, _ := json.Marshal(struct {
+			Duplicate bool   `json:"duplicate"`
+			ID        string `json:"id"`
+		}{true, id})
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(text)
+		return
+	case Processing:
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((g.lease+time.Second-1)/time.Second), 10))
+		reply(w, http.StatusConflict, "duplicate_in_progress",
+			"event "+id+" is being processed by another delivery; Qonto will retry it")
+		return
+	default:
+		reply(w, http.StatusServiceUnavailable, "idempotency_store_unavailable",
+			fmt.Sprintf("the idempotency store answered an unknown claim state %v", claim.State))
+		return
+	}
+	// The claim is ours: complete it on a 2xx answer, release it otherwise. The client may be
+	// gone by then: the store is still told.
+	ctx := context.WithoutCancel(r.Context())
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = g.Release(ctx, key, claim.Token)
+			panic(p)
+		}
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK // net/http's answer to a handler that wrote nothing
+		}
+		if status >= 200 && status < 300 && !rec.failed {
+			_ = g.Complete(ctx, key, claim.Token)
+		} else {
+			_ = g.Release(ctx, key, claim.Token)
+		}
+	}()
+	next.ServeHTTP(rec, r)
+}
+
+// statusRecorder sees the status the handler answers and whether writing it failed.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int  // 0 until the handler answers
+	failed bool // a write to the client failed
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 && code >= 200 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	if err != nil {
+		s.failed = true
+	}
+	return n, err
+}
+
+// Flush sends what the handler wrote so far, when the ResponseWriter can (http.Flusher).
+func (s *statusRecorder) Flush() {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap is the wrapped ResponseWriter (for http.ResponseController).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

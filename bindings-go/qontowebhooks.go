@@ -180,6 +180,7 @@ type config struct {
 	schemes   Schemes
 	bodyLimit int64
 	clock     func() time.Time
+	guard     *IdempotencyGuard
 }
 
 // DefaultBodyLimit is the largest body VerifyRequest and Middleware read by default (1 MiB;
@@ -249,6 +250,7 @@ type Verifier struct {
 	eng       *engine // nil after Close
 	clock     func() time.Time
 	bodyLimit int64
+	guard     *IdempotencyGuard // nil: no idempotency guard (WithIdempotency)
 }
 
 // NewVerifier makes a Verifier for one or more secrets (rotation: tried in order, the result
@@ -262,7 +264,7 @@ func NewVerifier(secrets ...[]byte) (*Verifier, error) {
 }
 
 // NewVerifierWithOptions is NewVerifier with options (WithSchemes, WithTolerance,
-// WithoutTolerance, WithBodyLimit, WithClock).
+// WithoutTolerance, WithBodyLimit, WithClock, WithIdempotency).
 func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -272,7 +274,7 @@ func NewVerifierWithOptions(secrets [][]byte, opts ...Option) (*Verifier, error)
 	if err != nil {
 		return nil, err
 	}
-	v := &Verifier{eng: eng, clock: cfg.clock, bodyLimit: cfg.bodyLimit}
+	v := &Verifier{eng: eng, clock: cfg.clock, bodyLimit: cfg.bodyLimit, guard: cfg.guard}
 	runtime.SetFinalizer(v, (*Verifier).Close)
 	return v, nil
 }
