@@ -27,10 +27,11 @@
 //!
 //! The `onboarding` command ([`OnboardingCommand`], [`run_onboarding`]) is wired the same way.
 //!
-//! Exit codes: 0 success, 1 API or network error, 2 usage or validation error (nothing sent).
+//! Exit codes: 0 success, 1 API or network error (or a deletion not confirmed), 2 usage or
+//! validation error (nothing sent).
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -42,11 +43,12 @@ use crate::onboarding::{
     OnboardingWebhookPage, PARTNER_ID_ENV, PartnerId, onboarding_token,
 };
 use crate::{
-    Client, CreatedSubscription, Error, ListParams, MIN_SECRET_LEN, NewSubscription,
+    Client, CreatedSubscription, Error, ListParams, MIN_SECRET_LEN, Meta, NewSubscription,
     STAGING_TOKEN_ENV, Secret, Subscription, SubscriptionPage, TOKEN_ENV, Token, generate_secret,
 };
 
-/// Create, get and list Qonto webhook subscriptions (`/v2/webhook_subscriptions`).
+/// Create, get, list, delete and rotate Qonto webhook subscriptions
+/// (`/v2/webhook_subscriptions`).
 #[derive(Debug, Subcommand)]
 pub enum SubscriptionsCommand {
     /// Create a subscription; prints its signing secret ONCE (Qonto never shows it again).
@@ -58,6 +60,19 @@ pub enum SubscriptionsCommand {
     Get(GetArgs),
     /// List subscriptions (a table; --json for scripts).
     List(ListArgs),
+    /// Delete a subscription: Qonto stops delivering its events.
+    ///
+    /// Asks for confirmation (y/N) when stdin is a terminal; otherwise refuses unless --yes is
+    /// given (scripts must pass --yes).
+    Delete(DeleteArgs),
+    /// Rotate a subscription's secret: create its replacement, then (--finish) delete it.
+    ///
+    /// `rotate ID --secret-file PATH` creates a new subscription with the callback URL, topics
+    /// and description of ID and a freshly generated secret (written to PATH, a NEW file, mode
+    /// 0600), and prints the next steps. Deploy the verifier with the secrets [new, old], watch
+    /// deliveries verify with the new one (secret index 0), then `rotate ID --finish` deletes
+    /// the old subscription ID. Until then Qonto delivers every event twice.
+    Rotate(RotateArgs),
 }
 
 /// Where and how to call the API: shared by every subcommand.
@@ -148,6 +163,45 @@ pub struct ListArgs {
     pub api: ApiArgs,
 }
 
+/// `subscriptions delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The subscription id (a UUID).
+    pub id: String,
+    /// Delete without asking (required when stdin is not a terminal, e.g. in scripts).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
+/// `subscriptions rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The id of the subscription being replaced (the OLD one, also with --finish).
+    pub id: String,
+    /// Write the new subscription's secret to this NEW file (mode 0600; an existing file is
+    /// refused).
+    #[arg(
+        long,
+        value_name = "PATH",
+        required_unless_present = "finish",
+        conflicts_with = "finish"
+    )]
+    pub secret_file: Option<PathBuf>,
+    /// The last step: delete the old subscription ID, once deliveries verify with the new
+    /// secret. Asks for confirmation like `delete`.
+    #[arg(long)]
+    pub finish: bool,
+    /// With --finish: delete without asking (required when stdin is not a terminal).
+    #[arg(long, short = 'y', requires = "finish")]
+    pub yes: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub api: ApiArgs,
+}
+
 /// A command-line value that must never be printed (a token, a secret): `Debug` is redacted, it
 /// is checked after parsing so that a rejected value is not echoed in clap's error, and its bytes
 /// are wiped when it is dropped.
@@ -169,20 +223,49 @@ impl std::str::FromStr for Hidden {
 
 const WARNING: &str = "Store this secret now: Qonto will NOT show it again. It signs every webhook of this subscription; give it to your receiver's verifier (e.g. from a secret manager).";
 
-/// Runs the command, printing to stdout and stderr. 0 success, 1 API/network error, 2 usage or
-/// validation error.
+/// Runs the command, printing to stdout and stderr, reading a confirmation from stdin. 0
+/// success, 1 API/network error or a deletion not confirmed, 2 usage or validation error.
 pub fn run(cmd: SubscriptionsCommand) -> ExitCode {
     let stdout = io::stdout();
     let stderr = io::stderr();
     run_with(cmd, &mut stdout.lock(), &mut stderr.lock())
 }
 
-/// [`run`] with the output streams given (for tests and embedding).
+/// [`run`] with the output streams given (for tests and embedding). A confirmation is read
+/// from the process's stdin, asked for only when stdin is a terminal.
 pub fn run_with(cmd: SubscriptionsCommand, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let stdin = io::stdin();
+    let terminal = stdin.is_terminal();
+    let mut input = Input {
+        reader: &mut stdin.lock(),
+        is_terminal: terminal,
+    };
+    run_with_input(cmd, &mut input, out, err)
+}
+
+/// Where `delete` and `rotate --finish` read their confirmation (y/N) from.
+pub struct Input<'a> {
+    /// The answer, one line.
+    pub reader: &'a mut dyn BufRead,
+    /// Whether a person can answer (stdin is a terminal). When `false`, a deletion needs
+    /// `--yes` and nothing is read.
+    pub is_terminal: bool,
+}
+
+/// [`run_with`] with the input given too (for tests and embedding).
+pub fn run_with_input(
+    cmd: SubscriptionsCommand,
+    input: &mut Input<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
     let result = match cmd {
         SubscriptionsCommand::Create(a) => create(a, out, err),
         SubscriptionsCommand::Get(a) => get(a, out),
         SubscriptionsCommand::List(a) => list(a, out),
+        SubscriptionsCommand::Delete(a) => delete(a, input, out, err),
+        SubscriptionsCommand::Rotate(a) if a.finish => rotate_finish(a, input, out, err),
+        SubscriptionsCommand::Rotate(a) => rotate(a, out, err),
     };
     exit(result, err)
 }
@@ -223,6 +306,10 @@ fn exit(result: Result<(), Failure>, err: &mut dyn Write) -> ExitCode {
             let _ = writeln!(err, "error[io]: {e}");
             ExitCode::from(1)
         }
+        Err(Failure::NotConfirmed(msg)) => {
+            let _ = writeln!(err, "error[not_confirmed]: {msg}");
+            ExitCode::from(1)
+        }
     }
 }
 
@@ -230,6 +317,8 @@ enum Failure {
     Usage(String),
     Api(Error),
     Output(io::Error),
+    /// The person at the terminal did not answer yes: nothing was deleted.
+    NotConfirmed(String),
 }
 
 impl From<Error> for Failure {
@@ -284,13 +373,6 @@ struct CreatedOut<'a> {
     secret_file: Option<&'a str>,
 }
 
-/// The `--json` output of `list --all`.
-#[derive(serde::Serialize)]
-struct AllOut<'a> {
-    subscriptions: &'a [Subscription],
-    total_count: usize,
-}
-
 fn print_json<T: serde::Serialize>(out: &mut dyn Write, v: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
     writeln!(out, "{s}")?;
@@ -329,12 +411,79 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
     if let Some(d) = a.description {
         new = new.description(d);
     }
+    let created = create_storing_secret(&client, &new, sent_secret, a.secret_file.as_deref(), err)?;
+    if a.api.json {
+        print_json(out, &created.json())?;
+    } else {
+        writeln!(out, "Created subscription {}", created.subscription.id)?;
+        print_details(out, &created.subscription)?;
+        created.print_secret(out)?;
+    }
+    created.warn(err)?;
+    Ok(())
+}
+
+/// A subscription just created, and where its secret went.
+struct Created {
+    subscription: Subscription,
+    /// Qonto's answer's secret, or the one sent.
+    secret: Option<Secret>,
+    /// The file the secret was written to.
+    secret_file: Option<String>,
+}
+
+impl Created {
+    /// The `--json` output: the subscription, then the secret or its file.
+    fn json(&self) -> CreatedOut<'_> {
+        CreatedOut {
+            subscription: &self.subscription,
+            secret: match (&self.secret_file, &self.secret) {
+                (None, Some(s)) => Some(s.expose()),
+                _ => None,
+            },
+            secret_file: self.secret_file.as_deref(),
+        }
+    }
+
+    fn print_secret(&self, out: &mut dyn Write) -> io::Result<()> {
+        match (&self.secret_file, &self.secret) {
+            (Some(p), _) => writeln!(out, "  secret        written to {p} (mode 0600)"),
+            (None, Some(s)) => writeln!(out, "  secret        {}", s.expose()),
+            (None, None) => writeln!(
+                out,
+                "  secret        (none in Qonto's answer: it may have been generated without being returned)"
+            ),
+        }
+    }
+
+    fn warn(&self, err: &mut dyn Write) -> io::Result<()> {
+        match (&self.secret_file, &self.secret) {
+            (Some(p), _) => writeln!(
+                err,
+                "warning: Qonto will NOT show this secret again: keep {p} safe, or move its content to your secret manager."
+            ),
+            (None, Some(_)) => writeln!(err, "warning: {WARNING}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// Validates and creates `new`. With `secret_file`, the secret goes to that NEW owner-only
+/// file: created before the request (so that a bad path fails before anything exists at
+/// Qonto), removed if the request fails.
+fn create_storing_secret(
+    client: &Client,
+    new: &NewSubscription,
+    sent_secret: Option<Secret>,
+    secret_file: Option<&Path>,
+    err: &mut dyn Write,
+) -> Result<Created, Failure> {
     new.validate()?;
-    let mut file = match &a.secret_file {
+    let mut file = match secret_file {
         Some(p) => Some((p, open_secret_file(p)?)),
         None => None,
     };
-    let created = match client.create(&new) {
+    let created = match client.create(new) {
         Ok(c) => c,
         Err(e) => {
             if let Some((p, f)) = file.take() {
@@ -349,42 +498,15 @@ fn create(a: CreateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(),
         secret,
     } = created;
     let secret = secret.or(sent_secret);
-    // Where the secret went, for the output.
-    let secret_note = match (file.take(), &secret) {
+    let secret_file = match (file.take(), &secret) {
         (Some((path, f)), Some(s)) => write_secret_file(path, f, s, err)?,
         _ => None,
     };
-    if a.api.json {
-        let v = CreatedOut {
-            subscription: &subscription,
-            secret: match (&secret_note, &secret) {
-                (None, Some(s)) => Some(s.expose()),
-                _ => None,
-            },
-            secret_file: secret_note.as_deref(),
-        };
-        print_json(out, &v)?;
-    } else {
-        writeln!(out, "Created subscription {}", subscription.id)?;
-        print_details(out, &subscription)?;
-        match (&secret_note, &secret) {
-            (Some(p), _) => writeln!(out, "  secret        written to {p} (mode 0600)")?,
-            (None, Some(s)) => writeln!(out, "  secret        {}", s.expose())?,
-            (None, None) => writeln!(
-                out,
-                "  secret        (none in Qonto's answer: it may have been generated without being returned)"
-            )?,
-        }
-    }
-    match (&secret_note, &secret) {
-        (Some(p), _) => writeln!(
-            err,
-            "warning: Qonto will NOT show this secret again: keep {p} safe, or move its content to your secret manager."
-        )?,
-        (None, Some(_)) => writeln!(err, "warning: {WARNING}")?,
-        (None, None) => {}
-    }
-    Ok(())
+    Ok(Created {
+        subscription,
+        secret,
+        secret_file,
+    })
 }
 
 /// Writes the secret to the file opened by [`open_secret_file`]; answers its path, or `None`
@@ -444,67 +566,346 @@ fn get(a: GetArgs, out: &mut dyn Write) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The `--json` output of `delete` and `rotate --finish`.
+#[derive(serde::Serialize)]
+struct DeletedOut<'a> {
+    deleted: &'a Subscription,
+    /// `rotate --finish`: the subscriptions left on the same callback URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining: Option<&'a [Subscription]>,
+}
+
+fn delete(
+    a: DeleteArgs,
+    input: &mut Input<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let client = client(&a.api)?;
+    refuse_unconfirmable(a.yes, input, "delete", &a.id)?;
+    let deleted = client.get(&a.id)?;
+    confirm_and_delete(&client, &deleted, a.yes, input, err)?;
+    if a.api.json {
+        print_json(
+            out,
+            &DeletedOut {
+                deleted: &deleted,
+                remaining: None,
+            },
+        )?;
+    } else {
+        writeln!(out, "Deleted subscription {}", deleted.id)?;
+        print_details(out, &deleted)?;
+    }
+    Ok(())
+}
+
+/// Without `yes`, a person must confirm: refuses (before any request) when stdin is not a
+/// terminal.
+fn refuse_unconfirmable(
+    yes: bool,
+    input: &Input<'_>,
+    command: &str,
+    id: &str,
+) -> Result<(), Failure> {
+    if yes || input.is_terminal {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "refusing to {command} subscription {id} without confirmation: stdin is not a terminal, so nobody can answer; pass --yes to delete it without asking (scripts must)"
+    )))
+}
+
+/// Asks for confirmation (unless `yes`), then deletes `sub`.
+fn confirm_and_delete(
+    client: &Client,
+    sub: &Subscription,
+    yes: bool,
+    input: &mut Input<'_>,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    refuse_unconfirmable(yes, input, "delete", &sub.id)?;
+    if !yes {
+        write!(
+            err,
+            "Delete subscription {} ({} -> {})? Qonto will stop delivering its events. [y/N] ",
+            sub.id,
+            sub.types.join(","),
+            sub.callback_url
+        )?;
+        err.flush()?;
+        let mut answer = String::new();
+        input.reader.read_line(&mut answer)?;
+        if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+            return Err(Failure::NotConfirmed(format!(
+                "subscription {} was not deleted (the answer was not y)",
+                sub.id
+            )));
+        }
+    }
+    client.delete(&sub.id)?;
+    Ok(())
+}
+
+/// The `--json` output of `rotate`: the old subscription, the new one (and where its secret
+/// is), the command that ends the rotation.
+#[derive(serde::Serialize)]
+struct RotatedOut<'a> {
+    old: &'a Subscription,
+    new: CreatedOut<'a>,
+    finish: String,
+}
+
+fn rotate(a: RotateArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let client = client(&a.api)?;
+    let Some(path) = a.secret_file.as_deref() else {
+        return Err(Failure::Usage(
+            "rotate needs --secret-file PATH (or --finish)".into(),
+        ));
+    };
+    let old = client.get(&a.id)?;
+    let secret = generate_secret()?;
+    // The topics come from Qonto's answer: whatever it accepted then, it is sent again.
+    let mut new = NewSubscription::new(old.callback_url.clone(), old.types.clone())
+        .allow_unknown_topics(true)
+        .secret(secret.clone());
+    if let Some(d) = &old.description {
+        new = new.description(d.clone());
+    }
+    let created = create_storing_secret(&client, &new, Some(secret), Some(path), err)?;
+    let finish = format!("qonto-webhooks subscriptions rotate {} --finish", old.id);
+    let steps = rotation_steps(&old, &created, &finish);
+    if a.api.json {
+        print_json(
+            out,
+            &RotatedOut {
+                old: &old,
+                new: created.json(),
+                finish,
+            },
+        )?;
+        write!(err, "{steps}")?;
+    } else {
+        writeln!(
+            out,
+            "Created subscription {} to replace {}",
+            created.subscription.id, old.id
+        )?;
+        print_details(out, &created.subscription)?;
+        created.print_secret(out)?;
+        write!(out, "{steps}")?;
+    }
+    created.warn(err)?;
+    Ok(())
+}
+
+/// What to do between `rotate` and `rotate --finish`, and the twice-delivered window.
+fn rotation_steps(old: &Subscription, new: &Created, finish: &str) -> String {
+    let new_secret = match &new.secret_file {
+        Some(p) => format!("the content of {p}"),
+        None => "the secret printed above".to_owned(),
+    };
+    format!(
+        "\nNext steps:\n\
+         \x20 1. Deploy your receiver's verifier with both secrets, the new one FIRST: [new, old]\n\
+         \x20    (new: {new_secret}; old: the secret of {old_id} you use today), e.g.\n\
+         \x20    Verifier::with_secrets([new, old]), or `qonto-webhooks listen --secret NEW --secret OLD`.\n\
+         \x20 2. Watch deliveries succeed under the new secret: secret index 0 (`secret_index` of the\n\
+         \x20    verified result; `listen` prints secret=0). Index 1 is the old subscription's copy.\n\
+         \x20 3. Delete the old subscription ({old_id}):\n\
+         \x20      {finish}\n\
+         \x20    (it asks for confirmation; --yes in scripts).\n\
+         \n\
+         Until step 3, both subscriptions exist and Qonto delivers every event TWICE, once per\n\
+         subscription ({old_id} and {new_id}), possibly with two different envelope ids. The\n\
+         idempotency guard deduplicates on the envelope `id`: it drops the second copy only when\n\
+         both carry the same id, and cannot when the ids differ. During this window make your\n\
+         handlers idempotent on the resource too (e.g. `data.id` with `updated_at`), and keep the\n\
+         window short.\n",
+        old_id = old.id,
+        new_id = new.subscription.id,
+    )
+}
+
+fn rotate_finish(
+    a: RotateArgs,
+    input: &mut Input<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let client = client(&a.api)?;
+    refuse_unconfirmable(a.yes, input, "finish the rotation of", &a.id)?;
+    let old = client.get(&a.id)?;
+    // The replacement: another subscription delivering to the same URL. Without one, finishing
+    // would stop the deliveries: that is `delete`, not a rotation.
+    let remaining: Vec<Subscription> = client
+        .list_all()?
+        .into_iter()
+        .filter(|s| s.id != old.id && s.callback_url == old.callback_url)
+        .collect();
+    if remaining.is_empty() {
+        return Err(Failure::Usage(format!(
+            "no other subscription delivers to {}: run `rotate {} --secret-file PATH` first (use `delete {}` to stop the deliveries)",
+            old.callback_url, old.id, old.id
+        )));
+    }
+    confirm_and_delete(&client, &old, a.yes, input, err)?;
+    let deleted = old;
+    if a.api.json {
+        print_json(
+            out,
+            &DeletedOut {
+                deleted: &deleted,
+                remaining: Some(&remaining),
+            },
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Deleted the old subscription {}; the rotation is done.",
+            deleted.id
+        )?;
+        print_details(out, &deleted)?;
+        let ids: Vec<&str> = remaining.iter().map(|s| s.id.as_str()).collect();
+        writeln!(
+            out,
+            "Still delivering to {}: {}. Remove the old secret from the verifier (keep [new]); each event is now delivered once.",
+            deleted.callback_url,
+            ids.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 fn list(a: ListArgs, out: &mut dyn Write) -> Result<(), Failure> {
     let client = client(&a.api)?;
     if a.all {
         let all = client.list_all_with(a.per_page.unwrap_or(crate::MAX_PER_PAGE))?;
-        if a.api.json {
-            print_json(
-                out,
-                &AllOut {
-                    subscriptions: &all,
-                    total_count: all.len(),
-                },
-            )?;
-        } else {
-            print_table(out, &all)?;
-            writeln!(out, "{} subscription(s)", all.len())?;
-        }
+        print_list(out, a.api.json, Listing::all(&all))
     } else {
         let page: SubscriptionPage = client.list(ListParams {
             page: a.page,
             per_page: a.per_page,
         })?;
-        if a.api.json {
-            print_json(out, &page)?;
-        } else {
-            print_table(out, &page.subscriptions)?;
-            let m = &page.meta;
+        print_list(
+            out,
+            a.api.json,
+            Listing::Page(&page, &page.subscriptions, &page.meta),
+        )
+    }
+}
+
+/// One row of a `list`: `subscriptions list` and `onboarding list` print the same shape (a
+/// table and a count or page line; or JSON: the page as the API answered it, or with `--all`
+/// the items under [`Row::KEY`] and `total_count`).
+trait Row: serde::Serialize {
+    /// The key of the items in the JSON of `list --all` (the API's name for the list).
+    const KEY: &'static str;
+    /// The table's column titles.
+    const HEADER: &'static [&'static str];
+    /// What one row is, for the count line: `subscription` gives "3 subscription(s)".
+    const NOUN: &'static str;
+    /// The line printed instead of an empty table.
+    const NONE: &'static str;
+    /// The cells of this row, in [`Row::HEADER`]'s order.
+    fn cells(&self) -> Vec<String>;
+}
+
+impl Row for Subscription {
+    const KEY: &'static str = "subscriptions";
+    const HEADER: &'static [&'static str] =
+        &["ID", "CALLBACK URL", "TYPES", "DESCRIPTION", "CREATED"];
+    const NOUN: &'static str = "subscription";
+    const NONE: &'static str = "No subscriptions.";
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.callback_url.clone(),
+            self.types.join(","),
+            self.description.clone().unwrap_or_default(),
+            self.created_at.clone(),
+        ]
+    }
+}
+
+impl Row for OnboardingWebhook {
+    const KEY: &'static str = "webhook_subscriptions";
+    const HEADER: &'static [&'static str] = &["ID", "CALLBACK URL", "ENABLED", "CREATED"];
+    const NOUN: &'static str = "endpoint";
+    const NONE: &'static str = "No onboarding webhook endpoints.";
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.callback_url.clone(),
+            if self.enabled { "yes" } else { "no" }.to_owned(),
+            self.created_at.clone(),
+        ]
+    }
+}
+
+/// What a `list` printed: every page, or one page (as answered, its items, its `meta`).
+enum Listing<'a, T, P> {
+    All(&'a [T]),
+    Page(&'a P, &'a [T], &'a Meta),
+}
+
+impl<'a, T> Listing<'a, T, ()> {
+    fn all(items: &'a [T]) -> Listing<'a, T, ()> {
+        Listing::All(items)
+    }
+}
+
+/// The `--json` output of `list --all`: the items under `T::KEY`, then `total_count`.
+struct AllOut<'a, T>(&'a [T]);
+
+impl<T: Row> serde::Serialize for AllOut<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("AllOut", 2)?;
+        st.serialize_field(T::KEY, self.0)?;
+        st.serialize_field("total_count", &self.0.len())?;
+        st.end()
+    }
+}
+
+fn print_list<T: Row, P: serde::Serialize>(
+    out: &mut dyn Write,
+    json: bool,
+    listing: Listing<'_, T, P>,
+) -> Result<(), Failure> {
+    match listing {
+        Listing::All(all) if json => print_json(out, &AllOut(all)),
+        Listing::Page(page, _, _) if json => print_json(out, page),
+        Listing::All(all) => {
+            print_table(out, all)?;
+            writeln!(out, "{} {}(s)", all.len(), T::NOUN)?;
+            Ok(())
+        }
+        Listing::Page(_, items, m) => {
+            print_table(out, items)?;
             write!(
                 out,
-                "page {} of {}, {} subscription(s) in all",
-                m.current_page, m.total_pages, m.total_count
+                "page {} of {}, {} {}(s) in all",
+                m.current_page,
+                m.total_pages,
+                m.total_count,
+                T::NOUN
             )?;
             if let Some(n) = m.next_page {
                 write!(out, "; next: --page {n} (or --all)")?;
             }
             writeln!(out)?;
+            Ok(())
         }
     }
-    Ok(())
 }
 
-fn print_table(out: &mut dyn Write, subs: &[Subscription]) -> io::Result<()> {
-    if subs.is_empty() {
-        return writeln!(out, "No subscriptions.");
+fn print_table<T: Row>(out: &mut dyn Write, items: &[T]) -> io::Result<()> {
+    if items.is_empty() {
+        return writeln!(out, "{}", T::NONE);
     }
-    let rows: Vec<Vec<String>> = subs
-        .iter()
-        .map(|s| {
-            vec![
-                s.id.clone(),
-                s.callback_url.clone(),
-                s.types.join(","),
-                s.description.clone().unwrap_or_default(),
-                s.created_at.clone(),
-            ]
-        })
-        .collect();
-    table(
-        out,
-        &["ID", "CALLBACK URL", "TYPES", "DESCRIPTION", "CREATED"],
-        &rows,
-    )
+    let rows: Vec<Vec<String>> = items.iter().map(Row::cells).collect();
+    table(out, T::HEADER, &rows)
 }
 
 /// Left-aligned columns two spaces apart; the last column is not padded.
@@ -690,13 +1091,6 @@ struct RegisteredOut<'a> {
     secret_file: Option<&'a str>,
 }
 
-/// The `--json` output of `onboarding list --all`.
-#[derive(serde::Serialize)]
-struct AllWebhooksOut<'a> {
-    webhook_subscriptions: &'a [OnboardingWebhook],
-    total_count: usize,
-}
-
 fn register(a: RegisterArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
     let client = onboarding_client(&a.api, a.legacy_path)?;
     // Without --secret the secret is generated here: the API needs one.
@@ -780,56 +1174,16 @@ fn list_onboarding(a: OnboardingListArgs, out: &mut dyn Write) -> Result<(), Fai
     let client = onboarding_client(&a.api, false)?;
     if a.all {
         let all = client.list_all_with(a.per_page.unwrap_or(crate::MAX_PER_PAGE))?;
-        if a.api.json {
-            print_json(
-                out,
-                &AllWebhooksOut {
-                    webhook_subscriptions: &all,
-                    total_count: all.len(),
-                },
-            )?;
-        } else {
-            print_webhook_table(out, &all)?;
-            writeln!(out, "{} endpoint(s)", all.len())?;
-        }
+        print_list(out, a.api.json, Listing::all(&all))
     } else {
         let page: OnboardingWebhookPage = client.list(ListParams {
             page: a.page,
             per_page: a.per_page,
         })?;
-        if a.api.json {
-            print_json(out, &page)?;
-        } else {
-            print_webhook_table(out, &page.webhook_subscriptions)?;
-            let m = &page.meta;
-            write!(
-                out,
-                "page {} of {}, {} endpoint(s) in all",
-                m.current_page, m.total_pages, m.total_count
-            )?;
-            if let Some(n) = m.next_page {
-                write!(out, "; next: --page {n} (or --all)")?;
-            }
-            writeln!(out)?;
-        }
+        print_list(
+            out,
+            a.api.json,
+            Listing::Page(&page, &page.webhook_subscriptions, &page.meta),
+        )
     }
-    Ok(())
-}
-
-fn print_webhook_table(out: &mut dyn Write, hooks: &[OnboardingWebhook]) -> io::Result<()> {
-    if hooks.is_empty() {
-        return writeln!(out, "No onboarding webhook endpoints.");
-    }
-    let rows: Vec<Vec<String>> = hooks
-        .iter()
-        .map(|w| {
-            vec![
-                w.id.clone(),
-                w.callback_url.clone(),
-                if w.enabled { "yes" } else { "no" }.to_owned(),
-                w.created_at.clone(),
-            ]
-        })
-        .collect();
-    table(out, &["ID", "CALLBACK URL", "ENABLED", "CREATED"], &rows)
 }

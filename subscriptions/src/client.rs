@@ -283,6 +283,7 @@ pub(crate) struct Http {
 pub(crate) enum Method {
     Get,
     Post,
+    Delete,
 }
 
 impl Method {
@@ -290,6 +291,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -329,6 +331,21 @@ impl Client {
     pub fn get(&self, id: &str) -> Result<Subscription, Error> {
         validate_id(id)?;
         self.http.call(Method::Get, &format!("{PATH}/{id}"), None)
+    }
+
+    /// `DELETE /v2/webhook_subscriptions/{id}`: Qonto stops delivering to this subscription.
+    /// Any 2xx (204 or 200, whatever its body) is success. Never retried: a retry after a lost
+    /// answer would report 404 for a subscription that was in fact deleted.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an id that is not UUID-like (nothing sent), [`Error::Api`] (404
+    /// when it does not exist or is not visible to this token, 401, 403), [`Error::Network`],
+    /// [`Error::Redirect`].
+    pub fn delete(&self, id: &str) -> Result<(), Error> {
+        validate_id(id)?;
+        self.http
+            .call_raw(Method::Delete, &format!("{PATH}/{id}"), None)
+            .map(|_| ())
     }
 
     /// `GET /v2/webhook_subscriptions?page=&per_page=`: one page.
@@ -422,13 +439,31 @@ impl Http {
         })
     }
 
-    /// Sends one request (a `GET` retried, a `POST` never) and reads a 2xx answer as `T`.
+    /// Sends one request (a `GET` retried, a `POST` or `DELETE` never) and reads a 2xx answer
+    /// as `T`.
     pub(crate) fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         body: Option<&[u8]>,
     ) -> Result<T, Error> {
+        let (url, status, text) = self.call_raw(method, path, body)?;
+        serde_json::from_str(&text).map_err(|e| Error::Decode {
+            method: method.as_str(),
+            url,
+            status,
+            reason: e.to_string(),
+        })
+    }
+
+    /// Sends one request; answers the URL, the status and the body of a 2xx answer, and any
+    /// other answer as its error (a 3xx is `Error::Redirect`).
+    pub(crate) fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Result<(String, u16, String), Error> {
         let url = format!("{}{}", self.base_url, path);
         let (status, text, attempts, location) = self.send(method, &url, body)?;
         if (300..400).contains(&status) {
@@ -440,12 +475,7 @@ impl Http {
             });
         }
         if (200..300).contains(&status) {
-            serde_json::from_str(&text).map_err(|e| Error::Decode {
-                method: method.as_str(),
-                url,
-                status,
-                reason: e.to_string(),
-            })
+            Ok((url, status, text))
         } else {
             let (errors, raw_body) = parse_error_body(&text);
             Err(Error::Api(ApiError {
@@ -468,7 +498,7 @@ impl Http {
     ) -> Result<(u16, String, u32, Option<String>), Error> {
         let max_attempts = match method {
             Method::Get => 1 + self.max_retries,
-            Method::Post => 1,
+            Method::Post | Method::Delete => 1,
         };
         let mut attempt = 0;
         loop {
@@ -508,6 +538,20 @@ impl Http {
                         req = req.header(PARTNER_ID_HEADER, p.expose());
                     }
                     req.send(body.unwrap_or_default())
+                }
+                Method::Delete => {
+                    let mut req = self
+                        .agent
+                        .delete(url)
+                        .header("Authorization", auth.as_str())
+                        .header("Accept", "application/json");
+                    if let Some(t) = &self.staging_token {
+                        req = req.header(STAGING_TOKEN_HEADER, t.expose());
+                    }
+                    if let Some(p) = &self.partner_id {
+                        req = req.header(PARTNER_ID_HEADER, p.expose());
+                    }
+                    req.call()
                 }
             };
             let outcome = result.and_then(|mut resp| {

@@ -190,6 +190,10 @@ impl fmt::Display for ApiError {
                 f,
                 "\n  hint: the token needs the `webhook` scope plus each topic's scope"
             ),
+            404 if self.url.contains("/v2/webhook_subscriptions/") => write!(
+                f,
+                "\n  hint: no subscription with this id is visible to this token (a token sees only the subscriptions created by its user and OAuth client; `subscriptions list` shows them)"
+            ),
             _ => Ok(()),
         }
     }

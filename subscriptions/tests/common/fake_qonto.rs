@@ -1,7 +1,9 @@
 //! A stand-in for Qonto's `/v2/webhook_subscriptions`, on 127.0.0.1, behaving as documented:
 //! bearer-token check (401 `unauthorized`), create (201, returns the secret once, generates one
 //! when none is sent, 422 on a body breaking the documented limits), get (200, 404 `not_found`),
-//! list with `page`/`per_page` and pagination `meta`. Tests can script the next answers (a 500,
+//! delete (204, 404 `not_found`), list with `page`/`per_page` and pagination `meta`. It keeps
+//! each subscription's secret and signs business webhooks with it, one delivery per
+//! subscription, as Qonto does. Tests can script the next answers (a 500,
 //! a 429) and read back every request it saw.
 //!
 //! It also stands in for the onboarding API's `/register/webhooks` (and the older
@@ -60,6 +62,8 @@ struct State {
     staging_token: Option<String>,
     partner_id: Option<String>,
     subscriptions: Vec<Value>,
+    /// Each subscription's secret, by id (the API returns it once, at creation).
+    secrets: Vec<(String, String)>,
     /// Registered onboarding endpoints, each with its `secret`.
     webhooks: Vec<Value>,
     requests: Vec<Recorded>,
@@ -91,6 +95,7 @@ impl FakeQonto {
             staging_token: None,
             partner_id: None,
             subscriptions: Vec::new(),
+            secrets: Vec::new(),
             webhooks: Vec::new(),
             requests: Vec::new(),
             scripted: VecDeque::new(),
@@ -224,7 +229,7 @@ impl FakeQonto {
             .collect()
     }
 
-    /// Adds `n` subscriptions (ids in creation order).
+    /// Adds `n` subscriptions (ids in creation order), each with a secret.
     pub fn seed(&self, n: usize) -> Vec<String> {
         let mut st = self.state.lock().unwrap();
         (0..n)
@@ -236,6 +241,8 @@ impl FakeQonto {
                     &json!(["v1/transactions"]),
                     Some(&format!("seeded {i}")),
                 ));
+                st.secrets
+                    .push((id.clone(), format!("seeded-subscription-secret-{i:032}")));
                 id
             })
             .collect()
@@ -261,6 +268,32 @@ impl FakeQonto {
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.lock().unwrap().requests.clone()
+    }
+
+    /// What Qonto sends when `body` is an event of `topic`, at `timestamp`: one delivery per
+    /// subscription of that topic, each signed with its own secret. Answers (subscription id,
+    /// callback URL, `X-Qonto-Signature`).
+    pub fn sign_deliveries(
+        &self,
+        topic: &str,
+        body: &[u8],
+        timestamp: u64,
+    ) -> Vec<(String, String, String)> {
+        let st = self.state.lock().unwrap();
+        st.subscriptions
+            .iter()
+            .filter(|s| s["types"].as_array().unwrap().iter().any(|t| t == topic))
+            .map(|s| {
+                let id = s["id"].as_str().unwrap();
+                let secret = &st.secrets.iter().find(|(i, _)| i == id).unwrap().1;
+                let header = qonto_webhooks::sign(secret, body, timestamp).unwrap();
+                (
+                    id.to_owned(),
+                    s["callback_url"].as_str().unwrap().to_owned(),
+                    header.to_string(),
+                )
+            })
+            .collect()
     }
 
     /// Every stored subscription, as the API would return it.
@@ -411,6 +444,7 @@ fn answer(st: &mut State, rec: &Recorded) -> Answer {
                             .expose()
                             .to_owned(),
                     };
+                    st.secrets.push((id, secret.clone()));
                     let mut created = s;
                     created["secret"] = json!(secret);
                     plain(201, created.to_string())
@@ -418,47 +452,16 @@ fn answer(st: &mut State, rec: &Recorded) -> Answer {
             }
         }
         ("GET", "/v2/webhook_subscriptions") => {
-            let mut page = 1u64;
-            let mut per_page = 100u64;
-            for kv in query.split('&').filter(|kv| !kv.is_empty()) {
-                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                let Ok(n) = v.parse::<u64>() else {
-                    return plain(
-                        400,
-                        errors(&[("bad_request", &format!("{k} is not a number"))]),
-                    );
-                };
-                match k {
-                    "page" => page = n,
-                    "per_page" => per_page = n,
-                    _ => {}
+            let (page, per_page) = match page_params(query) {
+                Ok(p) => p,
+                Err(detail) if detail.contains("number") => {
+                    return plain(400, errors(&[("bad_request", &detail)]));
                 }
-            }
-            if page == 0 || !(1..=100).contains(&per_page) {
-                return plain(
-                    422,
-                    errors(&[("unprocessable_entity", "page >= 1, per_page 1..=100")]),
-                );
-            }
-            let total = st.subscriptions.len() as u64;
-            let total_pages = total.div_ceil(per_page).max(1);
-            let items: Vec<Value> = st
-                .subscriptions
-                .iter()
-                .skip(((page - 1) * per_page) as usize)
-                .take(per_page as usize)
-                .cloned()
-                .collect();
+                Err(detail) => return plain(422, errors(&[("unprocessable_entity", &detail)])),
+            };
             let body = json!({
-                "subscriptions": items,
-                "meta": {
-                    "current_page": page,
-                    "next_page": if page < total_pages { Some(page + 1) } else { None },
-                    "prev_page": if page > 1 { Some(page - 1) } else { None },
-                    "total_pages": total_pages,
-                    "total_count": total,
-                    "per_page": per_page,
-                }
+                "subscriptions": paginate(&st.subscriptions, page, per_page),
+                "meta": meta(st.subscriptions.len() as u64, page, per_page),
             });
             plain(200, body.to_string())
         }
@@ -466,6 +469,20 @@ fn answer(st: &mut State, rec: &Recorded) -> Answer {
             let id = &p["/v2/webhook_subscriptions/".len()..];
             match st.subscriptions.iter().find(|s| s["id"] == id) {
                 Some(s) => plain(200, s.to_string()),
+                None => plain(
+                    404,
+                    errors(&[("not_found", "Webhook subscription not found")]),
+                ),
+            }
+        }
+        ("DELETE", p) if p.starts_with("/v2/webhook_subscriptions/") => {
+            let id = &p["/v2/webhook_subscriptions/".len()..];
+            match st.subscriptions.iter().position(|s| s["id"] == id) {
+                Some(i) => {
+                    st.subscriptions.remove(i);
+                    st.secrets.retain(|(s, _)| s != id);
+                    plain(204, String::new())
+                }
                 None => plain(
                     404,
                     errors(&[("not_found", "Webhook subscription not found")]),
