@@ -15,6 +15,8 @@ mod error;
 #[cfg(feature = "serde")]
 pub mod events;
 mod header;
+#[cfg(feature = "std")]
+pub mod idempotency;
 mod request;
 mod sign;
 mod verifier;
