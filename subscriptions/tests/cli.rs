@@ -11,13 +11,15 @@
 
 mod common;
 
+use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::Parser;
 use common::fake_qonto::FakeQonto;
+use common::run::Run;
+use common::{env_unset, json};
 use qonto_webhooks_subscriptions::SubscriptionsCommand;
-use qonto_webhooks_subscriptions::cli::run_with;
-use serde_json::Value;
+use qonto_webhooks_subscriptions::cli::{Input, run_with_input};
 
 const TOKEN: &str = "tok_cli_do-not-print-me";
 
@@ -27,46 +29,34 @@ struct Cli {
     command: SubscriptionsCommand,
 }
 
-struct Run {
-    code: ExitCode,
-    out: String,
-    err: String,
+/// Runs `subscriptions <args>` with a stdin that is not a terminal (and is never read).
+fn run(args: &[&str]) -> Run {
+    run_answering(args, None)
 }
 
-fn run(args: &[&str]) -> Run {
-    let cli = Cli::try_parse_from(std::iter::once("subscriptions").chain(args.iter().copied()))
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    let debug = format!("{cli:?}");
-    assert!(!debug.contains(TOKEN), "Debug shows the token: {debug}");
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run_with(cli.command, &mut out, &mut err);
-    let run = Run {
-        code,
-        out: String::from_utf8(out).unwrap(),
-        err: String::from_utf8(err).unwrap(),
+/// Runs `subscriptions <args>`; with `Some(answer)`, stdin is a terminal where `answer` is
+/// typed.
+fn run_answering(args: &[&str], answer: Option<&str>) -> Run {
+    let mut typed = answer.unwrap_or("").as_bytes();
+    let reader: &mut dyn BufRead = &mut typed;
+    let mut input = Input {
+        reader,
+        is_terminal: answer.is_some(),
     };
-    assert!(
-        !run.out.contains(TOKEN) && !run.err.contains(TOKEN),
-        "token printed"
-    );
-    run
+    common::run::run_parsed::<Cli>("subscriptions", args, &[TOKEN], |cli, out, err| {
+        run_with_input(cli.command, &mut input, out, err)
+    })
 }
 
 fn api<'a>(server: &'a FakeQonto, args: &[&'a str]) -> Vec<&'a str> {
-    let mut v = args.to_vec();
-    v.extend(["--token", TOKEN, "--base-url", server.base_url.as_str()]);
-    v
-}
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+    common::run::with(
+        args,
+        &["--token", TOKEN, "--base-url", server.base_url.as_str()],
+    )
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("qw-subscriptions-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("secret")
+    common::temp_path("subscriptions", name)
 }
 
 #[test]
@@ -184,11 +174,7 @@ fn secret_file_is_owner_only_and_the_secret_is_not_printed() {
     assert!(v.get("secret").is_none());
     assert_eq!(v["secret_file"], p);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-    }
+    assert_eq!(common::mode(&path), 0o600);
     // An existing file is never overwritten, and then nothing is created at Qonto.
     let before = server.requests().len();
     let r = run(&api(
@@ -420,12 +406,12 @@ fn list_one_page_as_json_and_as_a_table() {
 #[test]
 fn usage_problems_exit_2() {
     let server = FakeQonto::start(TOKEN);
-    if std::env::var_os("QONTO_STAGING_TOKEN").is_none() {
+    if env_unset("QONTO_STAGING_TOKEN") {
         let r = run(&["list", "--sandbox", "--token", TOKEN]);
         assert_eq!(r.code, ExitCode::from(2));
         assert!(r.err.contains("staging"), "{}", r.err);
     }
-    if std::env::var_os("QONTO_ACCESS_TOKEN").is_none() {
+    if env_unset("QONTO_ACCESS_TOKEN") {
         let r = run(&["list", "--base-url", server.base_url.as_str()]);
         assert_eq!(r.code, ExitCode::from(2));
         assert!(

@@ -27,11 +27,7 @@ fn client(server: &FakeQonto) -> Client {
 }
 
 fn client_with(server: &FakeQonto, token: &str) -> Client {
-    Client::builder(Token::new(token).unwrap())
-        .base_url(&server.base_url)
-        .retry_backoff(Duration::ZERO)
-        .build()
-        .unwrap()
+    common::client(server, token)
 }
 
 fn new_sub() -> NewSubscription {

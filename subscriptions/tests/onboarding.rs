@@ -12,8 +12,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::fake_qonto::FakeQonto;
 use qonto_webhooks_subscriptions::{
     Error, ListParams, NewOnboardingWebhook, OnboardingClient, OnboardingClientBuilder, PartnerId,
@@ -33,10 +31,8 @@ fn start() -> FakeQonto {
 }
 
 fn builder(server: &FakeQonto, token: &str, partner: &str) -> OnboardingClientBuilder {
-    OnboardingClient::builder(Token::new(token).unwrap(), PartnerId::new(partner).unwrap())
-        .base_url(&server.base_url)
+    common::onboarding_builder(server, token, partner)
         .staging_token(Some(Token::new(STAGING).unwrap()))
-        .retry_backoff(Duration::ZERO)
 }
 
 fn client(server: &FakeQonto) -> OnboardingClient {

@@ -15,9 +15,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::fake_qonto::FakeQonto;
+use common::run::Run;
+use common::{env_unset, json};
 use qonto_webhooks_subscriptions::OnboardingCommand;
 use qonto_webhooks_subscriptions::cli::run_onboarding_with;
-use serde_json::Value;
 
 const TOKEN: &str = "onb_cli_token_do-not-print";
 const PARTNER: &str = "partner_cli_do-not-print";
@@ -28,36 +29,10 @@ struct Cli {
     command: OnboardingCommand,
 }
 
-struct Run {
-    code: ExitCode,
-    out: String,
-    err: String,
-}
-
 fn run(args: &[&str]) -> Run {
-    let cli = Cli::try_parse_from(std::iter::once("onboarding").chain(args.iter().copied()))
-        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    let debug = format!("{cli:?}");
-    assert!(
-        !debug.contains(TOKEN) && !debug.contains(PARTNER),
-        "Debug shows a credential: {debug}"
-    );
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = run_onboarding_with(cli.command, &mut out, &mut err);
-    let run = Run {
-        code,
-        out: String::from_utf8(out).unwrap(),
-        err: String::from_utf8(err).unwrap(),
-    };
-    for credential in [TOKEN, PARTNER] {
-        assert!(
-            !run.out.contains(credential) && !run.err.contains(credential),
-            "credential printed: {}{}",
-            run.out,
-            run.err
-        );
-    }
-    run
+    common::run::run_parsed::<Cli>("onboarding", args, &[TOKEN, PARTNER], |cli, out, err| {
+        run_onboarding_with(cli.command, out, err)
+    })
 }
 
 fn start() -> FakeQonto {
@@ -67,27 +42,21 @@ fn start() -> FakeQonto {
 }
 
 fn api<'a>(server: &'a FakeQonto, args: &[&'a str]) -> Vec<&'a str> {
-    let mut v = args.to_vec();
-    v.extend([
-        "--token",
-        TOKEN,
-        "--partner-id",
-        PARTNER,
-        "--base-url",
-        server.base_url.as_str(),
-    ]);
-    v
-}
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+    common::run::with(
+        args,
+        &[
+            "--token",
+            TOKEN,
+            "--partner-id",
+            PARTNER,
+            "--base-url",
+            server.base_url.as_str(),
+        ],
+    )
 }
 
 fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("qw-onboarding-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("secret")
+    common::temp_path("onboarding", name)
 }
 
 #[test]
@@ -218,11 +187,7 @@ fn secret_file_is_owner_only_and_the_secret_is_not_printed() {
         r.out
     );
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-    }
+    assert_eq!(common::mode(&path), 0o600);
     // An existing file is never overwritten, and then nothing is registered.
     let before = server.requests().len();
     let r = run(&api(
@@ -332,7 +297,7 @@ fn validation_errors_exit_2_before_any_request() {
 #[test]
 fn missing_credentials_exit_2() {
     let server = start();
-    if std::env::var_os("QONTO_PARTNER_ID").is_none() {
+    if env_unset("QONTO_PARTNER_ID") {
         let r = run(&[
             "list",
             "--token",
@@ -347,7 +312,7 @@ fn missing_credentials_exit_2() {
             r.err
         );
     }
-    if std::env::var_os("QONTO_ONBOARDING_TOKEN").is_none() {
+    if env_unset("QONTO_ONBOARDING_TOKEN") {
         let r = run(&[
             "list",
             "--partner-id",
@@ -362,7 +327,7 @@ fn missing_credentials_exit_2() {
             r.err
         );
     }
-    if std::env::var_os("QONTO_STAGING_TOKEN").is_none() {
+    if env_unset("QONTO_STAGING_TOKEN") {
         let r = run(&[
             "list",
             "--sandbox",
