@@ -155,6 +155,15 @@ func TestMemoryStoreEviction(t *testing.T) {
 	mustClaim(t, s, "a", time.Hour, Claimed) // evicted: claimed anew, evicting "c"
 	mustClaim(t, s, "c", time.Hour, Claimed)
 
+	// Complete moves an entry's expiry: the entry that expires first is still found first.
+	two, clock := memoryStore(t, WithMaxEntries(2))
+	x := mustClaim(t, two, "x", time.Minute, Claimed)
+	mustClaim(t, two, "y", 10*time.Minute, Claimed)
+	_ = two.Complete(bg, "x", x.Token, time.Hour)
+	clock.Advance(10 * time.Minute)
+	mustClaim(t, two, "z", time.Hour, Claimed) // "y" expired and goes, not "x", the oldest
+	mustClaim(t, two, "x", time.Hour, Done)
+
 	// Many keys through a small store: it never holds more than its bound.
 	small, _ := memoryStore(t, WithMaxEntries(10))
 	for i := range 1000 {
@@ -502,6 +511,16 @@ func TestMiddlewareIdempotencyFailingHandler(t *testing.T) {
 		t.Errorf("after success: %d %s", code, text)
 	}
 
+	// An informational answer (103 Early Hints) before the final one: the final one counts.
+	hints := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusEarlyHints)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	body = []byte(`{"id":"evt_hints"}`)
+	header, _ = Sign([]byte(secret), body, time.Now())
+	deliver(hints, BusinessHeader, header, body) // (the recorder keeps the 103 as its Code)
+	mustClaim(t, store, "business:evt_hints", time.Minute, Done)
+
 	// A handler that writes nothing answers 200 (net/http's default): completed.
 	silent := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	body = []byte(`{"id":"evt_silent"}`)
@@ -514,6 +533,48 @@ func TestMiddlewareIdempotencyFailingHandler(t *testing.T) {
 type brokenWriter struct{ *httptest.ResponseRecorder }
 
 func (brokenWriter) Write([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+// ctxStore refuses to work under a cancelled context, as a network client does.
+type ctxStore struct{ Store }
+
+func (s ctxStore) Complete(ctx context.Context, key, token string, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.Store.Complete(ctx, key, token, ttl)
+}
+
+func (s ctxStore) Release(ctx context.Context, key, token string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.Store.Release(ctx, key, token)
+}
+
+// The client may be gone (the request's context cancelled) when the handler returns: the store
+// is still told.
+func TestMiddlewareIdempotencyClientGone(t *testing.T) {
+	memory := mustMemory(t)
+	v, _ := NewVerifierWithOptions([][]byte{[]byte(secret)}, WithIdempotency(ctxStore{memory}))
+	defer v.Close()
+	for _, c := range []struct {
+		id     string
+		status int
+		want   ClaimState
+	}{{"evt_gone_ok", 200, Done}, {"evt_gone_failed", 500, Claimed}} {
+		ctx, cancel := context.WithCancel(bg)
+		h := v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cancel()
+			w.WriteHeader(c.status)
+		}))
+		body := []byte(`{"id":"` + c.id + `"}`)
+		header, _ := Sign([]byte(secret), body, time.Now())
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body)).WithContext(ctx)
+		req.Header.Set(BusinessHeader, header)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		mustClaim(t, memory, "business:"+c.id, time.Minute, c.want)
+	}
+}
 
 func TestMiddlewareIdempotencyBrokenConnection(t *testing.T) {
 	store := mustMemory(t)
@@ -579,8 +640,11 @@ func TestMiddlewareIdempotencyStoreError(t *testing.T) {
 	body := []byte(`{"id":"evt_1"}`)
 	header, _ := Sign([]byte(secret), body, time.Now())
 	code, text, rec := deliver(h, BusinessHeader, header, body)
-	if code != 503 || text != "idempotency_store_unavailable" || calls.Load() != 0 {
-		t.Errorf("store down: %d %s, %d calls", code, text, calls.Load())
+	var reply struct{ Message string }
+	_ = json.Unmarshal(rec.Body.Bytes(), &reply)
+	if code != 503 || text != "idempotency_store_unavailable" || calls.Load() != 0 || reply.Message !=
+		"the idempotency store did not answer, so the event was not processed; Qonto will retry it" {
+		t.Errorf("store down: %d %s %q, %d calls", code, text, reply.Message, calls.Load())
 	}
 	if strings.Contains(rec.Body.String(), "6379") {
 		t.Errorf("the store's error is in the answer: %s", rec.Body)

@@ -8,7 +8,7 @@
 // Business API webhooks carry X-Qonto-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
 // "<t>.<body>">, checked against a replay window (300 s by default). Onboarding API webhooks
 // carry Qonto-SHA256-Signature: <hex HMAC-SHA256 of the body>, with no timestamp and so no
-// replay window: deduplicate them on the event id.
+// replay window: deduplicate them on the event id (WithIdempotency does it in the middleware).
 //
 // The two schemes' MACs overlap (the business MAC of (t, body) is the onboarding MAC of the body
 // "<t>.<body>"), so an endpoint accepts only the schemes it is configured for: business only by
@@ -358,7 +358,8 @@ func (v *Verifier) VerifyAt(body []byte, header string, now time.Time) (Result, 
 }
 
 // VerifyOnboarding verifies an onboarding webhook (Qonto-SHA256-Signature): the HMAC of the
-// body alone. There is no timestamp and so no replay window: deduplicate on the event id.
+// body alone. There is no timestamp and so no replay window: deduplicate on the event id
+// (WithIdempotency, IdempotencyGuard).
 func (v *Verifier) VerifyOnboarding(body []byte, header string) (Result, error) {
 	return v.verify(body, present(header), optHeader{}, 0, goOnboarding)
 }
