@@ -14,19 +14,6 @@ import (
 	"time"
 )
 
-// Qonto retries a delivery until it gets a 2xx within 1 s, for a few days (business) or about 10
-// tries over 2 days (onboarding), so one event can arrive more than once; an onboarding webhook,
-// which has no timestamp, also verifies forever if captured. The idempotency guard runs after the
-// signature check and lets each event id through once:
-//
-//	store, err := qontowebhooks.NewMemoryStore()
-//	v, err := qontowebhooks.NewVerifierWithOptions(secrets, qontowebhooks.WithIdempotency(store))
-//	http.Handle("POST /webhooks", v.Middleware(handler))
-//
-// A Store takes three steps: Claim (first claim wins), then Complete when the handler succeeded
-// or Release when it failed (so Qonto's retry is processed). MemoryStore is the one store this
-// package ships; see Store for one over Redis.
-
 // DefaultLease is how long a claim stays "processing" before another delivery may claim the
 // event again (the handler is presumed dead): 60 s.
 const DefaultLease = 60 * time.Second

@@ -443,6 +443,12 @@ func TestMiddlewareIdempotencyConcurrent(t *testing.T) {
 	if a := <-answers; a.code != 200 || a.text != `{"received":true}` {
 		t.Errorf("the processed delivery: %d %s", a.code, a.text)
 	}
+	answers = fire("/blocking", []byte(`{"id":"evt_concurrent"}`)) // once it is done
+	for range n {
+		if a := <-answers; a.code != 200 || a.text != `{"duplicate":true,"id":"evt_concurrent"}` {
+			t.Errorf("after the processed delivery: %d %s", a.code, a.text)
+		}
+	}
 	if got := calls.Load(); got != 1 {
 		t.Errorf("handler ran %d times", got)
 	}

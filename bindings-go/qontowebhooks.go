@@ -20,6 +20,13 @@
 //	defer v.Close()
 //	http.Handle("/webhooks", v.Middleware(handler))
 //
+// Qonto retries a delivery until it gets a 2xx, so one event can arrive more than once:
+// WithIdempotency makes the middleware let each event id through once, after the signature check
+// (a MemoryStore, or your own Store over a shared one such as Redis):
+//
+//	store, err := qontowebhooks.NewMemoryStore()
+//	v, err := qontowebhooks.NewVerifierWithOptions(secrets, qontowebhooks.WithIdempotency(store))
+//
 // Every failure is an *Error whose Code is the stable code shared by every binding; compare it
 // with errors.Is against the sentinels (ErrSignatureMismatch, ErrTimestampTooOld, ...).
 package qontowebhooks
