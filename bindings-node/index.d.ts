@@ -20,6 +20,16 @@ import type {
 } from './types.js'
 
 export type * from './types.js'
+export type * from './idempotency.js'
+export { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotencyKey, DEFAULT_LEASE, DEFAULT_TTL } from './idempotency.js'
+import type {
+  IdempotencyGuard,
+  IdempotencyGuardOptions,
+  IdempotencyError,
+  MemoryStore,
+  RedisStore,
+  idempotencyKey,
+} from './idempotency.js'
 
 /** A rejected webhook or secret. `code` is stable; `message` says what was wrong and what to do. */
 export declare class WebhookVerificationError extends Error {
@@ -92,12 +102,21 @@ export declare class IncrementalVerification<R extends BusinessVerified | Onboar
   finish(): R
 }
 
-/** `secret`, `tolerance`, `schemes` (business only by default: mount one middleware per scheme, each with its secret), `limit`. */
+/** `secret`, `tolerance`, `schemes` (business only by default: mount one middleware per scheme, each with its secret), `limit`, `idempotency`. */
 export interface QontoWebhookOptions extends VerifierOptions {
   /** The subscription's webhook secret(s). Required: a missing secret throws when the middleware is created. */
   secret: Bytes | Bytes[]
   /** Largest body read when no body parser ran, in bytes (default 1 MiB). */
   limit?: number
+  /**
+   * Handle each event once (off by default): an IdempotencyGuard, `true` for a guard over a new
+   * MemoryStore (this process only), or a guard's options (`{ store: new RedisStore(client) }`).
+   * A handled event's redelivery gets 200 `{ duplicate: true, id }`, one being handled 409
+   * `duplicate_in_progress` with Retry-After; a store failure 503 `idempotency_store_unavailable`;
+   * a body without a string `id` 400 `invalid_payload`. The claim is completed when the response
+   * finishes with a 2xx, and released otherwise (so Qonto's retry is handled).
+   */
+  idempotency?: IdempotencyGuard | IdempotencyGuardOptions | boolean
 }
 
 /** What the middleware puts on the request. */
@@ -110,7 +129,8 @@ export interface QontoWebhookRequest {
 
 /**
  * Express / Connect middleware, to mount after `express.raw({ type: 'application/json' })`.
- * Sets `req.qontoEvent` and `req.qontoWebhook`, or answers 400 `{ error, message }`.
+ * Sets `req.qontoEvent` and `req.qontoWebhook`, or answers 400 `{ error, message }`; with
+ * `idempotency`, answers a redelivery itself (200 duplicate, 409, 503) without calling next().
  */
 export declare function qontoWebhook(
   options: QontoWebhookOptions,
@@ -202,5 +222,12 @@ declare const qontoWebhooks: {
   SCHEMES: typeof SCHEMES
   MAX_SECRETS: number
   MAX_HEADER_LEN: number
+  IdempotencyGuard: typeof IdempotencyGuard
+  IdempotencyError: typeof IdempotencyError
+  MemoryStore: typeof MemoryStore
+  RedisStore: typeof RedisStore
+  idempotencyKey: typeof idempotencyKey
+  DEFAULT_LEASE: number
+  DEFAULT_TTL: number
 }
 export default qontoWebhooks

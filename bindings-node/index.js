@@ -46,6 +46,8 @@ function load() {
 
 const { native, implementation } = load()
 const rules = require('./rules.cjs')
+const idempotency = require('./idempotency.cjs')
+const { IdempotencyGuard, IdempotencyError } = idempotency
 
 /** Every stable error code, in the order of their frozen numbers (1 to 8). */
 const ERROR_CODES = Object.freeze(native.errorCodes())
@@ -530,12 +532,82 @@ function reply(res, status, code, message) {
   res.end(text)
 }
 
+/** `options.idempotency` of the middleware: off (undefined, false), a guard, true, or a guard's options. */
+function checkIdempotency(value) {
+  if (value === undefined || value === null || value === false) return undefined
+  if (value === true) return new IdempotencyGuard()
+  if (value instanceof IdempotencyGuard) return value
+  if (typeof value === 'object' && typeof value.claim !== 'function') return new IdempotencyGuard(value)
+  throw new TypeError(
+    `options.idempotency must be an IdempotencyGuard, true (a guard over a MemoryStore) or a guard's options ({ store, lease, ttl }), got ${describe(value)}` +
+      (value !== null && typeof value === 'object' ? ': to use a store, pass { store } or new IdempotencyGuard({ store })' : ''),
+  )
+}
+
+function replyJson(res, status, value) {
+  const text = JSON.stringify(value)
+  res.statusCode = status
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.setHeader('Content-Length', Buffer.byteLength(text))
+  res.end(text)
+}
+
+/**
+ * The middleware's idempotency step, after verification: claim the event; 'claimed' calls next()
+ * and completes the claim when the response finishes with a 2xx, or releases it (so Qonto's retry
+ * is handled) on any other status, an error, or a connection closed before the response finished.
+ */
+async function guarded(guard, req, res, next, scheme, event) {
+  let claim
+  try {
+    claim = await guard.claim(scheme, event)
+  } catch (err) {
+    if (err instanceof IdempotencyError && err.code === 'invalid_payload') {
+      reply(res, 400, 'invalid_payload', err.message)
+    } else if (err instanceof IdempotencyError) {
+      reply(res, 503, err.code, 'the idempotency store is unavailable: the event was not handled; Qonto will retry the delivery')
+    } else {
+      next(err)
+    }
+    return
+  }
+  if (claim.state === 'done') {
+    replyJson(res, 200, { duplicate: true, id: claim.id })
+    return
+  }
+  if (claim.state === 'processing') {
+    res.setHeader('Retry-After', String(Math.ceil(guard.lease)))
+    reply(res, 409, 'duplicate_in_progress', `event ${claim.id} is being processed by another delivery; Qonto will retry it`)
+    return
+  }
+  let settled = false
+  const settle = (succeeded) => {
+    if (settled) return
+    settled = true
+    const done = succeeded ? guard.complete(claim) : guard.release(claim)
+    done.catch((err) => {
+      process.emitWarning(
+        `qonto-webhooks: could not ${succeeded ? 'complete' : 'release'} the idempotency claim of ${claim.key}: ${err.message}` +
+          (succeeded ? ' (a retry after the lease is handled again)' : ' (a retry is refused until the lease ends)'),
+        { code: 'QONTO_WEBHOOKS_IDEMPOTENCY' },
+      )
+    })
+  }
+  res.once('finish', () => settle(res.statusCode >= 200 && res.statusCode < 300))
+  res.once('close', () => settle(false))
+  next()
+}
+
 /**
  * Express (or Connect / node:http) middleware that verifies a Qonto webhook, meant to follow
  * express.raw({ type: 'application/json' }). It accepts the schemes options.schemes names:
  * 'business' (the default), 'onboarding' or 'both'; mount one per endpoint, each with its secret. On success it sets `req.qontoEvent` (the parsed
  * JSON body) and `req.qontoWebhook` ({ scheme, secretIndex, timestamp }) and calls next(). On
  * failure it answers 400 with { error: <code>, message } and does not call next().
+ * With options.idempotency (an IdempotencyGuard, or true for one over a MemoryStore) each verified
+ * event is handled once: a delivery already handled gets 200 { duplicate: true, id }, one being
+ * handled 409 duplicate_in_progress (with Retry-After), and next() is not called; a store failure
+ * answers 503 idempotency_store_unavailable, a body without a string `id` 400 invalid_payload.
  * Throws at creation when the secret is missing or invalid.
  */
 function qontoWebhook(options) {
@@ -544,6 +616,7 @@ function qontoWebhook(options) {
   }
   const verifier = new Verifier(options.secret, { tolerance: options.tolerance, schemes: options.schemes })
   const limit = options.limit === undefined ? MIDDLEWARE_LIMIT : checkSeconds(options.limit, 'options.limit')
+  const guard = checkIdempotency(options.idempotency)
 
   async function handle(req, res, next) {
     let body = req.body
@@ -593,7 +666,11 @@ function qontoWebhook(options) {
     }
     req.qontoEvent = event
     req.qontoWebhook = webhook
-    next()
+    if (guard === undefined) {
+      next()
+      return
+    }
+    await guarded(guard, req, res, next, webhook.scheme, event)
   }
 
   return function qontoWebhookMiddleware(req, res, next) {
@@ -616,6 +693,13 @@ module.exports = {
   SCHEMES,
   MAX_SECRETS,
   MAX_HEADER_LEN,
+  IdempotencyGuard,
+  IdempotencyError,
+  MemoryStore: idempotency.MemoryStore,
+  RedisStore: idempotency.RedisStore,
+  idempotencyKey: idempotency.idempotencyKey,
+  DEFAULT_LEASE: idempotency.DEFAULT_LEASE,
+  DEFAULT_TTL: idempotency.DEFAULT_TTL,
 }
 // `import qontoWebhooks from` in TypeScript's CommonJS output reads `.default`.
 module.exports.default = module.exports

@@ -17,6 +17,13 @@ export const {
   SCHEMES,
   MAX_SECRETS,
   MAX_HEADER_LEN,
+  IdempotencyGuard,
+  IdempotencyError,
+  MemoryStore,
+  RedisStore,
+  idempotencyKey,
+  DEFAULT_LEASE,
+  DEFAULT_TTL,
 } = qontoWebhooks
 
 export default qontoWebhooks

@@ -21,6 +21,16 @@ import type {
 } from './types.js'
 
 export type * from './types.js'
+export type * from './idempotency.js'
+export { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotencyKey, DEFAULT_LEASE, DEFAULT_TTL } from './idempotency.js'
+import type {
+  IdempotencyGuard,
+  IdempotencyGuardOptions,
+  IdempotencyError,
+  MemoryStore,
+  RedisStore,
+  idempotencyKey,
+} from './idempotency.js'
 
 /** A rejected webhook or secret (the web entry's own class). */
 export declare class WebhookVerificationError extends Error {
@@ -89,5 +99,12 @@ declare const qontoWebhooksWeb: {
   SCHEMES: typeof SCHEMES
   MAX_SECRETS: number
   MAX_HEADER_LEN: number
+  IdempotencyGuard: typeof IdempotencyGuard
+  IdempotencyError: typeof IdempotencyError
+  MemoryStore: typeof MemoryStore
+  RedisStore: typeof RedisStore
+  idempotencyKey: typeof idempotencyKey
+  DEFAULT_LEASE: number
+  DEFAULT_TTL: number
 }
 export default qontoWebhooksWeb

@@ -37,6 +37,12 @@ import {
 
 export { ERROR_CODES, BUSINESS_HEADER, ONBOARDING_HEADER, DEFAULT_TOLERANCE, TOLERANCE_DISABLED, SCHEMES, MAX_SECRETS, MAX_HEADER_LEN }
 
+// The idempotency guard (framework-free: claim, handle, complete or release), the same as the
+// main entry's.
+import { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotencyKey, DEFAULT_LEASE, DEFAULT_TTL } from './idempotency.mjs'
+
+export { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotencyKey, DEFAULT_LEASE, DEFAULT_TTL }
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8')
 
@@ -376,4 +382,11 @@ export default {
   SCHEMES,
   MAX_SECRETS,
   MAX_HEADER_LEN,
+  IdempotencyGuard,
+  IdempotencyError,
+  MemoryStore,
+  RedisStore,
+  idempotencyKey,
+  DEFAULT_LEASE,
+  DEFAULT_TTL,
 }

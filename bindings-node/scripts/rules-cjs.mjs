@@ -1,36 +1,43 @@
-// Writes rules.cjs, the CommonJS copy of rules.mjs that the pure-JS fallback (fallback.js)
-// requires: the same text with `export` removed and a module.exports list added. rules.mjs is the
-// one source; `node scripts/rules-cjs.mjs --check` fails when rules.cjs is not what this makes.
+// Writes the CommonJS copies of the package's shared ES modules: rules.cjs from rules.mjs (the
+// pure-JS fallback, fallback.js, requires it) and idempotency.cjs from idempotency.mjs (index.js
+// requires it): the same text with `export` removed and a module.exports list added. The .mjs
+// files are the one source; `node scripts/rules-cjs.mjs --check` fails when a copy is not what
+// this makes.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-const source = fileURLToPath(new URL('../rules.mjs', import.meta.url))
-const target = fileURLToPath(new URL('../rules.cjs', import.meta.url))
+const MODULES = ['rules', 'idempotency']
 
-export function generate(text) {
+export function generate(text, name = 'rules') {
   const names = []
-  const body = text.replace(/^export (const|function|class) ([A-Za-z_$][\w$]*)/gm, (_, kind, name) => {
-    names.push(name)
-    return `${kind} ${name}`
+  const body = text.replace(/^export (const|function|class) ([A-Za-z_$][\w$]*)/gm, (_, kind, id) => {
+    names.push(id)
+    return `${kind} ${id}`
   })
-  if (/^export /m.test(body)) throw new Error('rules.mjs: only `export const|function|class NAME` is supported')
+  if (/^export /m.test(body)) throw new Error(`${name}.mjs: only \`export const|function|class NAME\` is supported`)
   return (
-    "'use strict'\n// Generated from rules.mjs by scripts/rules-cjs.mjs: do not edit, edit rules.mjs.\n" +
+    `'use strict'\n// Generated from ${name}.mjs by scripts/rules-cjs.mjs: do not edit, edit ${name}.mjs.\n` +
     body +
     `\nmodule.exports = { ${names.join(', ')} }\n`
   )
 }
 
-const wanted = generate(readFileSync(source, 'utf8'))
-if (process.argv.includes('--check')) {
-  let current = ''
-  try {
-    current = readFileSync(target, 'utf8')
-  } catch {}
-  if (current !== wanted) {
-    console.error('rules.cjs is not generated from the current rules.mjs: run `node scripts/rules-cjs.mjs`')
-    process.exit(1)
+let stale = false
+for (const name of MODULES) {
+  const source = fileURLToPath(new URL(`../${name}.mjs`, import.meta.url))
+  const target = fileURLToPath(new URL(`../${name}.cjs`, import.meta.url))
+  const wanted = generate(readFileSync(source, 'utf8'), name)
+  if (process.argv.includes('--check')) {
+    let current = ''
+    try {
+      current = readFileSync(target, 'utf8')
+    } catch {}
+    if (current !== wanted) {
+      console.error(`${name}.cjs is not generated from the current ${name}.mjs: run \`node scripts/rules-cjs.mjs\``)
+      stale = true
+    }
+  } else {
+    writeFileSync(target, wanted)
   }
-} else {
-  writeFileSync(target, wanted)
 }
+if (stale) process.exit(1)
