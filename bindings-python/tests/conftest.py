@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
@@ -87,3 +88,111 @@ def business_event(**overrides: Any) -> bytes:
 def vector(request: pytest.FixtureRequest) -> Dict[str, Any]:
     v: Dict[str, Any] = request.param
     return v
+
+
+# -- Redis, for the tests of RedisStore ---------------------------------------------------------
+
+#: Set to 1 to skip the Redis tests where no redis-server can be installed (they fail otherwise,
+#: so that a CI without Redis does not pass them silently).
+SKIP_REDIS_ENV = "QONTO_WEBHOOKS_SKIP_REDIS"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class RedisServer:
+    """A throw-away redis-server on a free loopback port, without persistence."""
+
+    def __init__(self, path: str) -> None:
+        import subprocess
+        import tempfile
+
+        import redis
+
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._dir = tempfile.TemporaryDirectory()
+        self.process = subprocess.Popen(
+            [path, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+             "no", "--dir", self._dir.name],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        import time
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        # Until it answers; a server that exits (port taken, bad option) fails at once, one that
+        # never answers fails after a minute instead of hanging the suite.
+        deadline = time.monotonic() + 60
+        while True:
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server did not answer on port {self.port}")
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}: {err}")
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+        self._dir.cleanup()
+
+
+def redis_server_path() -> str:
+    """`bash .ci/redis.sh` (from the repository root) installs Debian's redis-server when it is
+    missing and prints its path."""
+    import subprocess
+
+    if os.environ.get(SKIP_REDIS_ENV) == "1":
+        pytest.skip(f"{SKIP_REDIS_ENV}=1: the Redis tests are skipped")
+    result = subprocess.run(
+        ["bash", str(REPO / ".ci" / "redis.sh")], cwd=REPO, capture_output=True, text=True
+    )
+    path = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    if result.returncode != 0 or not path:
+        pytest.fail(
+            f"no redis-server for the RedisStore tests ({result.stderr.strip()}); install it, or "
+            f"set {SKIP_REDIS_ENV}=1 to skip them"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer(redis_server_path())
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisServer) -> Iterator[Any]:
+    """A new client on the session's server, emptied first."""
+    client = redis_server.client()
+    client.flushall()
+    try:
+        yield client
+    finally:
+        client.close()

@@ -85,12 +85,14 @@ def test_the_pure_module_matches_the_native_stubs(tmp_path: Path) -> None:
 
 
 def test_the_pure_module_passes_mypy_strict(tmp_path: Path) -> None:
-    """`mypy --strict` over the pure implementation and the module that selects it (copied out
-    of site-packages, where mypy would not check them)."""
+    """`mypy --strict` over every Python file of the package (the pure implementation, the module
+    that selects it, the events, the idempotency guard), copied out of site-packages, where mypy
+    would not check them."""
     package = tmp_path / "qonto_webhooks"
     package.mkdir()
-    (package / "__init__.py").write_text("")
-    for name in ("_pure.py", "_select.py", "exceptions.py", "_native.pyi"):
+    names = [p.name for p in PACKAGE.iterdir() if p.suffix in (".py", ".pyi", ".typed")]
+    assert {"_pure.py", "_select.py", "idempotency.py", "_native.pyi"} <= set(names), names
+    for name in names:
         shutil.copy(PACKAGE / name, package / name)
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir=/dev/null", "--strict",

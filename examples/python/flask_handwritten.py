@@ -1,7 +1,7 @@
 """A BASELINE for the load comparison, not an example to copy: a Flask endpoint that verifies
 Qonto webhooks by hand, the way most guides show (split the header, hmac.new(...).hexdigest(),
-hmac.compare_digest, a 300 s window), with the same deduplication and answers as
-flask_receiver.py. It misses what the library checks: malformed items, several v1 signatures,
+hmac.compare_digest, a 300 s window), with the same deduplication (the library's idempotency
+guard, used by hand: claim, process, complete) and answers as flask_receiver.py. It misses what the library checks: malformed items, several v1 signatures,
 a repeated t, secret rotation, the header length limit, and the stable error codes.
 
     QONTO_WEBHOOK_SECRET=whsec_... python examples/python/flask_handwritten.py 8080
@@ -16,9 +16,11 @@ import time
 
 from flask import Flask, request
 
+from qonto_webhooks import IdempotencyGuard, IdempotencyStoreError
+
 app = Flask(__name__)
 SECRET = os.environ["QONTO_WEBHOOK_SECRET"].encode()
-seen = set()
+guard = IdempotencyGuard()
 
 
 def verify_business(header, body):
@@ -45,10 +47,17 @@ def qonto_webhook():
     if error:
         return {"error": error}, 400
     event = json.loads(body)
-    if event["id"] in seen:
-        return {"error": "duplicate_event"}, 409
-    seen.add(event["id"])
-    return {"received": True}
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"]:
+        return {"error": "invalid_payload"}, 400
+    try:
+        claim = guard.claim(f"business:{event['id']}")
+    except IdempotencyStoreError as e:
+        return {"error": e.code}, 503
+    duplicate = guard.duplicate_response(claim)
+    if duplicate is not None:
+        return duplicate.body, duplicate.status, dict(duplicate.headers)
+    guard.complete(claim)  # processing it would go here (release the claim if it fails)
+    return {"received": True, "id": event["id"]}
 
 
 if __name__ == "__main__":

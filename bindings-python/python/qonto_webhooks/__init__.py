@@ -18,7 +18,7 @@ Example (Flask)::
             )
         except WebhookVerificationError as e:
             return {"error": e.code}, 400
-        ...  # queue the event, deduplicate on event.id
+        ...  # queue the event (IdempotencyGuard: once per event id)
         return "", 204
 
 Always pass the raw request body, byte for byte: parsing the JSON and serialising it again
@@ -33,9 +33,22 @@ from typing import Any, Iterable, Literal, Mapping, Optional, Tuple, Union
 from ._select import IMPLEMENTATION as _IMPLEMENTATION
 from ._select import impl as _impl
 from ._events import ONBOARDING_EVENT_TYPES, TOPICS, Event, OnboardingEvent, _load_object
+from .idempotency import (
+    Claim,
+    ClaimState,
+    IdempotencyGuard,
+    MemoryStore,
+    RedisStore,
+    RunResult,
+    Store,
+    WebhookResponse,
+    idempotency_key,
+)
 from .exceptions import (
     ERRORS,
     HeaderError,
+    IdempotencyError,
+    IdempotencyStoreError,
     InvalidPayloadError,
     InvalidSecretError,
     MalformedHeaderError,
@@ -101,6 +114,17 @@ __all__ = [
     "TimestampInFutureError",
     "SignatureMismatchError",
     "InvalidPayloadError",
+    "IdempotencyGuard",
+    "MemoryStore",
+    "RedisStore",
+    "Store",
+    "Claim",
+    "ClaimState",
+    "RunResult",
+    "WebhookResponse",
+    "idempotency_key",
+    "IdempotencyError",
+    "IdempotencyStoreError",
     "__version__",
 ]
 
@@ -316,3 +340,4 @@ def diagnose(
         secret, body, header, onboarding=scheme == "onboarding", now=now, tolerance=tolerance
     )
     return Diagnosis(ok, index, code, message, explained, tuple(Finding(m, t) for m, t in findings))
+

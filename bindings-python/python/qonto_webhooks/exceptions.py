@@ -32,6 +32,8 @@ __all__ = [
     "SignatureMismatchError",
     "InvalidPayloadError",
     "ERRORS",
+    "IdempotencyError",
+    "IdempotencyStoreError",
 ]
 
 
@@ -126,7 +128,31 @@ class InvalidPayloadError(WebhookVerificationError):
     code = "invalid_payload"
 
 
-#: Every error class by its code.
+class IdempotencyError(Exception):
+    """A failure of the idempotency guard (:mod:`qonto_webhooks.idempotency`), not of the
+    webhook: the webhook may be genuine. ``code`` and ``message`` as on
+    :class:`WebhookVerificationError`."""
+
+    code: str = "idempotency_error"
+
+    def __init__(self, message: str, code: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __reduce__(self) -> Tuple[object, ...]:
+        return (type(self), (self.message, self.code))
+
+
+class IdempotencyStoreError(IdempotencyError):
+    """The idempotency store failed (Redis down, a timeout, a custom store raised). The guard
+    fails closed: the handler is not run, and the HTTP helper answers 503, so Qonto retries."""
+
+    code = "idempotency_store_unavailable"
+
+
+#: Every error class by its code (the webhook's rejections; the guard's errors are apart).
 ERRORS: Dict[str, Type[WebhookVerificationError]] = {
     cls.code: cls
     for cls in (
