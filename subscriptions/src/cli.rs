@@ -195,7 +195,7 @@ pub struct RotateArgs {
     #[arg(long)]
     pub finish: bool,
     /// With --finish: delete without asking (required when stdin is not a terminal).
-    #[arg(long, short = 'y', requires = "finish")]
+    #[arg(long, short = 'y', conflicts_with = "secret_file")]
     pub yes: bool,
     #[command(flatten)]
     #[allow(missing_docs)]

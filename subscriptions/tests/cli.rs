@@ -11,41 +11,18 @@
 
 mod common;
 
-use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::Parser;
 use common::fake_qonto::FakeQonto;
-use common::run::Run;
+use common::run::{Run, SubscriptionsCli as Cli};
 use common::{env_unset, json};
-use qonto_webhooks_subscriptions::SubscriptionsCommand;
-use qonto_webhooks_subscriptions::cli::{Input, run_with_input};
 
 const TOKEN: &str = "tok_cli_do-not-print-me";
 
-#[derive(Debug, Parser)]
-struct Cli {
-    #[command(subcommand)]
-    command: SubscriptionsCommand,
-}
-
 /// Runs `subscriptions <args>` with a stdin that is not a terminal (and is never read).
 fn run(args: &[&str]) -> Run {
-    run_answering(args, None)
-}
-
-/// Runs `subscriptions <args>`; with `Some(answer)`, stdin is a terminal where `answer` is
-/// typed.
-fn run_answering(args: &[&str], answer: Option<&str>) -> Run {
-    let mut typed = answer.unwrap_or("").as_bytes();
-    let reader: &mut dyn BufRead = &mut typed;
-    let mut input = Input {
-        reader,
-        is_terminal: answer.is_some(),
-    };
-    common::run::run_parsed::<Cli>("subscriptions", args, &[TOKEN], |cli, out, err| {
-        run_with_input(cli.command, &mut input, out, err)
-    })
+    common::run::subscriptions(args, None, &[TOKEN])
 }
 
 fn api<'a>(server: &'a FakeQonto, args: &[&'a str]) -> Vec<&'a str> {

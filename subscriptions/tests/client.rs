@@ -651,3 +651,77 @@ fn a_redirect_is_not_followed_and_the_tokens_stay_home() {
     }
     assert!(b.requests().is_empty(), "{:?}", b.requests());
 }
+
+#[test]
+fn delete_removes_the_subscription() {
+    let server = FakeQonto::start(TOKEN);
+    let ids = server.seed(2);
+    let c = client(&server);
+    c.delete(&ids[0]).unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].method, "DELETE");
+    assert_eq!(reqs[0].url, format!("/v2/webhook_subscriptions/{}", ids[0]));
+    assert_eq!(
+        reqs[0].authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    let left: Vec<String> = c.list_all().unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(left, [ids[1].clone()]);
+    match c.get(&ids[0]) {
+        Err(Error::Api(e)) => assert_eq!(e.status, 404),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn delete_accepts_a_200_with_a_body() {
+    let server = FakeQonto::start(TOKEN);
+    let ids = server.seed(1);
+    server.script(200, r#"{"deleted":true}"#);
+    client(&server).delete(&ids[0]).unwrap();
+    assert_eq!(server.requests()[0].method, "DELETE");
+}
+
+#[test]
+fn delete_of_an_unknown_id_is_a_404_api_error() {
+    let server = FakeQonto::start(TOKEN);
+    let id = "123e4567-e89b-12d3-a456-426614174000";
+    let e = client(&server).delete(id).unwrap_err();
+    let Error::Api(api) = &e else { panic!("{e:?}") };
+    assert_eq!((api.method, api.status), ("DELETE", 404));
+    assert_eq!(api.errors[0].code, "not_found");
+    assert_eq!(e.code(), "api_error");
+    assert!(!e.is_usage());
+    let shown = e.to_string();
+    assert!(
+        shown.contains(id) && shown.contains("no subscription with this id"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn delete_is_never_retried() {
+    let server = FakeQonto::start(TOKEN);
+    let ids = server.seed(1);
+    server.script(500, r#"{"errors":[{"code":"internal_error"}]}"#);
+    let e = client(&server).delete(&ids[0]).unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert_eq!(server.requests().len(), 1, "a DELETE is sent once");
+    assert_eq!(server.subscriptions().len(), 1);
+}
+
+#[test]
+fn delete_checks_the_id_before_sending() {
+    let server = FakeQonto::start(TOKEN);
+    for bad in ["", "../../v2/organization", "a b"] {
+        assert!(
+            matches!(
+                client(&server).delete(bad),
+                Err(Error::Invalid { field: "id", .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(server.requests().is_empty());
+}

@@ -15,24 +15,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use common::fake_qonto::FakeQonto;
-use common::run::Run;
+use common::run::{OnboardingCli as Cli, Run};
 use common::{env_unset, json};
-use qonto_webhooks_subscriptions::OnboardingCommand;
-use qonto_webhooks_subscriptions::cli::run_onboarding_with;
 
 const TOKEN: &str = "onb_cli_token_do-not-print";
 const PARTNER: &str = "partner_cli_do-not-print";
 
-#[derive(Debug, Parser)]
-struct Cli {
-    #[command(subcommand)]
-    command: OnboardingCommand,
-}
-
 fn run(args: &[&str]) -> Run {
-    common::run::run_parsed::<Cli>("onboarding", args, &[TOKEN, PARTNER], |cli, out, err| {
-        run_onboarding_with(cli.command, out, err)
-    })
+    common::run::onboarding(args, &[TOKEN, PARTNER])
 }
 
 fn start() -> FakeQonto {

@@ -4,10 +4,47 @@
 //! the real terminal check.
 
 use std::fmt::Debug;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::process::{Command, ExitCode, Stdio};
 
 use clap::Parser;
+use qonto_webhooks_subscriptions::cli::{Input, run_onboarding_with, run_with_input};
+use qonto_webhooks_subscriptions::{OnboardingCommand, SubscriptionsCommand};
+
+/// `qonto-webhooks subscriptions ...`.
+#[derive(Debug, Parser)]
+pub struct SubscriptionsCli {
+    #[command(subcommand)]
+    pub command: SubscriptionsCommand,
+}
+
+/// `qonto-webhooks onboarding ...`.
+#[derive(Debug, Parser)]
+pub struct OnboardingCli {
+    #[command(subcommand)]
+    pub command: OnboardingCommand,
+}
+
+/// Runs `subscriptions <args>`. With `answer`, stdin is a terminal where `answer` is typed;
+/// without, stdin is not a terminal (and is never read).
+pub fn subscriptions(args: &[&str], answer: Option<&str>, credentials: &[&str]) -> Run {
+    let mut typed = answer.unwrap_or("").as_bytes();
+    let reader: &mut dyn BufRead = &mut typed;
+    let mut input = Input {
+        reader,
+        is_terminal: answer.is_some(),
+    };
+    run_parsed::<SubscriptionsCli>("subscriptions", args, credentials, |cli, out, err| {
+        run_with_input(cli.command, &mut input, out, err)
+    })
+}
+
+/// Runs `onboarding <args>`.
+pub fn onboarding(args: &[&str], credentials: &[&str]) -> Run {
+    run_parsed::<OnboardingCli>("onboarding", args, credentials, |cli, out, err| {
+        run_onboarding_with(cli.command, out, err)
+    })
+}
 
 /// What a command did.
 #[derive(Debug)]
