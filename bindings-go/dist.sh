@@ -6,9 +6,18 @@
 # under <module>@vX.Y.Z/. A consumer needs nothing else:
 #   GOPROXY=file://$PWD/dist/go GOSUMDB=off GOFLAGS=-mod=mod go get <module>@vX.Y.Z
 #     bash bindings-go/dist.sh OUTDIR
+# The module is released from the x86-64 Linux build (the only GOOS_GOARCH with a prebuilt
+# library, .ci/platform.py); with another TARGET there is nothing to write (every other platform
+# builds the module's pure Go).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
+eval "$(python3 "$root/.ci/platform.py" env)"
+export QW_GO_LIBDIR
+if [ -z "$QW_GO_LIBDIR" ]; then
+  echo "dist (go): no prebuilt library for $QW_TARGET (pure Go there); the module comes from the linux_amd64 build"
+  exit 0
+fi
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 lib=$(bash "$root/bindings-c/dist.sh" lib | tail -1)
@@ -25,7 +34,8 @@ module = next(l.split()[1] for l in open("bindings-go/go.mod") if l.startswith("
 vdir = os.path.join(out, module, "@v")
 os.makedirs(vdir, exist_ok=True)
 entries = [(f[len("bindings-go/"):], f) for f in files if os.path.isfile(f)]
-entries.append(("lib/linux_amd64/libqonto_webhooks.a", lib))
+libdir = os.environ["QW_GO_LIBDIR"]
+entries.append((f"lib/{libdir}/libqonto_webhooks.a", lib))
 with zipfile.ZipFile(os.path.join(vdir, version + ".zip"), "w", zipfile.ZIP_DEFLATED) as z:
     for name, path in sorted(entries):
         info = zipfile.ZipInfo(f"{module}@{version}/{name}", date_time=(2000, 1, 1, 0, 0, 0))

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs qonto-webhooks as users do, from the npm artifacts in DISTDIR only (what dist.sh wrote),
 # into fresh temporary projects outside the repository, offline, and checks each install:
-#   1. main + platform package (linux-x64-gnu, reached through the main package's
+#   1. main + platform package (TARGET's, linux-x64-gnu here, reached through the main package's
 #      optionalDependencies): reports 'native', passes every vector and request case;
 #   2. main alone (--omit=optional, as on a platform with no native package): reports 'js', passes
 #      every vector and request case;
-#   3. `npm install --os=darwin --cpu=arm64`: resolves without error, skips the linux package;
+#   3. `npm install --os=darwin --cpu=arm64` (win32/ia32 on macOS arm64): resolves without error,
+#      skips the platform package (and every unpublished one the main package names);
 #   and in 1 and 2 every Node example of bindings-node/README.md and of the root README's Node
 #   section runs (scripts/readme-examples.mjs).
 # The vector files, the checks and the READMEs are copied into the projects; the package itself
@@ -22,9 +23,12 @@ fi
 dist=$(cd "$1" && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+eval "$(python3 "$root/.ci/platform.py" env)"
 version=$(node -p "require('$here/package.json').version")
 main="$dist/qonto-webhooks-$version.tgz"
-platform="$dist/qonto-webhooks-linux-x64-gnu-$version.tgz"
+pkg="qonto-webhooks-$QW_NPM_PLATFORM"
+platform="$dist/$pkg-$version.tgz"
+if [ "$QW_NPM_PLATFORM" = darwin-arm64 ]; then foreign=(--os=win32 --cpu=ia32); else foreign=(--os=darwin --cpu=arm64); fi
 for f in "$main" "$platform"; do
   [ -f "$f" ] || { echo "$f is missing: run bindings-node/dist.sh $1 first" >&2; exit 1; }
 done
@@ -51,7 +55,7 @@ project() {
   "version": "1.0.0",
   "private": true,
   "dependencies": { "qonto-webhooks": "file:$main" },
-  "overrides": { "qonto-webhooks-linux-x64-gnu": "file:$platform" }
+  "overrides": { "$pkg": "file:$platform" }
 }
 JSON
 }
@@ -68,20 +72,21 @@ check() {
 echo "== 1. main + platform package: native"
 project native
 (cd "$work/native" && npm install --offline --no-audit --no-fund --loglevel=error)
-[ -f "$work/native/node_modules/qonto-webhooks-linux-x64-gnu/package.json" ] || { echo "the platform package was not installed" >&2; exit 1; }
+[ -f "$work/native/node_modules/$pkg/package.json" ] || { echo "the platform package was not installed" >&2; exit 1; }
 check native native
 
 echo "== 2. main package alone (--omit=optional): js"
 project js
 (cd "$work/js" && npm install --offline --omit=optional --no-audit --no-fund --loglevel=error)
-[ ! -e "$work/js/node_modules/qonto-webhooks-linux-x64-gnu" ] || { echo "the platform package was installed" >&2; exit 1; }
+[ ! -e "$work/js/node_modules/$pkg" ] || { echo "the platform package was installed" >&2; exit 1; }
 check js js
 
-echo "== 3. npm install --os=darwin --cpu=arm64"
-project darwin
-(cd "$work/darwin" && npm install --offline --os=darwin --cpu=arm64 --no-audit --no-fund --loglevel=error)
-[ -f "$work/darwin/node_modules/qonto-webhooks/package.json" ] || { echo "qonto-webhooks was not installed" >&2; exit 1; }
-[ ! -e "$work/darwin/node_modules/qonto-webhooks-linux-x64-gnu" ] || { echo "the linux package was installed for darwin-arm64" >&2; exit 1; }
-echo "resolved: qonto-webhooks only (the linux-x64-gnu package skipped)"
+echo "== 3. npm install ${foreign[*]}"
+project foreign
+(cd "$work/foreign" && npm install --offline "${foreign[@]}" --no-audit --no-fund --loglevel=error)
+[ -f "$work/foreign/node_modules/qonto-webhooks/package.json" ] || { echo "qonto-webhooks was not installed" >&2; exit 1; }
+installed=$(cd "$work/foreign/node_modules" && ls -d qonto-webhooks-* 2>/dev/null || true)
+[ -z "$installed" ] || { echo "platform packages installed for ${foreign[*]}: $installed" >&2; exit 1; }
+echo "resolved: qonto-webhooks only (no platform package)"
 
 echo "consumer tests (npm): 3 installs passed"

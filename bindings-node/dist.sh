@@ -4,14 +4,16 @@
 #   qonto-webhooks-<version>.tgz                the main package: the JavaScript entries, the types,
 #                                               the pure-JS fallback, and an optionalDependency on
 #                                               each platform package below, at the same version
-#   qonto-webhooks-linux-x64-gnu-<version>.tgz  the native addon for x86-64 Linux with glibc
-#                                               (`os`, `cpu`, `libc`: npm installs it only there)
+#   qonto-webhooks-<platform>-<version>.tgz     the native addon of one platform (linux-x64-gnu
+#                                               here; `os`, `cpu`, `libc`: npm installs it only there)
 # The platform packages' manifests come from napi-rs's own `napi create-npm-dirs` (the targets of
-# package.json's `napi.targets`); the other targets are built on the CI runners that have them.
-# The main package works without any platform package (the pure-JS implementation).
+# package.json's `napi.targets`, the release targets of .ci/platform.py). One run builds the
+# platform package of TARGET (default: this machine); the main package names every platform, so
+# each release runner's main tarball is the same. The main package works without any platform
+# package (the pure-JS implementation).
 #
-#     bindings-node/dist.sh OUTDIR                # npm ci, release build of the addon, pack
-#     bindings-node/dist.sh OUTDIR --skip-build   # pack the addon already built here
+#     [TARGET=<rust triple>] bindings-node/dist.sh OUTDIR   # npm ci, release build of the addon, pack
+#     bindings-node/dist.sh OUTDIR --skip-build             # pack the addon already built here
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -23,11 +25,15 @@ out=$(cd "$1" && pwd)
 skip_build=${2:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
+eval "$(python3 "$root/.ci/platform.py" env)"
 cd "$here"
 
 if [ "$skip_build" != "--skip-build" ]; then
   npm ci --no-audit --no-fund --loglevel=error
-  npx napi build --platform --release --js binding.js --dts binding.d.ts
+  # Another platform's target builds into its own folder; this machine's shares target/release.
+  cross=()
+  [ "$QW_HOST_BUILD" = 1 ] || cross=(--target "$QW_TARGET")
+  npx napi build --platform --release ${cross[@]+"${cross[@]}"} --js binding.js --dts binding.d.ts
   if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     git diff --exit-code -- binding.js binding.d.ts >/dev/null || {
       echo "binding.js / binding.d.ts changed when rebuilt: commit the regenerated files" >&2
@@ -44,8 +50,12 @@ trap 'rm -rf "$stage"' EXIT
 cp package.json "$stage/package.json"
 npx napi create-npm-dirs --cwd "$stage" --npm-dir "$stage/npm" >/dev/null 2>"$stage/napi.log" || { cat "$stage/napi.log" >&2; exit 1; }
 platforms=()
+manifests=()
 for dir in "$stage"/npm/*/; do
   dir=${dir%/}
+  manifests+=("$dir/package.json")
+  # Only this run's platform is packed; the others come from their own runners.
+  [ "$(basename "$dir")" = "$QW_NPM_PLATFORM" ] || continue
   node scripts/dist-manifest.mjs platform "$dir/package.json" package.json
   addon=$(node -p "require('$dir/package.json').main")
   if [ ! -f "$addon" ]; then
@@ -69,7 +79,8 @@ if ls "$stage/main"/*.node >/dev/null 2>&1; then
   exit 1
 fi
 cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$stage/main/"
-node scripts/dist-manifest.mjs main "$stage/main/package.json" package.json "${platforms[@]/%//package.json}"
+[ ${#platforms[@]} = 1 ] || { echo "no platform package $QW_NPM_PLATFORM among package.json's napi.targets" >&2; exit 1; }
+node scripts/dist-manifest.mjs main "$stage/main/package.json" package.json "${manifests[@]}"
 
 rm -f "$out"/qonto-webhooks-*.tgz
 for dir in "$stage/main" "${platforms[@]}"; do

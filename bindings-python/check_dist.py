@@ -10,6 +10,7 @@ implementations.
 from __future__ import annotations
 
 import re
+import os
 import sys
 import tarfile
 import zipfile
@@ -61,7 +62,7 @@ def check_wheel(path: Path, version: str, pure: bool, problems: List[str]) -> No
                 problems.append(f"{path.name}: package files {sorted(package)}")
             if "Root-Is-Purelib: true" not in z.read(f"{info}/WHEEL").decode():
                 problems.append(f"{path.name}: not a purelib wheel")
-        elif compiled != {"_native.abi3.so"} or package - compiled != PACKAGE_FILES:
+        elif compiled not in ({"_native.abi3.so"}, {"_native.pyd"}) or package - compiled != PACKAGE_FILES:
             problems.append(f"{path.name}: package files {sorted(package)}")
 
 
@@ -83,7 +84,10 @@ def check_sdist(path: Path, version: str, problems: List[str]) -> None:
 
 def main(dist: Path) -> int:
     version = workspace_version()
-    native = f"qonto_webhooks-{version}-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+    # The native wheel's platform tag: QW_WHEEL_GLOB from .ci/platform.py (this machine's by default).
+    glob = os.environ.get("QW_WHEEL_GLOB", "*manylinux_2_17_x86_64.whl")
+    natives = sorted(p.name for p in dist.glob(f"qonto_webhooks-{version}-cp39-abi3-{glob}"))
+    native = natives[0] if len(natives) == 1 else f"qonto_webhooks-{version}-cp39-abi3-{glob}"
     pure = f"qonto_webhooks-{version}-py3-none-any.whl"
     sdist = f"qonto_webhooks-{version}.tar.gz"
     found = sorted(p.name for p in dist.iterdir() if p.name.startswith("qonto_webhooks"))

@@ -3,10 +3,12 @@
 #
 # Installs the Python package from DISTDIR only, as users do, into fresh virtualenvs in a
 # temporary directory outside the repository (which the installs never see):
-#   1. `pip install --no-index --find-links DIST qonto-webhooks` picks the manylinux wheel; it
+#   1. `pip install --no-index --find-links DIST qonto-webhooks` picks the native wheel (TARGET's,
+#      .ci/platform.py; the manylinux one here); it
 #      reports `native`, passes the shared vectors and request cases with both implementations,
 #      and refuses QONTO_WEBHOOKS_IMPLEMENTATION=js by name;
-#   2. pip resolving for macOS arm64, Windows x64 and musl aarch64 picks the pure wheel;
+#   2. pip resolving for the platforms without a native wheel (musl aarch64, Windows arm64, and
+#      macOS arm64 and Windows x64 where TARGET is another) picks the pure wheel;
 #   3. that pure wheel, installed alone, reports `python`, passes the vectors, and fails
 #      QONTO_WEBHOOKS_IMPLEMENTATION=native with an ImportError that says why;
 #   4. every python block of the package's README (as the installed package carries it) and of
@@ -22,7 +24,9 @@ repo=$(dirname "$here")
 python=${PYTHON:-python3}
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)
-native_wheel="$dist/qonto_webhooks-$version-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
+eval "$(python3 "$repo/.ci/platform.py" env)"
+# shellcheck disable=SC2086 # the glob expands here
+native_wheel=$(ls "$dist"/qonto_webhooks-"$version"-cp39-abi3-$QW_WHEEL_GLOB 2>/dev/null || echo "$dist/qonto_webhooks-$version-cp39-abi3-$QW_WHEEL_GLOB")
 pure_wheel="$dist/qonto_webhooks-$version-py3-none-any.whl"
 sdist="$dist/qonto_webhooks-$version.tar.gz"
 for f in "$native_wheel" "$pure_wheel" "$sdist"; do
@@ -53,9 +57,9 @@ step "pip install --no-index --find-links DIST qonto-webhooks"
 py=$(fresh_venv native)
 "$py" -m pip install --quiet --no-index --find-links "$dist" qonto-webhooks
 installed=$("$py" -c 'import qonto_webhooks, os; print(os.listdir(os.path.dirname(qonto_webhooks.__file__)))')
-case "$installed" in *_native.abi3.so*) ;; *) fail "the manylinux wheel was not installed: $installed" ;; esac
+case "$installed" in *_native.abi3.so* | *_native.pyd*) ;; *) fail "the native wheel was not installed: $installed" ;; esac
 impl=$("$py" -c "import qonto_webhooks; print(qonto_webhooks.IMPLEMENTATION)")
-[ "$impl" = native ] || fail "the manylinux wheel reports $impl, not native"
+[ "$impl" = native ] || fail "the native wheel reports $impl, not native"
 "$py" check_vectors.py vectors.json requests.json native
 QONTO_WEBHOOKS_IMPLEMENTATION=python "$py" check_vectors.py vectors.json requests.json python
 if QONTO_WEBHOOKS_IMPLEMENTATION=js "$py" -c "import qonto_webhooks" 2> err.txt; then
@@ -63,7 +67,7 @@ if QONTO_WEBHOOKS_IMPLEMENTATION=js "$py" -c "import qonto_webhooks" 2> err.txt;
 fi
 grep -q "must be 'native' or 'python'" err.txt || { cat err.txt >&2; fail "no clear message for =js"; }
 
-for platform in macosx_11_0_arm64 win_amd64 musllinux_1_2_aarch64; do
+for platform in $QW_PURE_PIP_PLATFORMS; do
   step "pip download for $platform"
   rm -rf "dl-$platform"
   "$py" -m pip download --quiet --no-index --find-links "$dist" --only-binary=:all: \

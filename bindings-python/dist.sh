@@ -2,8 +2,9 @@
 # Usage: bash bindings-python/dist.sh OUTDIR      (`make dist` writes dist/python)
 #
 # Builds every artifact PyPI would receive for the Python package into OUTDIR:
-#   - the native abi3 wheel, portable manylinux (maturin --zig --compatibility manylinux2014:
-#     glibc 2.17 and later), checked with auditwheel;
+#   - the native abi3 wheel of TARGET (default: this machine; the flags per target come from
+#     .ci/platform.py): on Linux portable manylinux (maturin --zig --compatibility manylinux2014:
+#     glibc 2.17 and later) or musllinux_1_2, checked with auditwheel;
 #   - the sdist (maturin sdist: the crate, the core it depends on and the Python sources; it builds
 #     from source wherever Rust is installed);
 #   - the pure-Python wheel (py3-none-any, pure/pyproject.toml, flit-core): the same package and
@@ -12,13 +13,15 @@
 # Each carries LICENSE-MIT, LICENSE-APACHE (copied from the repository root) and the README.
 # The tools come from requirements-dist.txt, installed into the project's venv; nothing is
 # downloaded at build time. Other platforms' native wheels are built by the release workflow on
-# their own runners with the same maturin command.
+# their own runners with this script (make dist TARGET=...).
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: bash bindings-python/dist.sh OUTDIR" >&2; exit 2; }
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
+eval "$(python3 .ci/platform.py env)"
+export QW_WHEEL_GLOB
 
 for f in LICENSE-MIT LICENSE-APACHE; do
   [ -f "$f" ] || { echo "dist.sh: $f is missing at the repository root" >&2; exit 1; }
@@ -39,16 +42,20 @@ trap cleanup EXIT
 cp LICENSE-MIT LICENSE-APACHE bindings-python/
 
 rm -f "$out"/qonto_webhooks-*
-echo "dist (python): native wheel, manylinux2014" >&2
-maturin build --quiet --release --zig --compatibility manylinux2014 -i "$venv/bin/python" \
+echo "dist (python): native wheel for $QW_TARGET" >&2
+# shellcheck disable=SC2086 # the flags are words
+maturin build --quiet --release $QW_MATURIN_FLAGS --target "$QW_TARGET" -i "$venv/bin/python" \
   -m bindings-python/Cargo.toml --out "$out" --target-dir target/dist-python
-wheel=$(ls "$out"/qonto_webhooks-*-cp39-abi3-manylinux*.whl)
-auditwheel show "$wheel" > "$stage/auditwheel.txt"
-grep -q '"manylinux_2_17_x86_64"' "$stage/auditwheel.txt" || {
-  cat "$stage/auditwheel.txt" >&2
-  echo "dist.sh: auditwheel does not find the wheel manylinux_2_17 compatible" >&2
-  exit 1
-}
+# shellcheck disable=SC2086 # the glob expands here
+wheel=$(ls "$out"/qonto_webhooks-*-cp39-abi3-$QW_WHEEL_GLOB)
+if [ -n "$QW_AUDITWHEEL" ]; then
+  auditwheel show "$wheel" > "$stage/auditwheel.txt"
+  grep -q "\"$QW_AUDITWHEEL\"" "$stage/auditwheel.txt" || {
+    cat "$stage/auditwheel.txt" >&2
+    echo "dist.sh: auditwheel does not find the wheel $QW_AUDITWHEEL compatible" >&2
+    exit 1
+  }
+fi
 
 echo "dist (python): sdist" >&2
 maturin sdist -m bindings-python/Cargo.toml --out "$out" >&2

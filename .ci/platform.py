@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""The platforms the release builds native artifacts for, in one table.
+
+Every packaging script asks this file what a Rust target is called elsewhere (the npm platform
+package, the Python wheel's platform tag, the C library's file names, the Go GOOS_GOARCH) instead
+of writing those names itself:
+
+    eval "$(python3 .ci/platform.py env [TARGET])"   # QW_* shell variables; TARGET: the host's
+    python3 .ci/platform.py targets                  # the release targets, one per line
+    python3 .ci/platform.py check                    # the table agrees with the release workflow,
+                                                     # package.json's napi targets and the Go build tags
+
+TARGET defaults to $TARGET, then to the host (rustc -vV). Only the host's artifacts can be built
+on a given machine: the release workflow runs each target on a runner of that platform.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# npm: the napi-rs platform package suffix (os-cpu[-abi]) and its os/cpu/libc fields.
+# wheel: a glob for the native wheel's platform tag; maturin: its build flags; auditwheel: the
+# policy the Linux wheel must meet (None: auditwheel does not apply).
+# go: the GOOS_GOARCH directory of the Go module's prebuilt library (None: pure Go there).
+# lib: the C library's static and shared file names; soname: whether a Linux soname is set.
+PLATFORMS: dict[str, dict[str, object]] = {
+    "x86_64-unknown-linux-gnu": {
+        "npm": "linux-x64-gnu",
+        "wheel": "*manylinux_2_17_x86_64.whl",
+        "maturin": ["--zig", "--compatibility", "manylinux2014"],
+        "auditwheel": "manylinux_2_17_x86_64",
+        "pip_platform": "manylinux2014_x86_64",
+        "go": "linux_amd64",
+        "os": "linux",
+        "arch": "x86_64",
+        "static": "libqonto_webhooks.a",
+        "shared": "libqonto_webhooks.so",
+    },
+    "aarch64-unknown-linux-gnu": {
+        "npm": "linux-arm64-gnu",
+        "wheel": "*manylinux_2_17_aarch64.whl",
+        "maturin": ["--zig", "--compatibility", "manylinux2014"],
+        "auditwheel": "manylinux_2_17_aarch64",
+        "pip_platform": "manylinux2014_aarch64",
+        "go": None,
+        "os": "linux",
+        "arch": "aarch64",
+        "static": "libqonto_webhooks.a",
+        "shared": "libqonto_webhooks.so",
+    },
+    "x86_64-unknown-linux-musl": {
+        "npm": "linux-x64-musl",
+        "wheel": "*musllinux_1_2_x86_64.whl",
+        "maturin": ["--zig", "--compatibility", "musllinux_1_2"],
+        "auditwheel": "musllinux_1_2_x86_64",
+        "pip_platform": "musllinux_1_2_x86_64",
+        "go": None,
+        "os": "linux-musl",
+        "arch": "x86_64",
+        "static": "libqonto_webhooks.a",
+        "shared": "libqonto_webhooks.so",
+    },
+    "aarch64-apple-darwin": {
+        "npm": "darwin-arm64",
+        "wheel": "*macosx_*_arm64.whl",
+        "maturin": [],
+        "auditwheel": None,
+        "pip_platform": "macosx_11_0_arm64",
+        "go": None,
+        "os": "macos",
+        "arch": "arm64",
+        "static": "libqonto_webhooks.a",
+        "shared": "libqonto_webhooks.dylib",
+    },
+    "x86_64-apple-darwin": {
+        "npm": "darwin-x64",
+        "wheel": "*macosx_*_x86_64.whl",
+        "maturin": [],
+        "auditwheel": None,
+        "pip_platform": "macosx_10_12_x86_64",
+        "go": None,
+        "os": "macos",
+        "arch": "x86_64",
+        "static": "libqonto_webhooks.a",
+        "shared": "libqonto_webhooks.dylib",
+    },
+    "x86_64-pc-windows-msvc": {
+        "npm": "win32-x64-msvc",
+        "wheel": "*win_amd64.whl",
+        "maturin": [],
+        "auditwheel": None,
+        "pip_platform": "win_amd64",
+        "go": None,
+        "os": "windows",
+        "arch": "x86_64",
+        "static": "qonto_webhooks.lib",
+        "shared": "qonto_webhooks.dll",
+    },
+}
+
+# Platforms pip must resolve to the pure-Python wheel: those without a native wheel of ours.
+PURE_PIP_PLATFORMS = ["musllinux_1_2_aarch64", "win_arm64", "macosx_11_0_arm64", "win_amd64"]
+
+
+def host() -> str:
+    out = subprocess.run(["rustc", "-vV"], check=True, capture_output=True, text=True).stdout
+    return next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("host: "))
+
+
+def resolve(target: str | None) -> str:
+    target = target or os.environ.get("TARGET") or host()
+    if target not in PLATFORMS:
+        known = ", ".join(PLATFORMS)
+        sys.exit(f"platform.py: no release platform {target!r} (known: {known})")
+    return target
+
+
+def env(target: str) -> str:
+    p = PLATFORMS[target]
+    native = target == host()
+    foreign = [q for q in PURE_PIP_PLATFORMS if q != p["pip_platform"]]
+    values = {
+        "QW_TARGET": target,
+        "QW_HOST_BUILD": "1" if native else "0",
+        "QW_NPM_PLATFORM": p["npm"],
+        "QW_WHEEL_GLOB": p["wheel"],
+        "QW_MATURIN_FLAGS": " ".join(p["maturin"]),  # type: ignore[arg-type]
+        "QW_AUDITWHEEL": p["auditwheel"] or "",
+        "QW_PURE_PIP_PLATFORMS": " ".join(foreign),
+        "QW_GO_LIBDIR": p["go"] or "",
+        "QW_C_NAME": f"{p['os']}-{p['arch']}",
+        "QW_C_STATIC": p["static"],
+        "QW_C_SHARED": p["shared"],
+    }
+    return "".join(f"{k}={shlex.quote(str(v))}\n" for k, v in values.items())
+
+
+def check() -> list[str]:
+    """What disagrees between this table and the files that name the same platforms."""
+    problems = []
+    workflow = (ROOT / ".github/workflows/release.yml").read_text()
+    in_workflow = set(re.findall(r"target:\s*([a-z0-9_]+-[a-z0-9_-]+)\s*}", workflow))
+    if in_workflow != set(PLATFORMS):
+        problems.append(f"release.yml builds {sorted(in_workflow)}, the table has {sorted(PLATFORMS)}")
+    napi = json.loads((ROOT / "bindings-node/package.json").read_text())["napi"]["targets"]
+    if set(napi) != set(PLATFORMS):
+        problems.append(f"package.json napi.targets is {sorted(napi)}, the table has {sorted(PLATFORMS)}")
+    native_go = (ROOT / "bindings-go/native.go").read_text()
+    for target, p in PLATFORMS.items():
+        if p["go"]:
+            goos, goarch = str(p["go"]).split("_")
+            line = f"#cgo {goos},{goarch} LDFLAGS: ${{SRCDIR}}/lib/{p['go']}/libqonto_webhooks.a"
+            if line not in native_go:
+                problems.append(f"bindings-go/native.go has no `{line}` for {target}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else ""
+    if command == "env" and len(argv) <= 3:
+        sys.stdout.write(env(resolve(argv[2] if len(argv) == 3 else None)))
+    elif command == "targets" and len(argv) == 2:
+        print("\n".join(PLATFORMS))
+    elif command == "check" and len(argv) == 2:
+        problems = check()
+        for p in problems:
+            print(f"platform.py check: {p}", file=sys.stderr)
+        if problems:
+            return 1
+        print(f"platform.py check: {len(PLATFORMS)} release targets agree")
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
