@@ -1,5 +1,8 @@
 //! `qonto-webhooks listen`: a local receiver that verifies and pretty-prints what arrives, and
-//! answers like a correct endpoint: 2xx for a genuine new event, 4xx otherwise.
+//! answers like a correct endpoint: 2xx for a genuine new event, 4xx otherwise. Events are
+//! deduplicated on their `id` with the core's idempotency guard (`Guard`, in memory): a repeated
+//! delivery is acknowledged with 200 `{"duplicate": true, "id": ..}` (so that Qonto stops
+//! retrying) and printed as a duplicate, never processed twice.
 //!
 //! The endpoint's configuration (`--schemes`) picks the header to verify, never the request
 //! (`Schemes::select`, the core's one rule). Each scheme is verified with its own verifier: the
@@ -12,16 +15,16 @@
 //! before the body is read, and what comes from the request is printed with its control
 //! characters escaped.
 
-use std::collections::HashSet;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
 use qonto_webhooks::events::{Event, OnboardingEvent};
+use qonto_webhooks::idempotency::{ClaimState, Guard};
 use qonto_webhooks::{
     BUSINESS_HEADER, Error, Incremental, ONBOARDING_HEADER, Scheme, Schemes, Tolerance, Verified,
     Verifier, unix_now,
@@ -125,7 +128,8 @@ struct Shared {
     business: Option<Verifier>,
     onboarding: Option<Verifier>,
     now: Option<u64>,
-    seen: Mutex<HashSet<String>>,
+    /// The event ids already processed (scheme and id), for the guard's TTL.
+    guard: Guard,
     active: AtomicUsize,
 }
 
@@ -135,6 +139,8 @@ struct Answer {
     json: Value,
     summary: String,
     detail: Option<String>,
+    /// `Retry-After`, in seconds.
+    retry_after: Option<u64>,
 }
 
 impl Answer {
@@ -144,6 +150,7 @@ impl Answer {
             json,
             summary: summary.into(),
             detail: None,
+            retry_after: None,
         }
     }
 
@@ -201,13 +208,15 @@ fn reason(status: u16) -> &'static str {
 
 fn respond(stream: &mut TcpStream, answer: &Answer) -> io::Result<()> {
     let body = answer.json.to_string();
-    let allow = if answer.status == 405 {
-        "Allow: POST\r\n"
-    } else {
-        ""
-    };
+    let mut extra = String::new();
+    if answer.status == 405 {
+        extra.push_str("Allow: POST\r\n");
+    }
+    if let Some(secs) = answer.retry_after {
+        extra.push_str(&format!("Retry-After: {secs}\r\n"));
+    }
     let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{allow}Connection: close\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
         answer.status,
         reason(answer.status),
         body.len()
@@ -483,7 +492,7 @@ impl Shared {
         }
     }
 
-    /// A verified body: parsed, deduplicated on its id, pretty-printed.
+    /// A verified body: parsed, deduplicated on its scheme and id by the guard, pretty-printed.
     fn accept(&self, body: &[u8], verified: &Verified) -> Answer {
         let parsed = match verified.scheme {
             Scheme::Business => serde_json::from_slice::<Event>(body).map(|event| {
@@ -520,27 +529,62 @@ impl Shared {
                 );
             }
         };
-        let new = self
-            .seen
-            .lock()
-            .map_or(true, |mut seen| seen.insert(id.clone()));
-        if !new {
+        if id.is_empty() {
+            let message = "the event has no string `id` to deduplicate on";
             return Answer::new(
-                409,
-                json!({ "error": "duplicate_event", "id": id, "verified": verified_json(verified) }),
-                format!("rejected [duplicate_event]: event {id} was already processed (a replay)"),
+                400,
+                json!({ "error": "invalid_payload", "message": message, "verified": verified_json(verified) }),
+                format!("rejected [invalid_payload] {how}: {message}"),
             );
         }
-        let pretty = serde_json::from_slice::<Value>(body)
-            .ok()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok())
-            .unwrap_or_default();
-        Answer {
-            status: 200,
-            json: json!({ "received": true, "verified": verified_json(verified) }),
-            summary: format!("accepted {summary} {how}"),
-            detail: Some(pretty),
+        let claim = match self.guard.claim(verified.scheme, &id) {
+            Ok(claim) => claim,
+            Err(e) => return Answer::error(503, e.code(), &e.to_string()),
+        };
+        match claim.state {
+            ClaimState::Claimed => {
+                let token = claim.token.unwrap_or_default();
+                let answer = processed(body, verified, &summary, &how);
+                // Printing and answering cannot fail: the event is done.
+                if let Err(e) = self.guard.complete(verified.scheme, &id, &token) {
+                    return Answer::error(503, e.code(), &e.to_string());
+                }
+                answer
+            }
+            ClaimState::Processing => {
+                let message = format!(
+                    "event {id} is being processed by another delivery; Qonto will retry it"
+                );
+                Answer {
+                    retry_after: Some(self.guard.lease().as_secs()),
+                    ..Answer::new(
+                        409,
+                        json!({ "error": "duplicate_in_progress", "message": message, "id": id, "verified": verified_json(verified) }),
+                        format!("duplicate {id} (being processed by another delivery) {how}"),
+                    )
+                }
+            }
+            ClaimState::Done => Answer::new(
+                200,
+                json!({ "duplicate": true, "id": id, "verified": verified_json(verified) }),
+                format!("duplicate {id} (already processed) {how}"),
+            ),
         }
+    }
+}
+
+/// The answer to a new event: acknowledged, its summary and pretty JSON printed.
+fn processed(body: &[u8], verified: &Verified, summary: &str, how: &str) -> Answer {
+    let pretty = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_default();
+    Answer {
+        status: 200,
+        json: json!({ "received": true, "verified": verified_json(verified) }),
+        summary: format!("accepted {summary} {how}"),
+        detail: Some(pretty),
+        retry_after: None,
     }
 }
 
@@ -748,7 +792,7 @@ pub fn run(args: &ListenArgs) -> ExitCode {
         business,
         onboarding,
         now: args.now,
-        seen: Mutex::new(HashSet::new()),
+        guard: Guard::default(),
         active: AtomicUsize::new(0),
     });
     let (tx, rx) = mpsc::channel();

@@ -40,11 +40,14 @@ enum Command {
     /// POST a signed example event to an endpoint, as Qonto does, and check its answers.
     ///
     /// The genuine event must get a 2xx; with --tampered, --stale, --wrong-secret, --reframed,
-    /// --replay (or --check for all of them) each bad variant must get a 4xx. Exits 0 when every
-    /// answer is as a correct endpoint gives, 1 otherwise.
+    /// --replay (or --check for all of them) each bad variant must get a 4xx, except the replay,
+    /// which an idempotent endpoint may acknowledge with a 2xx that says `"duplicate": true`
+    /// (see --expect-duplicate). Exits 0 when every answer is as a correct endpoint gives, 1
+    /// otherwise.
     Send(send::SendArgs),
     /// Run a local receiver that verifies and pretty-prints webhooks (2xx/4xx like a correct
-    /// endpoint; replays of an event id get 409).
+    /// endpoint; a repeated event id is acknowledged 200 `{"duplicate": true}` and not processed
+    /// again, or 409 `duplicate_in_progress` while its first delivery is being processed).
     ///
     /// It accepts business webhooks only unless --schemes says otherwise; the configuration, never
     /// the request, picks the header verified. With --schemes both, give the onboarding secret

@@ -1,11 +1,12 @@
 //! `qonto-webhooks send`: POST a signed example event to an endpoint, as Qonto does, and check that
-//! the endpoint accepts the genuine one and rejects tampered, stale, wrong-secret, reframed and
-//! replayed ones.
+//! the endpoint accepts the genuine one and rejects tampered, stale, wrong-secret and reframed
+//! ones. The replay (the genuine delivery again) may be refused (4xx) or acknowledged as a
+//! duplicate (2xx whose JSON body says `"duplicate": true`): `--expect-duplicate` says which.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, sign, sign_onboarding, unix_now};
 
 use crate::payloads;
@@ -50,10 +51,15 @@ pub struct SendArgs {
     /// endpoint that lets the request's headers pick the scheme accepts it, forever.
     #[arg(long)]
     reframed: bool,
-    /// Also send the genuine request a second time, unchanged (expect 4xx from an endpoint that
-    /// deduplicates event ids).
+    /// Also send the genuine request a second time, unchanged: an endpoint that deduplicates
+    /// event ids refuses it (4xx) or acknowledges it as a duplicate (2xx with `"duplicate": true`
+    /// in its JSON body), without processing it again. See --expect-duplicate.
     #[arg(long)]
     replay: bool,
+    /// Which answer to the replay passes: `4xx` (refused), `2xx` (acknowledged as a duplicate: the
+    /// body must say `"duplicate": true`, or the handler may have run twice) or either.
+    #[arg(long, value_enum, value_name = "2xx|4xx|either", default_value_t)]
+    expect_duplicate: ExpectDuplicate,
     /// All of --tampered, --stale (business), --wrong-secret, --reframed (business) and --replay.
     #[arg(long)]
     check: bool,
@@ -65,12 +71,79 @@ pub struct SendArgs {
     retries: u32,
 }
 
+/// `--expect-duplicate`: the answers to the replay that pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ExpectDuplicate {
+    /// A 2xx whose JSON body says `"duplicate": true`.
+    #[value(name = "2xx")]
+    Acknowledged,
+    /// A 4xx.
+    #[value(name = "4xx")]
+    Refused,
+    /// Either of them.
+    #[default]
+    Either,
+}
+
+/// What a correct endpoint answers to a shot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// 2xx.
+    Success,
+    /// 4xx.
+    Refusal,
+    /// The replay: as `--expect-duplicate` says.
+    Duplicate(ExpectDuplicate),
+}
+
+/// Whether the answer `status`, `body` is what a correct endpoint gives, and the words for it.
+fn judge(expect: Expect, status: u16, body: &str) -> (bool, String) {
+    let success = (200..300).contains(&status);
+    let refusal = (400..500).contains(&status);
+    match expect {
+        Expect::Success if success => (true, "as expected".into()),
+        Expect::Refusal if refusal => (true, "as expected".into()),
+        Expect::Success => (false, "UNEXPECTED (a correct endpoint answers 2xx)".into()),
+        Expect::Refusal => (false, "UNEXPECTED (a correct endpoint answers 4xx)".into()),
+        Expect::Duplicate(mode) => {
+            let says_duplicate = serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v.get("duplicate")?.as_bool())
+                == Some(true);
+            match (mode, success, refusal) {
+                (ExpectDuplicate::Refused | ExpectDuplicate::Either, _, true) => {
+                    (true, "as expected: refused (4xx)".into())
+                }
+                (ExpectDuplicate::Acknowledged, _, true) => (
+                    false,
+                    "UNEXPECTED (refused (4xx); --expect-duplicate 2xx wants it acknowledged as a duplicate)".into(),
+                ),
+                (_, true, _) if !says_duplicate => (
+                    false,
+                    "UNEXPECTED (answered 2xx without saying duplicate: the handler may have run twice)".into(),
+                ),
+                (ExpectDuplicate::Acknowledged | ExpectDuplicate::Either, true, _) => {
+                    (true, "as expected: acknowledged as duplicate (2xx)".into())
+                }
+                (ExpectDuplicate::Refused, true, _) => (
+                    false,
+                    "UNEXPECTED (acknowledged as duplicate (2xx); --expect-duplicate 4xx wants it refused)".into(),
+                ),
+                _ => (
+                    false,
+                    "UNEXPECTED (a correct endpoint refuses a replay (4xx) or acknowledges it as a duplicate (2xx))".into(),
+                ),
+            }
+        }
+    }
+}
+
 struct Shot {
     label: &'static str,
     body: Vec<u8>,
     header_name: &'static str,
     header: String,
-    expect_success: bool,
+    expect: Expect,
 }
 
 fn agent(timeout: u64) -> ureq::Agent {
@@ -164,7 +237,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
         body: body.clone(),
         header_name,
         header: signed(args.secret.expose(), now),
-        expect_success: true,
+        expect: Expect::Success,
     };
     let mut shots = vec![];
     let (tampered, stale, wrong, reframed, replay) = (
@@ -200,7 +273,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
             body,
             header_name,
             header: genuine.header.clone(),
-            expect_success: false,
+            expect: Expect::Refusal,
         });
     }
     if stale {
@@ -209,7 +282,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
             body: body.clone(),
             header_name,
             header: signed(args.secret.expose(), now.saturating_sub(600)),
-            expect_success: false,
+            expect: Expect::Refusal,
         });
     }
     if wrong {
@@ -218,7 +291,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
             body: body.clone(),
             header_name,
             header: signed("whsec_not_the_endpoint_secret_0000000000000", now),
-            expect_success: false,
+            expect: Expect::Refusal,
         });
     }
     if reframed {
@@ -234,7 +307,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
             body: reframed_body,
             header_name: ONBOARDING_HEADER,
             header: v1,
-            expect_success: false,
+            expect: Expect::Refusal,
         });
     }
     let agent = agent(args.timeout);
@@ -248,8 +321,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
     let mut fire = |shot: &Shot, label: &str| -> Result<(), ExitCode> {
         match post(&agent, &args.url, shot, args.retries) {
             Ok((status, text, elapsed)) => {
-                let ok = (200..300).contains(&status);
-                let as_expected = ok == shot.expect_success && (ok || (400..500).contains(&status));
+                let (as_expected, verdict) = judge(shot.expect, status, &text);
                 all_as_expected &= as_expected;
                 let first_line = text
                     .lines()
@@ -259,13 +331,8 @@ pub fn run(args: &SendArgs) -> ExitCode {
                     .take(120)
                     .collect::<String>();
                 println!(
-                    "  {label:<13} -> {status} in {:>6.1} ms  {}  {first_line}",
+                    "  {label:<13} -> {status} in {:>6.1} ms  {verdict}  {first_line}",
                     elapsed.as_secs_f64() * 1000.0,
-                    match (as_expected, shot.expect_success) {
-                        (true, _) => "as expected",
-                        (false, true) => "UNEXPECTED (a correct endpoint answers 2xx)",
-                        (false, false) => "UNEXPECTED (a correct endpoint answers 4xx)",
-                    }
                 );
                 Ok(())
             }
@@ -285,7 +352,7 @@ pub fn run(args: &SendArgs) -> ExitCode {
     }
     if replay {
         let again = Shot {
-            expect_success: false,
+            expect: Expect::Duplicate(args.expect_duplicate),
             ..genuine
         };
         if let Err(code) = fire(&again, "replay") {
@@ -296,5 +363,83 @@ pub fn run(args: &SendArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUP: &str = r#"{"duplicate":true,"id":"e1"}"#;
+    const RECEIVED: &str = r#"{"received":true}"#;
+
+    fn replay(mode: ExpectDuplicate, status: u16, body: &str) -> (bool, String) {
+        judge(Expect::Duplicate(mode), status, body)
+    }
+
+    #[test]
+    fn the_replay_passes_as_the_mode_says() {
+        use ExpectDuplicate::{Acknowledged, Either, Refused};
+        for (mode, status, body, pass, words) in [
+            (Either, 200, DUP, true, "acknowledged as duplicate (2xx)"),
+            (Either, 409, "", true, "refused (4xx)"),
+            (
+                Either,
+                200,
+                RECEIVED,
+                false,
+                "the handler may have run twice",
+            ),
+            (Either, 204, "", false, "the handler may have run twice"),
+            (
+                Either,
+                500,
+                DUP,
+                false,
+                "refuses a replay (4xx) or acknowledges",
+            ),
+            (
+                Acknowledged,
+                200,
+                DUP,
+                true,
+                "acknowledged as duplicate (2xx)",
+            ),
+            (Acknowledged, 409, DUP, false, "--expect-duplicate 2xx"),
+            (
+                Acknowledged,
+                200,
+                r#"{"duplicate":"yes"}"#,
+                false,
+                "run twice",
+            ),
+            (Refused, 400, "", true, "refused (4xx)"),
+            (Refused, 200, DUP, false, "--expect-duplicate 4xx"),
+            (
+                Refused,
+                200,
+                RECEIVED,
+                false,
+                "the handler may have run twice",
+            ),
+            (Refused, 302, "", false, "refuses a replay (4xx)"),
+        ] {
+            let (ok, text) = replay(mode, status, body);
+            assert_eq!(ok, pass, "{mode:?} {status} {body}: {text}");
+            assert!(text.contains(words), "{mode:?} {status} {body}: {text}");
+            assert_eq!(text.starts_with("as expected"), pass, "{text}");
+            assert_eq!(text.starts_with("UNEXPECTED"), !pass, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_other_shots_are_unchanged() {
+        assert!(judge(Expect::Success, 200, "").0);
+        assert!(judge(Expect::Success, 200, DUP).0);
+        assert!(judge(Expect::Success, 400, "").1.contains("answers 2xx"));
+        assert!(judge(Expect::Refusal, 401, "").0);
+        // A 2xx that says duplicate does not excuse accepting a tampered event.
+        assert!(judge(Expect::Refusal, 200, DUP).1.contains("answers 4xx"));
+        assert!(!judge(Expect::Refusal, 500, "").0);
     }
 }

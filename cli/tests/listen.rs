@@ -31,15 +31,18 @@ struct Listen {
 }
 
 impl Listen {
-    fn start(args: &[&str]) -> Listen {
+    /// Starts `listen --port 0 <args>` with none of the secrets' variables in its environment but
+    /// those of `env`, and its standard error as `stderr` says.
+    fn start(args: &[&str], env: &[(&str, &str)], stderr: Stdio) -> Listen {
         let mut child = Command::new(BIN)
             .arg("listen")
             .args(["--port", "0"])
             .args(args)
             .env_remove("QONTO_WEBHOOK_SECRET")
             .env_remove("QONTO_ONBOARDING_SECRET")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -100,6 +103,12 @@ fn wait_exit(child: &mut Child) {
 
 /// Reads an HTTP answer until the server closes the connection: (status, body as JSON).
 fn read_answer(stream: &mut TcpStream) -> (u16, serde_json::Value) {
+    let (status, _, json) = read_full_answer(stream);
+    (status, json)
+}
+
+/// Reads an HTTP answer until the server closes the connection: (status, head, body as JSON).
+fn read_full_answer(stream: &mut TcpStream) -> (u16, String, serde_json::Value) {
     let mut raw = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
@@ -117,9 +126,9 @@ fn read_answer(stream: &mut TcpStream) -> (u16, serde_json::Value) {
         .and_then(|r| r.get(..3))
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("not an HTTP answer: {text:?}"));
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let json = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
-    (status, json)
+    (status, head.to_owned(), json)
 }
 
 /// POSTs `body` with `headers` (name, value) to `path`.
@@ -129,6 +138,17 @@ fn post(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, serde_json::Value) {
+    let (status, _, json) = post_full(listen, path, headers, body);
+    (status, json)
+}
+
+/// [`post`], with the answer's head too.
+fn post_full(
+    listen: &Listen,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, serde_json::Value) {
     let mut stream = listen.connect();
     let mut head = format!(
         "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
@@ -141,7 +161,7 @@ fn post(
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
-    read_answer(&mut stream)
+    read_full_answer(&mut stream)
 }
 
 fn event_body(topic: &str) -> Vec<u8> {
@@ -213,7 +233,7 @@ fn every_request_case_through_listen() {
             .map(|s| format!("--secret={s}"))
             .collect();
         args.extend(secret_args.iter().map(String::as_str));
-        let listen = Listen::start(&args);
+        let listen = Listen::start(&args, &[], Stdio::inherit());
         let mut headers = Vec::new();
         if let Some(h) = &case.business {
             headers.push(("X-Qonto-Signature", h.as_str()));
@@ -270,7 +290,11 @@ fn reframed(secret: &str) -> (Vec<u8>, String) {
 
 #[test]
 fn the_reframed_replay_is_refused_by_default() {
-    let listen = Listen::start(&["--secret", SECRET, "--max-requests", "1"]);
+    let listen = Listen::start(
+        &["--secret", SECRET, "--max-requests", "1"],
+        &[],
+        Stdio::inherit(),
+    );
     let (body, v1) = reframed(SECRET);
     let (status, json) = post(
         &listen,
@@ -292,16 +316,20 @@ fn the_reframed_replay_is_refused_by_default() {
 
 #[test]
 fn both_schemes_with_an_onboarding_secret_verify_each_with_its_own() {
-    let listen = Listen::start(&[
-        "--schemes",
-        "both",
-        "--secret",
-        SECRET,
-        "--onboarding-secret",
-        ONBOARDING_SECRET,
-        "--max-requests",
-        "4",
-    ]);
+    let listen = Listen::start(
+        &[
+            "--schemes",
+            "both",
+            "--secret",
+            SECRET,
+            "--onboarding-secret",
+            ONBOARDING_SECRET,
+            "--max-requests",
+            "4",
+        ],
+        &[],
+        Stdio::inherit(),
+    );
     let body = event_body("v1/cards");
     let header = sign(SECRET, &body, unix_now()).unwrap().to_string();
     let (status, json) = post(
@@ -359,36 +387,15 @@ fn both_schemes_with_an_onboarding_secret_verify_each_with_its_own() {
 
 #[test]
 fn the_onboarding_secret_comes_from_the_environment() {
-    let mut child = Command::new(BIN)
-        .args([
-            "listen",
-            "--port",
-            "0",
-            "--schemes",
-            "both",
-            "--max-requests",
-            "1",
-        ])
-        .env("QONTO_WEBHOOK_SECRET", SECRET)
-        .env("QONTO_ONBOARDING_SECRET", ONBOARDING_SECRET)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let addr = first
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_owned();
-    let listen = Listen {
-        child,
-        addr,
-        stdout,
-    };
+    let mut listen = Listen::start(
+        &["--schemes", "both", "--max-requests", "1"],
+        &[
+            ("QONTO_WEBHOOK_SECRET", SECRET),
+            ("QONTO_ONBOARDING_SECRET", ONBOARDING_SECRET),
+        ],
+        Stdio::piped(),
+    );
+    let mut stderr = listen.child.stderr.take().unwrap();
     let body = onboarding_body();
     let header = sign_onboarding(ONBOARDING_SECRET, &body)
         .unwrap()
@@ -401,6 +408,10 @@ fn the_onboarding_secret_comes_from_the_environment() {
     );
     assert_eq!(status, 200, "{json}");
     listen.finish();
+    // Each scheme has its own secret: no warning about sharing one.
+    let mut warnings = String::new();
+    stderr.read_to_string(&mut warnings).unwrap();
+    assert!(!warnings.contains("same secret"), "{warnings}");
 }
 
 /// Opens a connection that announces a body and sends only part of it, then stalls.
@@ -416,7 +427,11 @@ fn stalled_client(listen: &Listen) -> TcpStream {
 
 #[test]
 fn a_slow_client_does_not_block_another() {
-    let listen = Listen::start(&["--secret", SECRET, "--max-seconds", "120"]);
+    let listen = Listen::start(
+        &["--secret", SECRET, "--max-seconds", "120"],
+        &[],
+        Stdio::inherit(),
+    );
     let _slow = stalled_client(&listen);
     // Give the stalled request a head start, so that it is the one being served first.
     std::thread::sleep(Duration::from_millis(300));
@@ -433,14 +448,22 @@ fn a_slow_client_does_not_block_another() {
 
 #[test]
 fn max_seconds_is_honoured_while_a_client_stalls() {
-    let listen = Listen::start(&["--secret", SECRET, "--max-seconds", "2"]);
+    let listen = Listen::start(
+        &["--secret", SECRET, "--max-seconds", "2"],
+        &[],
+        Stdio::inherit(),
+    );
     let _slow = stalled_client(&listen);
     listen.finish();
 }
 
 #[test]
 fn a_stale_or_malformed_request_is_answered_without_its_body() {
-    let listen = Listen::start(&["--secret", SECRET, "--max-requests", "2"]);
+    let listen = Listen::start(
+        &["--secret", SECRET, "--max-requests", "2"],
+        &[],
+        Stdio::inherit(),
+    );
     let stale = sign(SECRET, b"never sent", unix_now() - 3600)
         .unwrap()
         .to_string();
@@ -472,7 +495,11 @@ fn peak_rss_kib(pid: u32) -> u64 {
 
 #[test]
 fn an_overlong_header_is_refused_and_the_server_stays_up() {
-    let listen = Listen::start(&["--secret", SECRET, "--max-requests", "2"]);
+    let listen = Listen::start(
+        &["--secret", SECRET, "--max-requests", "2"],
+        &[],
+        Stdio::inherit(),
+    );
     let mut stream = listen.connect();
     let mut writer = stream.try_clone().unwrap();
     // 64 MiB of one header line, written while the answer is read.
@@ -509,7 +536,11 @@ fn an_overlong_header_is_refused_and_the_server_stays_up() {
 
 #[test]
 fn control_characters_from_the_request_are_printed_escaped() {
-    let listen = Listen::start(&["--secret", SECRET, "--max-requests", "2"]);
+    let listen = Listen::start(
+        &["--secret", SECRET, "--max-requests", "2"],
+        &[],
+        Stdio::inherit(),
+    );
     let mut stream = listen.connect();
     stream
         .write_all(
@@ -536,4 +567,177 @@ fn control_characters_from_the_request_are_printed_escaped() {
     );
     assert!(!text.contains('\u{9b}'), "{text:?}");
     assert!(text.contains("\\u{1b}"), "{text}");
+}
+
+fn id_of(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn a_repeated_event_is_acknowledged_as_a_duplicate_and_printed_as_one() {
+    let listen = Listen::start(
+        &[
+            "--schemes",
+            "both",
+            "--secret",
+            SECRET,
+            "--onboarding-secret",
+            ONBOARDING_SECRET,
+            "--max-requests",
+            "6",
+        ],
+        &[],
+        Stdio::inherit(),
+    );
+    let body = event_body("v1/transfers");
+    let id = id_of(&body);
+    let header = sign(SECRET, &body, unix_now()).unwrap().to_string();
+    let business = |header: &str| {
+        post(
+            &listen,
+            "/webhooks",
+            &[("X-Qonto-Signature", header)],
+            &body,
+        )
+    };
+    let (status, json) = business(&header);
+    assert_eq!((status, &json["received"]), (200, &true.into()), "{json}");
+    // Qonto's retry: the same delivery, acknowledged (so that Qonto stops) and not processed.
+    let (status, json) = business(&header);
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(json["duplicate"], true, "{json}");
+    assert_eq!(json["id"], id.as_str(), "{json}");
+    assert!(json.get("received").is_none(), "{json}");
+    // Signed again (another t): the same event all the same.
+    let later = sign(SECRET, &body, unix_now() + 1).unwrap().to_string();
+    let (status, json) = business(&later);
+    assert_eq!((status, &json["duplicate"]), (200, &true.into()), "{json}");
+
+    // An onboarding event with the same id is another event (another key space), once.
+    let onboarding = format!(
+        r#"{{"id":"{id}","event_type":"registrations.pending","resource_type":"registration","resource_id":"r1","created_at":"2026-01-01T00:00:00Z"}}"#
+    );
+    let header = sign_onboarding(ONBOARDING_SECRET, onboarding.as_bytes())
+        .unwrap()
+        .to_string();
+    let deliver = || {
+        post(
+            &listen,
+            "/webhooks/onboarding",
+            &[("Qonto-SHA256-Signature", &header)],
+            onboarding.as_bytes(),
+        )
+    };
+    let (status, json) = deliver();
+    assert_eq!((status, &json["received"]), (200, &true.into()), "{json}");
+    // A replayed onboarding webhook (no timestamp: it verifies forever) is not processed again.
+    let (status, json) = deliver();
+    assert_eq!((status, &json["duplicate"]), (200, &true.into()), "{json}");
+    assert_eq!(json["verified"]["scheme"], "onboarding", "{json}");
+
+    // A verified event without an id cannot be deduplicated: refused.
+    let no_id = br#"{"id":"","subscription_id":"s1","organization_id":"o1","membership_id":"m1","type":"v1/cards","created_at":"2026-01-01T00:00:00Z","data":{"event":"created"}}"#;
+    let header = sign(SECRET, no_id, unix_now()).unwrap().to_string();
+    let (status, json) = post(
+        &listen,
+        "/webhooks",
+        &[("X-Qonto-Signature", &header)],
+        no_id,
+    );
+    assert_eq!(
+        (status, &json["error"]),
+        (400, &"invalid_payload".into()),
+        "{json}"
+    );
+    assert!(
+        json["message"].as_str().unwrap().contains("no string `id`"),
+        "{json}"
+    );
+
+    let printed = String::from_utf8(listen.finish()).unwrap();
+    let lines: Vec<&str> = printed.lines().filter(|l| l.starts_with("POST ")).collect();
+    assert_eq!(lines.len(), 6, "{printed}");
+    let accepted: Vec<&&str> = lines.iter().filter(|l| l.contains(" accepted ")).collect();
+    assert_eq!(accepted.len(), 2, "{printed}");
+    let duplicates: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains(&format!("-> 200 duplicate {id} (already processed)")))
+        .collect();
+    assert_eq!(duplicates.len(), 3, "{printed}");
+    assert!(
+        duplicates.iter().all(|l| !l.contains("accepted")),
+        "{printed}"
+    );
+}
+
+#[test]
+fn concurrent_deliveries_of_one_event_are_processed_once() {
+    const DELIVERIES: usize = 16;
+    let listen = Listen::start(
+        &[
+            "--secret",
+            SECRET,
+            "--max-requests",
+            &DELIVERIES.to_string(),
+        ],
+        &[],
+        Stdio::inherit(),
+    );
+    let body = event_body("v1/cards");
+    let id = id_of(&body);
+    let header = sign(SECRET, &body, unix_now()).unwrap().to_string();
+    let barrier = std::sync::Barrier::new(DELIVERIES);
+    let answers: Vec<(u16, String, serde_json::Value)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..DELIVERIES)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    post_full(
+                        &listen,
+                        "/webhooks",
+                        &[("X-Qonto-Signature", &header)],
+                        &body,
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let processed = answers
+        .iter()
+        .filter(|(status, _, json)| *status == 200 && json["received"] == true)
+        .count();
+    assert_eq!(processed, 1, "{answers:?}");
+    for (status, head, json) in &answers {
+        match status {
+            200 if json["received"] == true => {}
+            200 => assert_eq!(
+                (&json["duplicate"], &json["id"]),
+                (&true.into(), &id.as_str().into()),
+                "{json}"
+            ),
+            409 => {
+                assert_eq!(json["error"], "duplicate_in_progress", "{json}");
+                assert!(
+                    json["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("is being processed by another delivery; Qonto will retry it"),
+                    "{json}"
+                );
+                assert!(head.contains("\r\nRetry-After: 60\r\n"), "{head}");
+            }
+            _ => panic!("{status} {json}"),
+        }
+    }
+    let printed = String::from_utf8(listen.finish()).unwrap();
+    assert_eq!(printed.matches(" accepted ").count(), 1, "{printed}");
+    assert_eq!(
+        printed.matches(&format!(" duplicate {id} (")).count(),
+        DELIVERIES - 1,
+        "{printed}"
+    );
 }

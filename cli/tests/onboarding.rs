@@ -2,7 +2,8 @@
 //! Qonto: register an endpoint (the secret generated and written to an owner-only file), list
 //! it, then check that what the stand-in signs with the registered secret verifies through
 //! `verify --scheme onboarding` and through `listen --schemes onboarding`, which receives the
-//! stand-in's deliveries and refuses the repeated one (no timestamp: deduplicated on `id`).
+//! stand-in's deliveries and acknowledges the repeated one as a duplicate without processing it
+//! again (no timestamp: deduplicated on `id`).
 
 #![allow(
     clippy::unwrap_used,
@@ -197,8 +198,9 @@ fn a_delivery_signed_with_the_registered_secret_verifies_and_is_received_once() 
     assert!(!stderr.contains(&secret));
 
     // 4. `listen --schemes onboarding` with the stored secret receives the stand-in's delivery
-    //    to the registered URL; the same event again is refused (409): no timestamp, so the
-    //    event id is what stops a replay.
+    //    to the registered URL; the same event again is acknowledged as a duplicate (200
+    //    `"duplicate": true`) and not processed again: no timestamp, so the event id is what
+    //    stops a replay.
     let mut child = Command::new(BIN)
         .args([
             "listen",
@@ -223,8 +225,8 @@ fn a_delivery_signed_with_the_registered_secret_verifies_and_is_received_once() 
     let again = server.deliver_onboarding(&body);
     assert_eq!(
         again,
-        [(callback.clone(), 409)],
-        "a replayed event id is refused"
+        [(callback.clone(), 200)],
+        "a replayed event id is acknowledged as a duplicate"
     );
     let start = Instant::now();
     let status = loop {
@@ -240,7 +242,9 @@ fn a_delivery_signed_with_the_registered_secret_verifies_and_is_received_once() 
     assert!(
         rest.contains("accepted onboarding registrations.pending")
             && rest.contains("scheme=onboarding")
-            && rest.contains("duplicate_event"),
+            && rest.contains("-> 200 duplicate ")
+            && rest.contains(" (already processed) (scheme=onboarding")
+            && rest.matches(" accepted ").count() == 1,
         "{rest}"
     );
     assert!(!rest.contains(&secret), "{rest}");

@@ -106,7 +106,13 @@ fn send_check_against_listen_business_and_onboarding() {
             assert!(text.contains(label), "{label} missing in {text}");
         }
         assert_eq!(text.matches("as expected").count(), 6, "{text}");
-        assert!(text.contains("-> 200") && text.contains("-> 409"), "{text}");
+        // listen acknowledges the replay as a duplicate.
+        let replay = text.lines().find(|l| l.contains("replay")).unwrap();
+        assert!(
+            replay.contains("-> 200")
+                && replay.contains("as expected: acknowledged as duplicate (2xx)"),
+            "{text}"
+        );
     }
     let onboarding = |secret: &str| {
         cli(
@@ -346,5 +352,193 @@ fn diagnose_names_the_mistake() {
     assert!(
         text.contains("cause [clock_skew]") && text.contains("3600 s behind"),
         "{text}"
+    );
+}
+
+/// How a test receiver answers a repeated event id.
+#[derive(Clone, Copy)]
+enum OnDuplicate {
+    /// 200 `{"duplicate": true, "id": ..}`: idempotent, acknowledged.
+    Acknowledge,
+    /// 409 `duplicate_event`: refused.
+    Refuse,
+    /// 200 `{"received": true}`: processed again (the defect).
+    ProcessAgain,
+}
+
+/// A correct receiver (verifies, business only, deduplicates ids) but for how it answers a
+/// duplicate. Returns its URL; serves until `unblock`.
+fn deduplicating_receiver(
+    on_duplicate: OnDuplicate,
+) -> (
+    String,
+    std::sync::Arc<tiny_http::Server>,
+    std::thread::JoinHandle<usize>,
+) {
+    use qonto_webhooks::{BUSINESS_HEADER, Verifier, unix_now};
+    let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let port = server.server_addr().to_ip().unwrap().port();
+    let stop = std::sync::Arc::clone(&server);
+    let handle = std::thread::spawn(move || {
+        let verifier = Verifier::new(SECRET).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        let mut processed = 0;
+        while let Ok(mut request) = server.recv() {
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(request.as_reader(), &mut body).unwrap();
+            let header = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv(BUSINESS_HEADER))
+                .map(|h| h.value.as_str().to_owned())
+                .unwrap_or_default();
+            let (status, answer) = match verifier.construct_event(&body, &header, unix_now()) {
+                Err(e) => (400, format!(r#"{{"error":"{}"}}"#, e.code())),
+                Ok(event) if seen.insert(event.id.clone()) => {
+                    processed += 1;
+                    (200, r#"{"received":true}"#.to_owned())
+                }
+                Ok(event) => match on_duplicate {
+                    OnDuplicate::Acknowledge => {
+                        (200, format!(r#"{{"duplicate":true,"id":"{}"}}"#, event.id))
+                    }
+                    OnDuplicate::Refuse => (409, r#"{"error":"duplicate_event"}"#.to_owned()),
+                    OnDuplicate::ProcessAgain => {
+                        processed += 1;
+                        (200, r#"{"received":true}"#.to_owned())
+                    }
+                },
+            };
+            request
+                .respond(tiny_http::Response::from_string(answer).with_status_code(status))
+                .unwrap();
+        }
+        processed
+    });
+    (format!("http://127.0.0.1:{port}/"), stop, handle)
+}
+
+#[test]
+fn expect_duplicate_says_which_answers_to_the_replay_pass() {
+    use OnDuplicate::{Acknowledge, ProcessAgain, Refuse};
+    for (receiver, mode, pass, words) in [
+        (
+            Acknowledge,
+            "either",
+            true,
+            "as expected: acknowledged as duplicate (2xx)",
+        ),
+        (Refuse, "either", true, "as expected: refused (4xx)"),
+        (
+            ProcessAgain,
+            "either",
+            false,
+            "answered 2xx without saying duplicate: the handler may have run twice",
+        ),
+        (
+            Acknowledge,
+            "2xx",
+            true,
+            "as expected: acknowledged as duplicate (2xx)",
+        ),
+        (
+            Refuse,
+            "2xx",
+            false,
+            "UNEXPECTED (refused (4xx); --expect-duplicate 2xx",
+        ),
+        (
+            ProcessAgain,
+            "2xx",
+            false,
+            "answered 2xx without saying duplicate",
+        ),
+        (
+            Acknowledge,
+            "4xx",
+            false,
+            "UNEXPECTED (acknowledged as duplicate (2xx); --expect-duplicate 4xx",
+        ),
+        (Refuse, "4xx", true, "as expected: refused (4xx)"),
+        (
+            ProcessAgain,
+            "4xx",
+            false,
+            "answered 2xx without saying duplicate",
+        ),
+    ] {
+        let (url, server, handle) = deduplicating_receiver(receiver);
+        let out = cli(
+            &[
+                "send",
+                "--url",
+                &url,
+                "--secret",
+                SECRET,
+                "--check",
+                "--expect-duplicate",
+                mode,
+            ],
+            b"",
+        );
+        server.unblock();
+        let processed = handle.join().unwrap();
+        let text = stdout(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(if pass { 0 } else { 1 }),
+            "{mode}: {text}"
+        );
+        // Every other shot is as before: the genuine one accepted, the bad ones refused.
+        assert_eq!(
+            text.matches("as expected").count(),
+            if pass { 6 } else { 5 },
+            "{mode}: {text}"
+        );
+        let replay = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("replay"))
+            .unwrap();
+        assert!(replay.contains(words), "{mode}: {replay}");
+        assert_eq!(
+            processed,
+            if matches!(receiver, ProcessAgain) {
+                2
+            } else {
+                1
+            }
+        );
+    }
+}
+
+#[test]
+fn expect_duplicate_defaults_to_either_and_refuses_other_values() {
+    let (url, server, handle) = deduplicating_receiver(OnDuplicate::Acknowledge);
+    let out = cli(
+        &["send", "--url", &url, "--secret", SECRET, "--replay"],
+        b"",
+    );
+    server.unblock();
+    handle.join().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("acknowledged as duplicate (2xx)"), "{text}");
+    let out = cli(
+        &[
+            "send",
+            "--url",
+            &url,
+            "--secret",
+            SECRET,
+            "--expect-duplicate",
+            "3xx",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2xx") && err.contains("4xx") && err.contains("either"),
+        "{err}"
     );
 }
