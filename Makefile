@@ -91,7 +91,10 @@ dist-python:
 	rm -rf dist/python && bash bindings-python/dist.sh dist/python
 
 dist-c:
-	rm -rf dist/c && bash bindings-c/dist.sh tarball dist/c
+	rm -rf dist/c
+	@eval "$$(python3 .ci/platform.py env)"; \
+	if [ "$$QW_C_SDK" = 1 ]; then bash bindings-c/dist.sh tarball dist/c; \
+	else echo "dist (c): no C/C++ SDK for $$QW_TARGET (.ci/platform.py)"; fi
 
 dist-go:
 	rm -rf dist/go && bash bindings-go/dist.sh dist/go

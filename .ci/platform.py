@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # wheel: a glob for the native wheel's platform tag; maturin: its build flags; auditwheel: the
 # policy the Linux wheel must meet (None: auditwheel does not apply).
 # go: the GOOS_GOARCH directory of the Go module's prebuilt library (None: pure Go there).
-# lib: the C library's static and shared file names; soname: whether a Linux soname is set.
+# static/shared: the C library's file names; c_sdk: whether `make dist` packs the C/C++ SDK there
+# (not on musl, where Rust builds no cdylib while linking the C runtime statically).
 PLATFORMS: dict[str, dict[str, object]] = {
     "x86_64-unknown-linux-gnu": {
         "npm": "linux-x64-gnu",
@@ -43,6 +44,7 @@ PLATFORMS: dict[str, dict[str, object]] = {
         "arch": "x86_64",
         "static": "libqonto_webhooks.a",
         "shared": "libqonto_webhooks.so",
+        "c_sdk": True,
     },
     "aarch64-unknown-linux-gnu": {
         "npm": "linux-arm64-gnu",
@@ -55,6 +57,7 @@ PLATFORMS: dict[str, dict[str, object]] = {
         "arch": "aarch64",
         "static": "libqonto_webhooks.a",
         "shared": "libqonto_webhooks.so",
+        "c_sdk": True,
     },
     "x86_64-unknown-linux-musl": {
         "npm": "linux-x64-musl",
@@ -67,6 +70,7 @@ PLATFORMS: dict[str, dict[str, object]] = {
         "arch": "x86_64",
         "static": "libqonto_webhooks.a",
         "shared": "libqonto_webhooks.so",
+        "c_sdk": False,
     },
     "aarch64-apple-darwin": {
         "npm": "darwin-arm64",
@@ -79,6 +83,7 @@ PLATFORMS: dict[str, dict[str, object]] = {
         "arch": "arm64",
         "static": "libqonto_webhooks.a",
         "shared": "libqonto_webhooks.dylib",
+        "c_sdk": True,
     },
     "x86_64-apple-darwin": {
         "npm": "darwin-x64",
@@ -91,6 +96,7 @@ PLATFORMS: dict[str, dict[str, object]] = {
         "arch": "x86_64",
         "static": "libqonto_webhooks.a",
         "shared": "libqonto_webhooks.dylib",
+        "c_sdk": True,
     },
     "x86_64-pc-windows-msvc": {
         "npm": "win32-x64-msvc",
@@ -103,6 +109,7 @@ PLATFORMS: dict[str, dict[str, object]] = {
         "arch": "x86_64",
         "static": "qonto_webhooks.lib",
         "shared": "qonto_webhooks.dll",
+        "c_sdk": True,
     },
 }
 
@@ -139,6 +146,7 @@ def env(target: str) -> str:
         "QW_C_NAME": f"{p['os']}-{p['arch']}",
         "QW_C_STATIC": p["static"],
         "QW_C_SHARED": p["shared"],
+        "QW_C_SDK": "1" if p["c_sdk"] else "0",
     }
     return "".join(f"{k}={shlex.quote(str(v))}\n" for k, v in values.items())
 
