@@ -10,7 +10,7 @@
 #   and in 1 and 2 every Node example of bindings-node/README.md and of the root README's Node
 #   section runs (scripts/readme-examples.mjs).
 # The vector files, the checks and the READMEs are copied into the projects; the package itself
-# comes from the tarballs. express and typescript (for the examples) come from this folder's
+# comes from the tarballs. express, typescript and redis (for the examples) come from this folder's
 # node_modules (npm ci), as third-party code, never qonto-webhooks.
 #
 #     bindings-node/consumer-test.sh DISTDIR     (make dist writes dist/npm)
@@ -32,7 +32,10 @@ if [ "$QW_NPM_PLATFORM" = darwin-arm64 ]; then foreign=(--os=win32 --cpu=ia32); 
 for f in "$main" "$platform"; do
   [ -f "$f" ] || { echo "$f is missing: run bindings-node/dist.sh $1 first" >&2; exit 1; }
 done
-if [ ! -d "$here/node_modules/express" ] || [ ! -d "$here/node_modules/typescript" ]; then
+# The README's Redis example runs against a throw-away redis-server (readme-examples.mjs starts it).
+QONTO_WEBHOOKS_REDIS_SERVER=$(bash "$root/.ci/redis.sh")
+export QONTO_WEBHOOKS_REDIS_SERVER
+if [ ! -d "$here/node_modules/express" ] || [ ! -d "$here/node_modules/typescript" ] || [ ! -d "$here/node_modules/redis" ]; then
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

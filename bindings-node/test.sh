@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Node addon (release, once) and runs every Node test twice: once with the native addon,
 # once with the pure-JS fallback (QONTO_WEBHOOKS_IMPLEMENTATION=js): the shared vectors and request
-# cases through the main and WebCrypto entries, the API, Express 5, worker_threads, npm pack +
+# cases through the main and WebCrypto entries, the API, Express 5, the idempotency guard (its
+# MemoryStore, and its RedisStore on a redis-server the tests start), worker_threads, npm pack +
 # install, tsc --strict. The tests of the addon itself (native.test.mjs) are skipped, with the
 # reason, in the second run.
 set -euo pipefail
@@ -17,6 +18,11 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     exit 1
   }
 fi
+
+# The idempotency tests start their own throw-away redis-server (never skipped): its path, from
+# the repository's installer (Debian's package when it is missing).
+QONTO_WEBHOOKS_REDIS_SERVER=$(bash ../.ci/redis.sh)
+export QONTO_WEBHOOKS_REDIS_SERVER
 
 for implementation in native js; do
   echo "== Node suite, implementation: $implementation"

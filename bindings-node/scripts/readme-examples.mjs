@@ -7,12 +7,15 @@
 //   - a Fetch route handler (`export async function POST`), called with a Request;
 //   - a Worker (`export default { fetch }`), called with a Request and `env`.
 // A block of no known kind fails the run: a new example must be made runnable here. In ```sh
-// blocks, the `node -e` lines run and must print the implementation wanted.
+// blocks, the `node -e` lines run and must print the implementation wanted. An Express block that
+// requires 'redis' runs against a throw-away redis-server started here (REDIS_URL; the binary is
+// $QONTO_WEBHOOKS_REDIS_SERVER, else redis-server on the PATH: missing, the run fails).
 //
 //     node readme-examples.mjs --implementation native|js --deps DIR README.md...
 // DIR holds node_modules with express and typescript (third-party only: qonto-webhooks itself
 // must resolve from the current directory, which is checked).
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { basename, join, resolve } from 'node:path'
@@ -78,13 +81,45 @@ async function expectFetch(handler, label) {
   if (bad.status !== 400 || json.error !== 'signature_mismatch') throw new Error(`${label}: a tampered webhook got ${bad.status} ${JSON.stringify(json)}`)
 }
 
+/** A redis-server on a free loopback port, without persistence; resolves to { url, stop }. */
+async function startRedis(label) {
+  const binary = process.env.QONTO_WEBHOOKS_REDIS_SERVER || 'redis-server'
+  const port = await new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.on('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address()
+      probe.close(() => resolve(port))
+    })
+  })
+  const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  process.on('exit', () => proc.kill('SIGKILL'))
+  let log = ''
+  await new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      log += chunk
+      if (log.includes('Ready to accept connections')) resolve()
+    }
+    proc.stdout.on('data', onData)
+    proc.stderr.on('data', onData)
+    proc.on('error', (err) => reject(new Error(`${label}: the example needs redis-server (${binary}): ${err.message}; set QONTO_WEBHOOKS_REDIS_SERVER`)))
+    proc.on('exit', (code) => reject(new Error(`${label}: redis-server exited (${code}):\n${log}`)))
+  })
+  return { url: `redis://127.0.0.1:${port}`, stop: () => proc.kill('SIGKILL') }
+}
+
 async function runExpress(code, label, file) {
   const routes = [...code.matchAll(/app\.post\(\s*'([^']+)'/g)].map((m) => m[1])
   if (routes.length === 0) throw new Error(`${label}: no app.post route`)
-  // The block as a CommonJS module that exports its app (express from the third-party folder).
+  const usesRedis = /require\('redis'\)/.test(code)
+  const redis = usesRedis ? await startRedis(label) : undefined
+  if (redis) process.env.REDIS_URL = redis.url
+  // The block as a CommonJS module that exports its app (express and redis from the third-party folder).
+  const thirdPartyIds = { express: thirdParty.resolve('express'), ...(usesRedis ? { redis: thirdParty.resolve('redis') } : {}) }
   writeFileSync(
     file,
-    `'use strict'\nconst queue = []\nconst require_ = require\nrequire = (id) => (id === 'express' ? require_(${JSON.stringify(thirdParty.resolve('express'))}) : require_(id))\n` +
+    `'use strict'\nconst queue = []\nconst require_ = require\nconst thirdParty = ${JSON.stringify(thirdPartyIds)}\n` +
+      `require = (id) => (Object.hasOwn(thirdParty, id) ? require_(thirdParty[id]) : require_(id))\n` +
       `${code}\nmodule.exports = app\n`,
   )
   const app = local(file)
@@ -94,14 +129,27 @@ async function runExpress(code, label, file) {
     for (const route of routes) {
       const scheme = route.includes('onboarding') ? 'onboarding' : 'business'
       const url = `http://127.0.0.1:${server.address().port}${route}`
-      const good = await fetch(url, { method: 'POST', headers: signed(scheme), body: BODY })
+      let good = await fetch(url, { method: 'POST', headers: signed(scheme), body: BODY })
+      // A Redis client still connecting answers 503 (Qonto retries): so does this, a few times.
+      for (let tries = 0; usesRedis && good.status === 503 && tries < 1500; tries++) {
+        await new Promise((r) => setTimeout(r, 20))
+        good = await fetch(url, { method: 'POST', headers: signed(scheme), body: BODY })
+      }
       if (good.status >= 300) throw new Error(`${label} ${route}: a signed webhook got ${good.status} ${await good.text()}`)
       const bad = await fetch(url, { method: 'POST', headers: signed(scheme), body: BODY + ' ' })
       const json = await bad.json()
       if (bad.status !== 400 || json.error !== 'signature_mismatch') throw new Error(`${label} ${route}: a tampered webhook got ${bad.status} ${JSON.stringify(json)}`)
     }
+    if (usesRedis) {
+      // Redelivered: refused through Redis, not handled again.
+      const url = `http://127.0.0.1:${server.address().port}${routes[0]}`
+      const again = await (await fetch(url, { method: 'POST', headers: signed('business'), body: BODY })).json()
+      if (again.duplicate !== true) throw new Error(`${label}: a redelivery got ${JSON.stringify(again)}, not { duplicate: true }`)
+    }
   } finally {
+    server.closeAllConnections()
     server.close()
+    if (redis) redis.stop()
   }
 }
 
@@ -140,3 +188,5 @@ for (const readme of readmes) {
 }
 if (ran === 0) throw new Error('no example found')
 console.log(`readme examples: ${ran} ran, ${implementation} implementation`)
+// An example's Redis client may still try to reconnect: the run is over.
+process.exit(0)
