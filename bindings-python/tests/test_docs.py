@@ -15,6 +15,7 @@ OBJECTS = [
     qw.Verifier.verify_onboarding,
     qw.Verifier.start,
     qw.sign,
+    qw.idempotency_key,
 ]
 
 

@@ -1,7 +1,7 @@
 """Wrong uses that the stubs must make `mypy --strict` refuse (see test_typing.py); each line
 marked `# E` must produce one error."""
 
-from qonto_webhooks import Verifier, sign
+from qonto_webhooks import IdempotencyGuard, Verifier, idempotency_key, sign
 
 verifier = Verifier("secret")
 verifier.verify(123, "t=1,v1=00")  # E
@@ -15,3 +15,8 @@ Verifier("secret", schemes=None)  # E
 Verifier(42)  # E
 sign("secret", b"{}", timestamp="now")  # E
 verifier.verify(b"{}", "h").secret_index.upper()  # E
+guard = IdempotencyGuard()
+guard.complete("business:e1")  # E
+guard.claim(42)  # E
+idempotency_key("both", b"{}")  # E
+guard.run("business:e1", 42)  # E

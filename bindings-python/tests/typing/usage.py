@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, List, Literal, Optional, Union
+from typing import Any, Dict, List, Literal, Optional, Union
 
 import qonto_webhooks
 from qonto_webhooks import (
+    Claim,
+    ClaimState,
     Event,
+    IdempotencyGuard,
+    IdempotencyStoreError,
     Incremental,
+    MemoryStore,
+    RedisStore,
+    RunResult,
+    Store,
+    WebhookResponse,
+    idempotency_key,
     OnboardingEvent,
     Verified,
     Verifier,
@@ -58,6 +68,50 @@ def main() -> None:
     request_state.update(body)
     print(schemes, request_state.finish().scheme)
     print(index, timestamp, onboarding.event_type, codes, cls.code, tolerance, handle(strict, body, {}))
+
+
+class ListStore:
+    """A user's own store: the Store protocol is structural."""
+
+    def claim(self, key: str, lease: float) -> Claim:
+        return Claim("claimed", key, "token")
+
+    def complete(self, key: str, token: str, ttl: float) -> None:
+        pass
+
+    def release(self, key: str, token: str) -> None:
+        pass
+
+
+def guarded(verifier: Verifier, headers: Dict[str, str], body: bytes) -> WebhookResponse:
+    store: Store = MemoryStore(max_entries=10, clock=lambda: 0.0)
+    guard = IdempotencyGuard(store, lease=30, ttl=3600.5)
+    IdempotencyGuard(ListStore())
+    verified = verifier.verify_request(headers, body)
+    key: str = idempotency_key(verified, body)
+    idempotency_key("onboarding", {"id": "e1"})
+    claim: Claim = guard.claim(key)
+    state: ClaimState = claim.state
+    if claim.claimed:
+        guard.complete(claim)
+    result: RunResult[int] = guard.run(key, lambda: 42)
+    value: Optional[int] = result.value
+    print(state, value, result.duplicate, guard.duplicate_response(claim))
+
+    def handler(verified: Verified, event: Dict[str, Any]) -> None:
+        print(verified.scheme, event["id"])
+
+    try:
+        response = guard.handle_request(verifier, headers, body, handler, now=None)
+    except IdempotencyStoreError as e:
+        return WebhookResponse(503, {"error": e.code})
+    status: int = response.status
+    print(status, dict(response.headers))
+    return response
+
+
+def redis_store(client: Any) -> RedisStore:
+    return RedisStore(client, prefix="app:")
 
 
 if __name__ == "__main__":
