@@ -1,5 +1,5 @@
-// Qonto webhook endpoints with Express 5: the raw body (express.raw), the package's middleware,
-// deduplication of the event id, a fast answer. Business webhooks (X-Qonto-Signature) and
+// Qonto webhook endpoints with Express 5: the raw body (express.raw), the package's middleware
+// with its idempotency guard (each event id handled once), a fast answer. Business webhooks (X-Qonto-Signature) and
 // onboarding webhooks (Qonto-SHA256-Signature) each get their own endpoint and secret: an endpoint
 // accepts only the scheme it is configured for (business by default).
 //
@@ -12,21 +12,20 @@
 const { createRequire } = require('node:module')
 const packageDir = require('node:path').join(__dirname, '../../bindings-node')
 const express = createRequire(`${packageDir}/package.json`)('express')
-const { qontoWebhook } = require(packageDir)
+const { qontoWebhook, IdempotencyGuard, MemoryStore } = require(packageDir)
 
 const app = express()
-const seen = new Set() // event ids already processed: keep them in your database
+// Each verified event reaches `receive` once, keyed on "<scheme>:<id>": a redelivery of a handled
+// event gets 200 { duplicate: true, id }, one still being handled 409 duplicate_in_progress.
+// A MemoryStore lives in this process; with several processes, a RedisStore over your Redis
+// client (see bindings-node/README.md, "Duplicate deliveries").
+const guard = new IdempotencyGuard({ store: new MemoryStore() })
 
 function receive (req, res) {
   const event = req.qontoEvent // verified, then parsed
-  const key = `${req.qontoWebhook.scheme}:${event.id}`
-  if (seen.has(key)) {
-    res.status(409).json({ error: 'duplicate_event' })
-    return
-  }
-  seen.add(key)
-  // Queue the event here and answer within Qonto's 1 s.
-  res.json({ received: true, scheme: req.qontoWebhook.scheme })
+  // Queue the event here and answer within Qonto's 1 s: a 2xx marks it handled, anything else
+  // (or an error) lets Qonto's retry through.
+  res.json({ received: true, id: event.id, scheme: req.qontoWebhook.scheme })
 }
 
 // The signature covers the raw bytes: express.raw on these routes, never express.json(). The
@@ -34,12 +33,12 @@ function receive (req, res) {
 // secret is missing.
 app.post('/webhooks',
   express.raw({ type: 'application/json' }),
-  qontoWebhook({ secret: process.env.QONTO_WEBHOOK_SECRET }), // business webhooks only (the default)
+  qontoWebhook({ secret: process.env.QONTO_WEBHOOK_SECRET, idempotency: guard }), // business webhooks only (the default)
   receive)
 
 app.post('/webhooks/onboarding',
   express.raw({ type: 'application/json' }),
-  qontoWebhook({ secret: process.env.QONTO_ONBOARDING_SECRET, schemes: 'onboarding' }),
+  qontoWebhook({ secret: process.env.QONTO_ONBOARDING_SECRET, schemes: 'onboarding', idempotency: guard }),
   receive)
 
 const port = Number(process.env.PORT || process.argv[2] || 8080)
