@@ -1,7 +1,8 @@
 // A BASELINE for the load comparison, not an example to copy: an Express 5 endpoint that verifies
 // Qonto webhooks by hand, the way most guides show (split the header, createHmac(...).digest('hex'),
-// timingSafeEqual, a 300 s window), with the same deduplication and answers as
-// express_receiver.js. It misses what the library checks: malformed items, several v1
+// timingSafeEqual, a 300 s window), with the same answers to a redelivery as express_receiver.js's
+// idempotency guard (200 { duplicate: true, id }; a Set, without its in-progress state, lease or
+// bound). It misses what the library checks: malformed items, several v1
 // signatures, a repeated t, secret rotation, the header length limit, and the stable error codes.
 //
 //     QONTO_WEBHOOK_SECRET=whsec_... node examples/node/express_handwritten.js 8080
@@ -39,7 +40,7 @@ function verifyOnboarding (header, body) {
   return safeEqualHex(expected, header.trim()) ? null : 'signature_mismatch'
 }
 
-function endpoint (verify, headerName) {
+function endpoint (verify, headerName, scheme) {
   return (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     const header = req.get(headerName)
@@ -49,18 +50,19 @@ function endpoint (verify, headerName) {
       return
     }
     const event = JSON.parse(body.toString('utf8'))
-    if (seen.has(event.id)) {
-      res.status(409).json({ error: 'duplicate_event' })
+    const key = `${scheme}:${event.id}`
+    if (seen.has(key)) {
+      res.json({ duplicate: true, id: event.id })
       return
     }
-    seen.add(event.id)
+    seen.add(key)
     res.json({ received: true })
   }
 }
 
 // One scheme per endpoint, as express_receiver.js: never let the request's header pick it.
-app.post('/webhooks', express.raw({ type: 'application/json' }), endpoint(verifyBusiness, 'X-Qonto-Signature'))
-app.post('/webhooks/onboarding', express.raw({ type: 'application/json' }), endpoint(verifyOnboarding, 'Qonto-SHA256-Signature'))
+app.post('/webhooks', express.raw({ type: 'application/json' }), endpoint(verifyBusiness, 'X-Qonto-Signature', 'business'))
+app.post('/webhooks/onboarding', express.raw({ type: 'application/json' }), endpoint(verifyOnboarding, 'Qonto-SHA256-Signature', 'onboarding'))
 
 const port = Number(process.argv[2] || 8080)
 app.listen(port, '127.0.0.1', () => {
