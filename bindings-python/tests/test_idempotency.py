@@ -136,6 +136,20 @@ def test_memory_eviction_drops_expired_entries_first_then_the_oldest() -> None:
     assert store.claim("d", 1000).state == "processing"
 
 
+def test_memory_eviction_drops_an_entry_whose_ttl_ended_before_older_ones() -> None:
+    clock = Clock()
+    store = MemoryStore(max_entries=3, clock=clock)
+    store.claim("x", 1000)
+    store.claim("y", 1000)
+    z = store.claim("z", 1000)
+    assert z.token
+    store.complete("z", z.token, 5)  # done, remembered for 5 s only
+    clock.now += 5
+    store.claim("w", 1000)  # full: z has expired and goes; x, the oldest, stays
+    assert [store.claim(k, 1000).state for k in ("x", "y", "w")] == ["processing"] * 3
+    assert len(store) == 3
+
+
 def test_memory_arguments_are_checked() -> None:
     with pytest.raises(ValueError):
         MemoryStore(max_entries=0)

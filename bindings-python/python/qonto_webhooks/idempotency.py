@@ -175,6 +175,9 @@ class MemoryStore:
         self._lock = threading.Lock()
         # key -> (state, token, expires at); insertion order is the eviction order.
         self._entries: OrderedDict[str, Tuple[str, Optional[str], float]] = OrderedDict()
+        # No entry expires before this: a full store is scanned for expired entries only once
+        # one may have expired (it may be earlier than the true minimum, never later).
+        self._earliest = math.inf
 
     def __len__(self) -> int:
         """The number of entries held, expired ones included until they are dropped."""
@@ -188,11 +191,17 @@ class MemoryStore:
             return None
         return entry
 
+    def _set(self, key: str, entry: Tuple[str, Optional[str], float]) -> None:
+        self._entries[key] = entry
+        self._earliest = min(self._earliest, entry[2])
+
     def _make_room(self, now: float) -> None:
         if len(self._entries) < self.max_entries:
             return
-        for key in [k for k, (_, _, expires) in self._entries.items() if expires <= now]:
-            del self._entries[key]
+        if self._earliest <= now:
+            for key in [k for k, (_, _, expires) in self._entries.items() if expires <= now]:
+                del self._entries[key]
+            self._earliest = min((e[2] for e in self._entries.values()), default=math.inf)
         while len(self._entries) >= self.max_entries:
             self._entries.popitem(last=False)
 
@@ -204,7 +213,7 @@ class MemoryStore:
                 return Claim("done" if entry[0] == "done" else "processing", key)
             self._make_room(now)
             token = _new_token()
-            self._entries[key] = ("processing", token, now + lease)
+            self._set(key, ("processing", token, now + lease))
             return Claim("claimed", key, token)
 
     def complete(self, key: str, token: str, ttl: float) -> None:
@@ -212,7 +221,7 @@ class MemoryStore:
             now = self._clock()
             entry = self._live(key, now)
             if entry is not None and entry[0] == "processing" and entry[1] == token:
-                self._entries[key] = ("done", None, now + ttl)  # keeps its place in the order
+                self._set(key, ("done", None, now + ttl))  # keeps its place in the order
 
     def release(self, key: str, token: str) -> None:
         with self._lock:
