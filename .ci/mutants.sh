@@ -1,40 +1,67 @@
 #!/usr/bin/env bash
 # Mutation testing of the core and the C ABI (cargo-mutants): every mutant must be caught.
 #
-#     .ci/mutants.sh --full      every mutant (make mutants; about an hour on 2 cores); when none
-#                                is missed, records HEAD in .ci/mutants-base: commit that file
-#     .ci/mutants.sh --changed   only the lines changed since .ci/mutants-base (what CI runs)
+#     .ci/mutants.sh --full [core|c]   every mutant of both crates (make mutants; about an hour on 2
+#                                      cores) or of one; when none is missed, records HEAD for
+#                                      that crate in .ci/mutants-base: commit that file
+#     .ci/mutants.sh --changed         only the lines changed since each crate's recorded commit
+#                                      (what CI runs)
 #
-# Exits non-zero on a missed mutant or one that hangs (a test must bound every loop). Mutants that
-# cannot change behaviour are written out of the code or excluded in .cargo/mutants.toml, each
-# with its reason. Installs cargo-mutants itself.
+# .ci/mutants-base holds one line per crate: `<name> <commit>`. Exits non-zero on a missed mutant
+# or one that hangs (a test must bound every loop). Mutants that cannot change behaviour are
+# written out of the code or excluded in .cargo/mutants.toml, each with its reason. Installs
+# cargo-mutants itself.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -n "${CARGO_TARGET_DIR-x}" ] || unset CARGO_TARGET_DIR   # cargo metadata refuses an empty one
 .ci/cargo-tool.sh cargo-mutants 27.1.0
-packages=(-p qonto-webhooks -p qonto-webhooks-c)
-sources=(core/src bindings-c/src)
+declare -A package=([core]=qonto-webhooks [c]=qonto-webhooks-c)
+declare -A source=([core]=core/src [c]=bindings-c/src)
+names=(core c)
+
+base_of() { awk -v n="$1" '$1 == n { print $2 }' .ci/mutants-base; }
+
+record() { # NAME: HEAD is now that crate's base
+  local tmp
+  tmp=$(mktemp)
+  for n in "${names[@]}"; do
+    if [ "$n" = "$1" ]; then echo "$n $(git rev-parse HEAD)"; else echo "$n $(base_of "$n")"; fi
+  done > "$tmp"
+  mv "$tmp" .ci/mutants-base
+}
 
 case "${1:-}" in
   --full)
-    cargo mutants "${packages[@]}" --output target/mutants-full
-    git rev-parse HEAD > .ci/mutants-base
-    echo "no mutant missed: .ci/mutants-base is now $(cat .ci/mutants-base); commit it"
+    if [ -n "${2:-}" ]; then
+      [ -n "${package[$2]:-}" ] || { echo "usage: .ci/mutants.sh --full [core|c]" >&2; exit 2; }
+      chosen=("$2")
+    else
+      chosen=("${names[@]}")
+    fi
+    args=()
+    for n in "${chosen[@]}"; do args+=(-p "${package[$n]}"); done
+    cargo mutants "${args[@]}" --output "target/mutants-full"
+    for n in "${chosen[@]}"; do record "$n"; done
+    echo "no mutant missed: .ci/mutants-base is now:"; cat .ci/mutants-base
+    echo "commit it"
     ;;
   --changed)
-    base=$(cat .ci/mutants-base)
     mkdir -p target
-    git diff "$base" -- "${sources[@]}" > target/mutants-changed.diff
-    if [ ! -s target/mutants-changed.diff ]; then
-      echo "mutants: no change to ${sources[*]} since the last full run ($base)"
-      exit 0
-    fi
-    echo "mutants: the lines of ${sources[*]} changed since $base"
-    cargo mutants "${packages[@]}" --in-diff target/mutants-changed.diff \
-      --output target/mutants-changed
+    for n in "${names[@]}"; do
+      base=$(base_of "$n")
+      [ -n "$base" ] || { echo "no base for $n in .ci/mutants-base" >&2; exit 1; }
+      diff="target/mutants-changed-$n.diff"
+      git diff "$base" -- "${source[$n]}" > "$diff"
+      if [ ! -s "$diff" ]; then
+        echo "mutants: no change to ${source[$n]} since its last full run ($base)"
+        continue
+      fi
+      echo "mutants: the lines of ${source[$n]} changed since $base"
+      cargo mutants -p "${package[$n]}" --in-diff "$diff" --output "target/mutants-changed-$n"
+    done
     ;;
   *)
-    echo "usage: .ci/mutants.sh --full | --changed" >&2
+    echo "usage: .ci/mutants.sh --full [core|c] | --changed" >&2
     exit 2
     ;;
 esac
