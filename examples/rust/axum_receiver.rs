@@ -1,5 +1,5 @@
-//! A Qonto webhook endpoint with axum: the raw body as `Bytes`, verify, deduplicate the event id,
-//! answer fast.
+//! A Qonto webhook endpoint with axum: the raw body as `Bytes`, verify, deduplicate the event id
+//! with the idempotency guard, hand the event to a queue, answer fast.
 //!
 //! ```sh
 //! QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... \
@@ -13,19 +13,34 @@
 //! (a business webhook's signature is also the onboarding signature of the body `<t>.<body>`,
 //! so an endpoint that let the headers pick would accept it reframed, with no window).
 //!
+//! Qonto retries a delivery until it gets a 2xx, so the same event arrives more than once (and a
+//! captured onboarding webhook verifies forever). After verifying, the event's id is claimed with
+//! `qonto_webhooks::idempotency::Guard`: a new event is put on the queue and completed; one
+//! already processed is answered 200 `{"duplicate":true,"id":..}` (Qonto stops retrying) and not
+//! processed again; one whose first delivery is still in flight gets 409
+//! `duplicate_in_progress` with `Retry-After`. If the event cannot be queued, the claim is
+//! released and the answer is 503, so Qonto's retry is processed.
+//!
 //! With `--handwritten`, it verifies business webhooks the way hand-written handlers often do
 //! (split the header by hand, HMAC, hex, `==`, a window check), for the load comparison in the
 //! README. Do not copy that path: its `==` is not constant-time.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Verifier, unix_now};
+use qonto_webhooks::idempotency::{ClaimState, Guard};
+use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Scheme, Verifier, unix_now};
+use serde_json::{Value, json};
+
+/// Events waiting for the worker, at most.
+const QUEUE: usize = 10_000;
 
 struct App {
     /// Business webhooks (`X-Qonto-Signature`) only: the verifier's default.
@@ -34,8 +49,11 @@ struct App {
     onboarding: Option<Verifier>,
     secret: String,
     handwritten: bool,
-    /// Event ids already processed. A real service keeps them in its database.
-    seen: Mutex<HashSet<String>>,
+    /// The events claimed, processed or being processed, by scheme and id. In memory: one
+    /// process. With several instances, implement `idempotency::Store` over your database.
+    guard: Guard,
+    /// The queue the worker takes events from.
+    queue: SyncSender<String>,
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> &'h [u8] {
@@ -48,7 +66,7 @@ async fn business_webhook(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Bytes,
-) -> (StatusCode, String) {
+) -> Response {
     let id = if app.handwritten {
         handwritten(&app.secret, header(&headers, BUSINESS_HEADER), &body)
     } else {
@@ -57,7 +75,7 @@ async fn business_webhook(
             .map(|event| event.id)
             .map_err(|e| e.code())
     };
-    answer(&app, id)
+    answer(&app, Scheme::Business, id)
 }
 
 /// `POST /webhooks/onboarding`: onboarding webhooks, with the onboarding secret.
@@ -65,39 +83,89 @@ async fn onboarding_webhook(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Bytes,
-) -> (StatusCode, String) {
+) -> Response {
     let Some(verifier) = &app.onboarding else {
-        return (
-            StatusCode::NOT_FOUND,
-            "{\"error\":\"not_configured\"}".into(),
-        );
+        return reply(StatusCode::NOT_FOUND, &json!({ "error": "not_configured" }));
     };
     let id = verifier
         .construct_onboarding_event(&body, header(&headers, ONBOARDING_HEADER))
         .map(|event| event.id)
         .map_err(|e| e.code());
-    answer(&app, id)
+    answer(&app, Scheme::Onboarding, id)
 }
 
-fn answer(app: &App, id: Result<String, &'static str>) -> (StatusCode, String) {
-    match id {
-        Err(code) => (StatusCode::BAD_REQUEST, format!("{{\"error\":\"{code}\"}}")),
-        Ok(id) => {
-            let new = app
-                .seen
-                .lock()
-                .map(|mut seen| seen.insert(id))
-                .unwrap_or(false);
-            if new {
-                // Hand the event to a queue here; answer within Qonto's 1 s.
-                (StatusCode::OK, "{\"received\":true}".into())
-            } else {
-                (
-                    StatusCode::CONFLICT,
-                    "{\"error\":\"duplicate_event\"}".into(),
-                )
+fn reply(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// After verification: the guard, then the handler (here: put the event on the queue).
+fn answer(app: &App, scheme: Scheme, id: Result<String, &'static str>) -> Response {
+    let id = match id {
+        Ok(id) if !id.is_empty() => id,
+        Ok(_) => {
+            let message = "the event has no string `id` to deduplicate on";
+            return reply(
+                StatusCode::BAD_REQUEST,
+                &json!({ "error": "invalid_payload", "message": message }),
+            );
+        }
+        Err(code) => return reply(StatusCode::BAD_REQUEST, &json!({ "error": code })),
+    };
+    let claim = match app.guard.claim(scheme, &id) {
+        Ok(claim) => claim,
+        // Fail closed: never process an event without the guard.
+        Err(e) => {
+            let body = json!({ "error": e.code(), "message": e.to_string() });
+            return reply(StatusCode::SERVICE_UNAVAILABLE, &body);
+        }
+    };
+    match claim.state {
+        ClaimState::Done => reply(StatusCode::OK, &json!({ "duplicate": true, "id": id })),
+        ClaimState::Processing => {
+            let message =
+                format!("event {id} is being processed by another delivery; Qonto will retry it");
+            let mut response = reply(
+                StatusCode::CONFLICT,
+                &json!({ "error": "duplicate_in_progress", "message": message }),
+            );
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(app.guard.lease().as_secs()));
+            response
+        }
+        ClaimState::Claimed => {
+            let token = claim.token.unwrap_or_default();
+            // The handler: hand the event to the queue; answer within Qonto's 1 s.
+            match app.queue.try_send(id.clone()) {
+                Ok(()) => {
+                    // Queued: processed once. (A failing store here leaves the claim to expire
+                    // after the lease; the event is queued all the same.)
+                    let _ = app.guard.complete(scheme, &id, &token);
+                    reply(StatusCode::OK, &json!({ "received": true }))
+                }
+                Err(_) => {
+                    // Not queued: release the claim, so that Qonto's retry is processed.
+                    let _ = app.guard.release(scheme, &id, &token);
+                    reply(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        &json!({ "error": "queue_full", "message": "try again later" }),
+                    )
+                }
             }
         }
+    }
+}
+
+/// The worker: processes each queued event once (update your database, call other services...).
+fn work(queue: Receiver<String>) {
+    for id in queue {
+        // Process the event here.
+        drop(id);
     }
 }
 
@@ -152,12 +220,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(s) => Some(Verifier::new(s)?),
         Err(_) => None,
     };
+    let (queue, events) = sync_channel(QUEUE);
+    std::thread::spawn(move || work(events));
     let app = Arc::new(App {
         business: Verifier::new(&secret)?,
         onboarding,
         secret,
         handwritten,
-        seen: Mutex::new(HashSet::new()),
+        guard: Guard::default(),
+        queue,
     });
     let router = Router::new()
         .route("/webhooks", post(business_webhook))

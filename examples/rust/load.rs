@@ -1,6 +1,7 @@
 //! Load: sustained concurrent signed requests against a receiver on loopback. Every genuine event
-//! must be accepted exactly once, every tampered, stale, wrong-secret or replayed one rejected.
-//! Prints requests per second. Bounded in count and time; loopback only.
+//! must be accepted exactly once, every tampered, stale or wrong-secret one rejected, and every
+//! replayed one either rejected (4xx) or acknowledged as a duplicate (2xx whose JSON body says
+//! `"duplicate": true`). Prints requests per second. Bounded in count and time; loopback only.
 //!
 //! ```sh
 //! cargo run --release -p qonto-webhooks-examples --bin load -- http://127.0.0.1:8080/webhooks [REQUESTS] [THREADS]
@@ -76,10 +77,37 @@ fn requests(n: usize) -> (Vec<Request>, Vec<Request>) {
     (main, replays)
 }
 
-/// Sends every request from `threads` threads; returns the status of each (0: no response).
-fn fire(url: &str, reqs: &[Request], threads: usize, started: Instant) -> Vec<u16> {
+/// An answer: its status (0: no response) and whether its body says `"duplicate": true`.
+#[derive(Clone, Copy, Default)]
+struct Answer {
+    status: u16,
+    duplicate: bool,
+}
+
+impl Answer {
+    /// What a correct endpoint answers to a request of `kind`.
+    fn correct(self, kind: Kind) -> bool {
+        let success = (200..300).contains(&self.status);
+        let refusal = (400..500).contains(&self.status);
+        match kind {
+            Kind::Genuine => success && !self.duplicate,
+            Kind::Replay => refusal || (success && self.duplicate),
+            Kind::Tampered | Kind::Stale | Kind::WrongSecret => refusal,
+        }
+    }
+}
+
+fn says_duplicate(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("duplicate")?.as_bool())
+        == Some(true)
+}
+
+/// Sends every request from `threads` threads; returns the answer to each.
+fn fire(url: &str, reqs: &[Request], threads: usize, started: Instant) -> Vec<Answer> {
     let next = AtomicUsize::new(0);
-    let statuses = Mutex::new(vec![0u16; reqs.len()]);
+    let statuses = Mutex::new(vec![Answer::default(); reqs.len()]);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
@@ -100,9 +128,12 @@ fn fire(url: &str, reqs: &[Request], threads: usize, started: Instant) -> Vec<u1
                         .header("Content-Type", "application/json")
                         .header(BUSINESS_HEADER, &r.header)
                         .send(r.body.as_bytes())
-                        .map_or(0, |mut resp| {
-                            let _ = resp.body_mut().read_to_vec();
-                            resp.status().as_u16()
+                        .map_or(Answer::default(), |mut resp| {
+                            let body = resp.body_mut().read_to_vec().unwrap_or_default();
+                            Answer {
+                                status: resp.status().as_u16(),
+                                duplicate: says_duplicate(&body),
+                            }
                         });
                     mine.push((i, status));
                 }
@@ -143,20 +174,22 @@ fn main() -> ExitCode {
 
     let mut lost = 0;
     let mut wrong = Vec::new();
-    for (r, &status) in main
+    for (r, &answer) in main
         .iter()
         .zip(&statuses)
         .chain(replays.iter().zip(&replay_statuses))
     {
-        let ok = (200..300).contains(&status);
-        if status == 0 {
+        if answer.status == 0 {
             lost += 1;
-        } else if ok != (r.kind == Kind::Genuine) || (!ok && !(400..500).contains(&status)) {
-            wrong.push((r.kind, status));
+        } else if !answer.correct(r.kind) {
+            wrong.push((r.kind, answer.status));
         }
     }
     let genuine = main.iter().filter(|r| r.kind == Kind::Genuine).count();
-    let accepted = statuses.iter().filter(|s| (200..300).contains(*s)).count();
+    let accepted = statuses
+        .iter()
+        .filter(|a| (200..300).contains(&a.status) && !a.duplicate)
+        .count();
     let rps = statuses.len() as f64 / elapsed.as_secs_f64();
     println!(
         "load: {} requests ({} genuine, {} bad) + {} replays, {threads} threads: {:.0} req/s; \
