@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Setting up a subscription and an onboarding endpoint against a local stand-in for Qonto:
-# create / register (the secret is written to an owner-only file), list, a rejected request,
-# then verify webhooks with the stored secrets.
+# create / register (the secret is written to an owner-only file), list, a rotation (rotate,
+# then rotate --finish), a rejected request, then verify webhooks with the stored secrets.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,7 +18,21 @@ api=(--base-url "http://127.0.0.1:$port")
 
 echo "\$ qonto-webhooks subscriptions create --url https://example.com/webhooks/qonto --topic v1/transactions --generate-secret --secret-file secret.txt"
 "$bin/subscriptions" create --url https://example.com/webhooks/qonto --topic v1/transactions \
-  --generate-secret --secret-file "$tmp/secret.txt" "${api[@]}" 2>&1 | sed "s|$tmp/||"
+  --generate-secret --secret-file "$tmp/secret.txt" "${api[@]}" >"$tmp/created.txt" 2>&1
+sed "s|$tmp/||" "$tmp/created.txt"
+id=$(awk '/^Created subscription/ {print $3}' "$tmp/created.txt")
+echo
+echo "\$ qonto-webhooks subscriptions list"
+"$bin/subscriptions" list "${api[@]}"
+echo
+echo "\$ qonto-webhooks subscriptions rotate $id --secret-file new-secret.txt"
+"$bin/subscriptions" rotate "$id" --secret-file "$tmp/new-secret.txt" "${api[@]}" 2>&1 | sed "s|$tmp/||"
+echo
+echo "\$ qonto-webhooks subscriptions rotate $id --finish </dev/null   # not a terminal: refused"
+"$bin/subscriptions" rotate "$id" --finish "${api[@]}" </dev/null || echo "(exit $?)"
+echo
+echo "\$ qonto-webhooks subscriptions rotate $id --finish --yes"
+"$bin/subscriptions" rotate "$id" --finish --yes "${api[@]}"
 echo
 echo "\$ qonto-webhooks subscriptions list"
 "$bin/subscriptions" list "${api[@]}"

@@ -1,4 +1,5 @@
-//! The `subscriptions` command on its own, as `qonto-webhooks subscriptions` runs it:
+//! The `subscriptions` command (create, get, list, delete, rotate) on its own, as
+//! `qonto-webhooks subscriptions` runs it:
 //! `cargo run -p qonto-webhooks-subscriptions --features cli --example subscriptions -- list`.
 
 use std::process::ExitCode;
@@ -6,7 +7,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use qonto_webhooks_subscriptions::SubscriptionsCommand;
 
-/// Create, get and list Qonto webhook subscriptions.
+/// Create, get, list, delete and rotate Qonto webhook subscriptions.
 #[derive(Debug, Parser)]
 #[command(name = "subscriptions")]
 struct Cli {

@@ -14,7 +14,7 @@
 //!
 //! #[derive(Debug, Subcommand)]
 //! enum Command {
-//!     /// Create, get and list webhook subscriptions.
+//!     /// Create, get, list, delete and rotate webhook subscriptions.
 //!     #[command(subcommand)]
 //!     Subscriptions(SubscriptionsCommand),
 //! }
@@ -708,22 +708,21 @@ fn rotation_steps(old: &Subscription, new: &Created, finish: &str) -> String {
     format!(
         "\nNext steps:\n\
          \x20 1. Deploy your receiver's verifier with both secrets, the new one FIRST: [new, old]\n\
-         \x20    (new: {new_secret}; old: the secret of {old_id} you use today), e.g.\n\
-         \x20    Verifier::with_secrets([new, old]), or `qonto-webhooks listen --secret NEW --secret OLD`.\n\
+         \x20      new: {new_secret}\n\
+         \x20      old: the secret of {old_id}, in use today\n\
+         \x20    e.g. Verifier::with_secrets([new, old]), or `qonto-webhooks listen --secret NEW --secret OLD`.\n\
          \x20 2. Watch deliveries succeed under the new secret: secret index 0 (`secret_index` of the\n\
          \x20    verified result; `listen` prints secret=0). Index 1 is the old subscription's copy.\n\
-         \x20 3. Delete the old subscription ({old_id}):\n\
+         \x20 3. Delete the old subscription:\n\
          \x20      {finish}\n\
          \x20    (it asks for confirmation; --yes in scripts).\n\
          \n\
-         Until step 3, both subscriptions exist and Qonto delivers every event TWICE, once per\n\
-         subscription ({old_id} and {new_id}), possibly with two different envelope ids. The\n\
-         idempotency guard deduplicates on the envelope `id`: it drops the second copy only when\n\
-         both carry the same id, and cannot when the ids differ. During this window make your\n\
-         handlers idempotent on the resource too (e.g. `data.id` with `updated_at`), and keep the\n\
-         window short.\n",
+         Until step 3 both subscriptions exist, and Qonto delivers every event TWICE, once per\n\
+         subscription, possibly with two different envelope ids. The idempotency guard deduplicates\n\
+         on the envelope `id`: it drops the second copy only when both carry the same id, and cannot\n\
+         when the ids differ. During this window make your handlers idempotent on the resource too\n\
+         (e.g. `data.id` with `updated_at`), and keep the window short.\n",
         old_id = old.id,
-        new_id = new.subscription.id,
     )
 }
 

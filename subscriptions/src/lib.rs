@@ -1,13 +1,14 @@
 //! A small blocking client for Qonto's webhook subscription API (`/v2/webhook_subscriptions`):
-//! create a subscription, get one, list them; for the onboarding API's webhook endpoints
-//! ([`onboarding`]: `/register/webhooks`, register and list); plus [`generate_secret`] and,
-//! behind the `cli` feature, the `qonto-webhooks subscriptions` and `onboarding` commands.
+//! create a subscription, get one, list them, delete one; for the onboarding API's webhook
+//! endpoints ([`onboarding`]: `/register/webhooks`, register and list); plus [`generate_secret`]
+//! and, behind the `cli` feature, the `qonto-webhooks subscriptions` command (with `delete` and
+//! `rotate`, a secret rotation as two steps) and the `onboarding` command.
 //!
 //! Every request is checked against the documented limits before it is sent (HTTPS
 //! `callback_url` of at most 512 characters, known and unique topics, a 32 to 128 character
 //! secret, a description of at most 256). The access token never appears in `Debug`, `Display`
-//! or any output. Only `GET`s are retried (on 429, 5xx and network failures), so a create is
-//! never sent twice.
+//! or any output. Only `GET`s are retried (on 429, 5xx and network failures), so a create or a
+//! delete is never sent twice.
 //!
 //! # Examples
 //!

@@ -238,7 +238,7 @@ fn rotation_end_to_end() {
         "envelope `id`".to_owned(),
         "different envelope ids".to_owned(),
         "`data.id`".to_owned(),
-        "keep the\nwindow short".to_owned(),
+        "keep the window short".to_owned(),
     ] {
         assert!(r.out.contains(&expected), "{expected:?} not in:\n{}", r.out);
     }
