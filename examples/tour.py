@@ -6,8 +6,11 @@ print what each receiver answered.
 
     python3 examples/tour.py [--only NAME ...]
 
-Exits 1 if any receiver answered differently from a correct endpoint (2xx for the genuine event
-once, 4xx for everything else), or could not be started.
+Exits 1 if any receiver answered differently from a correct endpoint, or could not be started. A
+correct endpoint answers 2xx to the genuine event, 4xx to the tampered, stale, wrong-secret and
+reframed copies, and either refuses the replay (4xx) or acknowledges it as a duplicate (a 2xx
+whose JSON body says `"duplicate": true`, the idempotency guard's answer): `send
+--expect-duplicate either`, its default.
 """
 
 import argparse
@@ -99,9 +102,10 @@ def fire(base, scheme):
                          env={**os.environ, "QONTO_WEBHOOK_SECRET": secret})
     results = {}
     for line in out.stdout.splitlines():
-        m = re.match(r"\s+(\S+)\s+-> (\d+) in\s+([\d.]+) ms\s+(as expected|UNEXPECTED)", line)
+        m = re.match(r"\s+(\S+)\s+-> (\d+) in\s+([\d.]+) ms\s+(as expected|UNEXPECTED)(.*)", line)
         if m:
-            results[m.group(1)] = (int(m.group(2)), m.group(4) == "as expected")
+            duplicate = m.group(4) == "as expected" and "acknowledged as duplicate" in m.group(5)
+            results[m.group(1)] = (int(m.group(2)), m.group(4) == "as expected", duplicate)
     return out.returncode == 0, results, out.stdout + out.stderr
 
 
@@ -139,8 +143,8 @@ def main():
                     if label not in results:
                         cells.append("n/a" if scheme == "onboarding" and label in BUSINESS_ONLY else "missing")
                         continue
-                    status, expected = results[label]
-                    cells.append(f"{status}{'' if expected else ' (!)'}")
+                    status, expected, duplicate = results[label]
+                    cells.append(f"{status}{' dup' if duplicate else ''}{'' if expected else ' (!)'}")
                 rows.append((name, scheme, cells))
                 if not ok:
                     failures.append(f"{name} ({scheme}):\n{output}")
@@ -149,8 +153,9 @@ def main():
     print(f"{'receiver':<{width}}  {'scheme':<10}  " + "  ".join(f"{l:>12}" for l in LABELS))
     for name, scheme, cells in rows:
         print(f"{name:<{width}}  {scheme:<10}  " + "  ".join(f"{c:>12}" for c in cells))
-    print("\nA correct endpoint answers 2xx to the genuine event and 4xx to the others "
-          "(409 for a replayed event id); (!) marks a wrong answer.")
+    print("\nA correct endpoint answers 2xx to the genuine event and 4xx to the other copies, but "
+          "the replay: refused (4xx) or acknowledged as a duplicate (200 dup: a 2xx saying "
+          "\"duplicate\": true); (!) marks a wrong answer.")
     for f in failures:
         print("\nFAILED " + f, file=sys.stderr)
     passed = sum(1 for _, _, cells in rows if all("(!)" not in c and c not in ("missing", "did not start") for c in cells))
