@@ -735,17 +735,24 @@ fn rotate_finish(
     let client = client(&a.api)?;
     refuse_unconfirmable(a.yes, input, "finish the rotation of", &a.id)?;
     let old = client.get(&a.id)?;
-    // The replacement: another subscription delivering to the same URL. Without one, finishing
-    // would stop the deliveries: that is `delete`, not a rotation.
+    // The replacement: another subscription delivering every topic of the old one to the same
+    // URL. Without one, finishing would stop deliveries: that is `delete`, not a rotation.
     let remaining: Vec<Subscription> = client
         .list_all()?
         .into_iter()
-        .filter(|s| s.id != old.id && s.callback_url == old.callback_url)
+        .filter(|s| {
+            s.id != old.id
+                && s.callback_url == old.callback_url
+                && old.types.iter().all(|t| s.types.contains(t))
+        })
         .collect();
     if remaining.is_empty() {
         return Err(Failure::Usage(format!(
-            "no other subscription delivers to {}: run `rotate {} --secret-file PATH` first (use `delete {}` to stop the deliveries)",
-            old.callback_url, old.id, old.id
+            "no other subscription delivers to {} the topics {}: run `rotate {} --secret-file PATH` first (use `delete {}` to stop the deliveries)",
+            old.callback_url,
+            old.types.join(","),
+            old.id,
+            old.id
         )));
     }
     confirm_and_delete(&client, &old, a.yes, input, err)?;

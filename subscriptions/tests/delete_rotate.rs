@@ -414,6 +414,22 @@ fn finish_needs_confirmation_and_a_replacement() {
     );
     assert!(!methods(&server).contains(&"DELETE".to_owned()));
     assert_eq!(server.subscriptions().len(), 2);
+    // Nor does one on the same URL with fewer topics.
+    let r = run(&api(
+        &server,
+        &[
+            "create",
+            "--url",
+            "https://example.com/hooks/0",
+            "--topic",
+            "v1/cards",
+        ],
+    ));
+    assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.err);
+    let r = run(&api(&server, &["rotate", &ids[0], "--finish", "--yes"]));
+    assert_eq!(r.code, ExitCode::from(2), "{}", r.err);
+    assert!(r.err.contains("the topics v1/transactions"), "{}", r.err);
+    assert_eq!(server.subscriptions().len(), 3);
     // At a terminal, after a rotation: asked, and "n" keeps it.
     let path = temp_path("rotate", "finish");
     let r = run(&api(
@@ -428,7 +444,7 @@ fn finish_needs_confirmation_and_a_replacement() {
         "{}",
         r.err
     );
-    assert_eq!(server.subscriptions().len(), 3);
+    assert_eq!(server.subscriptions().len(), 4);
     let r = run_at_terminal(
         &api(&server, &["rotate", &ids[0], "--finish", "--json"]),
         "y\n",
@@ -436,8 +452,10 @@ fn finish_needs_confirmation_and_a_replacement() {
     assert_eq!(r.code, ExitCode::SUCCESS, "{}", r.err);
     let v = json(&r.out);
     assert_eq!(v["deleted"]["id"], ids[0].as_str());
-    assert_eq!(v["remaining"][0]["id"], server.subscriptions()[1]["id"]);
-    assert_eq!(server.subscriptions().len(), 2);
+    let subs = server.subscriptions();
+    assert_eq!(subs.len(), 3);
+    assert_eq!(v["remaining"].as_array().unwrap().len(), 1);
+    assert_eq!(v["remaining"][0]["id"], subs[2]["id"]);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
