@@ -283,6 +283,9 @@ struct Entries {
     order: BTreeMap<u64, String>,
     /// The next insertion sequence; also the token counter.
     next: u64,
+    /// No entry expires before this (a lower bound): a full store looks for expired entries
+    /// only once one may have expired, not on every claim.
+    earliest: Duration,
 }
 
 impl Entries {
@@ -300,6 +303,18 @@ impl Entries {
     }
 
     fn evict(&mut self, max_entries: usize, now: Duration) {
+        if self.earliest <= now {
+            self.drop_expired(now);
+        }
+        while self.by_key.len() >= max_entries {
+            let Some((_, key)) = self.order.pop_first() else {
+                break;
+            };
+            self.by_key.remove(&key);
+        }
+    }
+
+    fn drop_expired(&mut self, now: Duration) {
         let expired: Vec<String> = self
             .by_key
             .iter()
@@ -309,12 +324,17 @@ impl Entries {
         for key in expired {
             self.remove(&key);
         }
-        while self.by_key.len() >= max_entries {
-            let Some((_, key)) = self.order.pop_first() else {
-                break;
-            };
-            self.by_key.remove(&key);
-        }
+        self.earliest = self
+            .by_key
+            .values()
+            .map(|e| e.expires)
+            .min()
+            .unwrap_or(Duration::MAX);
+    }
+
+    /// Records that an entry now expires at `expires`.
+    fn expires_at(&mut self, expires: Duration) {
+        self.earliest = self.earliest.min(expires);
     }
 }
 
@@ -323,9 +343,10 @@ impl Entries {
 /// **An evicted id can be processed again**, as can every id after a restart: size it above the
 /// events you receive in a TTL (100 000 by default), or use a shared database.
 ///
-/// Expiry is checked lazily, when a key is used or room is made. Tokens are a counter (unique
-/// within the store) mixed with the process's random hash keys (`std`'s `RandomState`): they
-/// never leave the process, so they need no more randomness than that.
+/// Expiry is checked lazily, when a key is used or room is made (a full store scans for expired
+/// entries only once one may have expired; otherwise the oldest goes at once). Tokens are a
+/// counter (unique within the store) mixed with the process's random hash keys (`std`'s
+/// `RandomState`): they never leave the process, so they need no more randomness than that.
 ///
 /// ```
 /// use std::time::Duration;
@@ -433,12 +454,14 @@ impl Store for MemoryStore {
         let seq = entries.next;
         entries.next = seq + 1;
         let token = format!("{:016x}{seq:016x}", self.seed);
+        let expires = now.saturating_add(lease);
+        entries.expires_at(expires);
         entries.order.insert(seq, key.to_owned());
         entries.by_key.insert(
             key.to_owned(),
             Entry {
                 status: Status::Processing(token.clone()),
-                expires: now.saturating_add(lease),
+                expires,
                 seq,
             },
         );
@@ -448,10 +471,12 @@ impl Store for MemoryStore {
     fn complete(&self, key: &str, token: &str, ttl: Duration) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut entries = self.entries();
+        let expires = now.saturating_add(ttl);
         if let Some(entry) = entries.by_key.get_mut(key) {
             if entry.live(now) && entry.held_by(token) {
                 entry.status = Status::Done;
-                entry.expires = now.saturating_add(ttl);
+                entry.expires = expires;
+                entries.expires_at(expires);
             }
         }
         Ok(())

@@ -220,6 +220,39 @@ fn when_full_expired_entries_go_before_the_oldest() {
 }
 
 #[test]
+fn an_entry_completed_with_a_short_ttl_goes_before_the_oldest() {
+    let clock = TestClock::default();
+    let store = clock.store(2);
+    store.claim("a", LEASE).unwrap();
+    store.claim("b", LEASE).unwrap();
+    // Full, nothing expired: a, the oldest, goes.
+    let c = store.claim("c", LEASE).unwrap();
+    // Completed with a TTL shorter than the lease, c now expires first.
+    store
+        .complete("c", token(&c), Duration::from_secs(1))
+        .unwrap();
+    clock.set(Duration::from_secs(1));
+    store.claim("d", LEASE).unwrap();
+    // c expired and went; b, the oldest, stayed.
+    assert_eq!(state(&store, "b"), ClaimState::Processing);
+    assert_eq!(state(&store, "d"), ClaimState::Processing);
+}
+
+#[test]
+fn an_entry_claimed_with_a_short_lease_goes_before_the_oldest() {
+    let clock = TestClock::default();
+    let store = clock.store(2);
+    store.claim("a", LEASE).unwrap();
+    store.claim("b", LEASE).unwrap();
+    // Full, nothing expired: a, the oldest, goes; c expires first.
+    store.claim("c", Duration::from_secs(1)).unwrap();
+    clock.set(Duration::from_secs(1));
+    store.claim("d", LEASE).unwrap();
+    assert_eq!(state(&store, "b"), ClaimState::Processing);
+    assert_eq!(state(&store, "d"), ClaimState::Processing);
+}
+
+#[test]
 fn a_reclaimed_key_is_inserted_anew() {
     // "a" expires and is claimed again: it is then the newest, so "b" is the one evicted.
     let clock = TestClock::default();
