@@ -608,6 +608,76 @@ def test_http_concurrent_deliveries_through_flask(monkeypatch: pytest.MonkeyPatc
         ) or (status == 409 and payload["error"] == "duplicate_in_progress"), (status, payload)
 
 
+def signed_request(body: bytes) -> Tuple[qw.Verifier, Dict[str, str]]:
+    return qw.Verifier(SECRET), {"X-Qonto-Signature": qw.sign(SECRET, body)}
+
+
+def test_handle_request_refuses_an_async_handler_and_releases() -> None:
+    guard = IdempotencyGuard()
+    body = business_event(id="evt-1")
+    verifier, headers = signed_request(body)
+
+    async def handler(verified: Any, event: Dict[str, Any]) -> None:
+        raise AssertionError("never awaited")
+
+    with pytest.raises(TypeError, match="handle_request_async"):
+        guard.handle_request(verifier, headers, body, handler)
+    assert guard.claim("business:evt-1").claimed  # released
+
+
+def test_handle_request_async() -> None:
+    import asyncio
+
+    guard = IdempotencyGuard()
+    body = business_event(id="evt-1")
+    verifier, headers = signed_request(body)
+    calls: List[str] = []
+
+    async def failing(verified: Any, event: Dict[str, Any]) -> None:
+        calls.append("failing")
+        raise RuntimeError("down")
+
+    async def handler(verified: Any, event: Dict[str, Any]) -> Dict[str, str]:
+        await asyncio.sleep(0)
+        calls.append(verified.scheme)
+        return {"queued": event["id"]}
+
+    async def main() -> None:
+        with pytest.raises(RuntimeError):
+            await guard.handle_request_async(verifier, headers, body, failing)
+        r = await guard.handle_request_async(verifier, headers, body, handler)
+        assert (r.status, r.body) == (200, {"queued": "evt-1"})
+        r = await guard.handle_request_async(verifier, headers, body, handler)
+        assert (r.status, r.body) == (200, {"duplicate": True, "id": "evt-1"})
+        # A plain function works too.
+        other = business_event(id="evt-2")
+        r = await guard.handle_request_async(
+            verifier, {"X-Qonto-Signature": qw.sign(SECRET, other)}, other, lambda v, e: None
+        )
+        assert (r.status, r.body) == (200, {"received": True, "id": "evt-2"})
+        # Cancelled while the handler runs (the client went away): released.
+        third = business_event(id="evt-3")
+        started = asyncio.Event()
+
+        async def slow(verified: Any, event: Dict[str, Any]) -> None:
+            started.set()
+            await asyncio.Event().wait()  # never set
+
+        task = asyncio.ensure_future(
+            guard.handle_request_async(
+                verifier, {"X-Qonto-Signature": qw.sign(SECRET, third)}, third, slow
+            )
+        )
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert guard.claim("business:evt-3").claimed
+
+    asyncio.run(main())
+    assert calls == ["failing", "business"]
+
+
 # -- The HTTP layer over Redis --------------------------------------------------------------------
 
 

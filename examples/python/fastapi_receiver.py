@@ -38,19 +38,19 @@ def make_guard():
 guard = make_guard()
 
 
-def process(verified, event):
-    # Queue the event here and answer within Qonto's 1 s. Raising releases the event: Qonto's
-    # retry is processed.
+async def process(verified, event):
+    # Queue the event here (await your queue's client) and answer within Qonto's 1 s. Raising
+    # releases the event: Qonto's retry is processed.
     queue.append((verified.scheme, event))
 
 
 async def receive(verifier: Verifier, request: Request):
     body = await request.body()  # the raw bytes, not await request.json()
-    # Verifies (400 with the error code when it does not verify), then runs `process` once per
+    # Verifies (400 with the error code when it does not verify), then awaits `process` once per
     # event id: a processed event is answered 200 {"duplicate": true}, one being processed 409
-    # duplicate_in_progress with Retry-After, a store failure 503. The guard's calls are short
-    # and synchronous (a dict, or one Redis round trip).
-    r = guard.handle_request(verifier, request.headers, body, process)
+    # duplicate_in_progress with Retry-After, a store failure 503. The store's own calls are
+    # short and synchronous (a dict, or one Redis round trip).
+    r = await guard.handle_request_async(verifier, request.headers, body, process)
     return JSONResponse(r.body, status_code=r.status, headers=dict(r.headers))
 
 

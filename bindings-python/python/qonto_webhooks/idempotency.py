@@ -29,6 +29,7 @@ fallback.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import secrets
@@ -568,6 +569,35 @@ class IdempotencyGuard:
             {"Retry-After": str(math.ceil(self.lease))},
         )
 
+    def _admit(
+        self, verifier: Verifier, headers: Any, body: Body, now: Optional[int]
+    ) -> Union[WebhookResponse, Tuple[Claim, Verified, Dict[str, Any]]]:
+        """Verification, key and claim: the answer when the handler must not run, else what it
+        needs."""
+        try:
+            verified = verifier.verify_request(headers, body, now=now)
+            obj = _load_object(body)
+            key = idempotency_key(verified, obj)
+        except WebhookVerificationError as e:
+            return WebhookResponse(400, {"error": e.code, "message": str(e)})
+        try:
+            claim = self.claim(key)
+        except IdempotencyStoreError as e:
+            return WebhookResponse(503, {"error": e.code, "message": str(e)})
+        duplicate = self.duplicate_response(claim)
+        if duplicate is not None:
+            return duplicate
+        return claim, verified, obj
+
+    def _conclude(self, claim: Claim, obj: Dict[str, Any], answer: Any) -> WebhookResponse:
+        if isinstance(answer, WebhookResponse):
+            self._finish(claim, ok=200 <= answer.status < 300)
+            return answer
+        self._finish(claim, ok=True)
+        if answer is None:
+            answer = {"received": True, "id": obj["id"]}
+        return WebhookResponse(200, answer)
+
     def handle_request(
         self,
         verifier: Verifier,
@@ -591,30 +621,48 @@ class IdempotencyGuard:
           with that value as the body (``None``: ``{"received": true, "id": ...}``). When it
           raises, the event is released and the exception propagates (your framework's 500).
 
-        ``headers``, ``body`` and ``now`` are as for :meth:`Verifier.verify_request`.
+        ``headers``, ``body`` and ``now`` are as for :meth:`Verifier.verify_request`. For an
+        ``async def`` handler, use :meth:`handle_request_async` (a coroutine returned here is
+        refused with a ``TypeError``, the event released).
         """
-        try:
-            verified = verifier.verify_request(headers, body, now=now)
-            obj = _load_object(body)
-            key = idempotency_key(verified, obj)
-        except WebhookVerificationError as e:
-            return WebhookResponse(400, {"error": e.code, "message": str(e)})
-        try:
-            claim = self.claim(key)
-        except IdempotencyStoreError as e:
-            return WebhookResponse(503, {"error": e.code, "message": str(e)})
-        duplicate = self.duplicate_response(claim)
-        if duplicate is not None:
-            return duplicate
+        admitted = self._admit(verifier, headers, body, now)
+        if isinstance(admitted, WebhookResponse):
+            return admitted
+        claim, verified, obj = admitted
         try:
             answer = handler(verified, obj)
+            if inspect.isawaitable(answer):
+                if inspect.iscoroutine(answer):
+                    answer.close()
+                raise TypeError(
+                    "the handler is async: use `await guard.handle_request_async(...)`"
+                )
         except BaseException:
             self._finish(claim, ok=False)
             raise
-        if isinstance(answer, WebhookResponse):
-            self._finish(claim, ok=200 <= answer.status < 300)
-            return answer
-        self._finish(claim, ok=True)
-        if answer is None:
-            answer = {"received": True, "id": obj["id"]}
-        return WebhookResponse(200, answer)
+        return self._conclude(claim, obj, answer)
+
+    async def handle_request_async(
+        self,
+        verifier: Verifier,
+        headers: Any,
+        body: Body,
+        handler: Callable[[Verified, Dict[str, Any]], Any],
+        *,
+        now: Optional[int] = None,
+    ) -> WebhookResponse:
+        """:meth:`handle_request` for asyncio frameworks (FastAPI, Starlette, aiohttp): the
+        handler may be ``async def`` (awaited) or plain. The store's calls stay synchronous (a
+        dict lookup, or one Redis round trip each)."""
+        admitted = self._admit(verifier, headers, body, now)
+        if isinstance(admitted, WebhookResponse):
+            return admitted
+        claim, verified, obj = admitted
+        try:
+            answer = handler(verified, obj)
+            if inspect.isawaitable(answer):
+                answer = await answer
+        except BaseException:  # CancelledError included: the client went away
+            self._finish(claim, ok=False)
+            raise
+        return self._conclude(claim, obj, answer)

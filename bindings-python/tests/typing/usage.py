@@ -110,6 +110,14 @@ def guarded(verifier: Verifier, headers: Dict[str, str], body: bytes) -> Webhook
     return response
 
 
+async def guarded_async(verifier: Verifier, headers: Dict[str, str], body: bytes) -> int:
+    async def handler(verified: Verified, event: Dict[str, Any]) -> None:
+        print(event["id"])
+
+    response = await IdempotencyGuard().handle_request_async(verifier, headers, body, handler)
+    return response.status
+
+
 def redis_store(client: Any) -> RedisStore:
     return RedisStore(client, prefix="app:")
 
