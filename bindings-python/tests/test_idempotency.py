@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest

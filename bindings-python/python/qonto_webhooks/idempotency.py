@@ -94,7 +94,7 @@ DEFAULT_REDIS_PREFIX: str = "qonto-webhooks:idempotency:"
 ClaimState = Literal["claimed", "processing", "done"]
 
 _T = TypeVar("_T")
-Body = Union[bytes, bytearray, memoryview, str]
+_Body = Union[bytes, bytearray, memoryview, str]
 
 
 @dataclass(frozen=True)
@@ -326,7 +326,7 @@ def idempotency_key(event: Union[Event, OnboardingEvent], /) -> str: ...
 @overload
 def idempotency_key(
     verified: Union[Verified, Literal["business", "onboarding"]],
-    payload: Union[Body, Mapping[str, Any]],
+    payload: Union[_Body, Mapping[str, Any]],
     /,
 ) -> str: ...
 
@@ -399,7 +399,7 @@ class WebhookResponse:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-KeySource = Union[str, Event, OnboardingEvent]
+_KeySource = Union[str, Event, OnboardingEvent]
 
 
 class IdempotencyGuard:
@@ -437,7 +437,7 @@ class IdempotencyGuard:
         self.ttl = _check_seconds("ttl", ttl)
 
     @staticmethod
-    def _key(source: KeySource) -> str:
+    def _key(source: _KeySource) -> str:
         if isinstance(source, str):
             if not source:
                 raise ValueError("the idempotency key must not be empty")
@@ -449,7 +449,7 @@ class IdempotencyGuard:
             f"not {type(source).__qualname__}"
         )
 
-    def claim(self, key: KeySource) -> Claim:
+    def claim(self, key: _KeySource) -> Claim:
         """Claims the event (a key from :func:`idempotency_key`, or an event).
 
         Returns:
@@ -529,7 +529,7 @@ class IdempotencyGuard:
         except IdempotencyStoreError as e:
             _log.warning("%s (key %s)", e, claim.key)
 
-    def run(self, key: KeySource, fn: Callable[[], _T]) -> RunResult[_T]:
+    def run(self, key: _KeySource, fn: Callable[[], _T]) -> RunResult[_T]:
         """Runs ``fn()`` unless the event is a duplicate: claim, call, then complete when it
         returns or release when it raises (the exception propagates).
 
@@ -570,7 +570,7 @@ class IdempotencyGuard:
         )
 
     def _admit(
-        self, verifier: Verifier, headers: Any, body: Body, now: Optional[int]
+        self, verifier: Verifier, headers: Any, body: _Body, now: Optional[int]
     ) -> Union[WebhookResponse, Tuple[Claim, Verified, Dict[str, Any]]]:
         """Verification, key and claim: the answer when the handler must not run, else what it
         needs."""
@@ -602,7 +602,7 @@ class IdempotencyGuard:
         self,
         verifier: Verifier,
         headers: Any,
-        body: Body,
+        body: _Body,
         handler: Callable[[Verified, Dict[str, Any]], Any],
         *,
         now: Optional[int] = None,
@@ -646,7 +646,7 @@ class IdempotencyGuard:
         self,
         verifier: Verifier,
         headers: Any,
-        body: Body,
+        body: _Body,
         handler: Callable[[Verified, Dict[str, Any]], Any],
         *,
         now: Optional[int] = None,
