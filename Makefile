@@ -9,7 +9,7 @@ TARGET ?=
 export TARGET
 
 
-.PHONY: lint mutants check-versions publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+.PHONY: lint lint-rust lint-msrv lint-shell lint-go lint-workflows mutants check-versions publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
@@ -70,12 +70,33 @@ fuzz-long:
 	bash fuzz/run.sh 600
 	bash fuzz/minimize.sh
 
-# Formatting, clippy (warnings denied), the core's documentation (its README is the front page;
-# broken links denied), and the workflow files (actionlint).
-lint:
+# Every linter, each installed by the project's scripts: Rust (formatting, clippy with warnings
+# denied, the core's documentation, whose README is the front page, with broken links denied; a
+# build of the published crates and the bindings at the declared rust-version), shell
+# (shellcheck), Go (gofmt), the workflow files (actionlint) and the release platforms' table.
+lint: lint-rust lint-msrv lint-shell lint-go lint-workflows
+
+# The toolchain of `rust-version` in Cargo.toml (the Node addon declares its own: napi-rs needs more).
+MSRV := $(shell sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+
+lint-rust:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS=-Dwarnings cargo doc --quiet --no-deps -p qonto-webhooks --all-features
+
+lint-msrv:
+	rustup toolchain install $(MSRV) --profile minimal --no-self-update >/dev/null 2>&1 || rustup toolchain install $(MSRV) --profile minimal
+	cargo +$(MSRV) check --quiet --all-features --target-dir target/msrv -p qonto-webhooks \
+	  -p qonto-webhooks-cli -p qonto-webhooks-subscriptions -p qonto-webhooks-c -p qonto-webhooks-python
+
+lint-shell:
+	git ls-files -z '*.sh' .ci/run | xargs -0 "$$(.ci/apt.sh shellcheck)"
+
+lint-go:
+	@source bindings-go/env.sh && unformatted=$$(cd bindings-go && "$$(go env GOROOT)/bin/gofmt" -l . ../examples/go) && \
+	  if [ -n "$$unformatted" ]; then echo "not gofmt-ed: $$unformatted" >&2; exit 1; else echo "gofmt: clean"; fi
+
+lint-workflows:
 	"$$(.ci/venv.sh .ci/requirements-lint.txt)/bin/actionlint" .github/workflows/*.yml
 	python3 .ci/platform.py check
 

@@ -11,7 +11,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dist=$(cd "${1:-$root/dist}" && pwd)
-tarball=$(ls "$dist"/c/qonto-webhooks-c-*.tar.gz | tail -1)
+tarballs=("$dist"/c/qonto-webhooks-c-*.tar.gz)
+tarball=${tarballs[${#tarballs[@]}-1]}
 work=$(mktemp -d "${TMPDIR:-/tmp}/qw-c-consumer.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 step() { printf '\n== %s\n' "$*"; }

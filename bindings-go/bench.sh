@@ -3,6 +3,7 @@
 # hmac.Equal, header parsing and window included) at 256 B, 1 KiB, 16 KiB and 1 MiB, three runs
 # each (the table keeps the fastest). Prints a markdown table. Not run in CI. Works from any directory.
 set -euo pipefail
+# shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 cargo build --quiet --release -p qonto-webhooks-c

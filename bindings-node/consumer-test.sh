@@ -88,7 +88,7 @@ echo "== 3. npm install ${foreign[*]}"
 project foreign
 (cd "$work/foreign" && npm install --offline "${foreign[@]}" --no-audit --no-fund --loglevel=error)
 [ -f "$work/foreign/node_modules/qonto-webhooks/package.json" ] || { echo "qonto-webhooks was not installed" >&2; exit 1; }
-installed=$(cd "$work/foreign/node_modules" && ls -d qonto-webhooks-* 2>/dev/null || true)
+installed=$(compgen -G "$work/foreign/node_modules/qonto-webhooks-*" || true)
 [ -z "$installed" ] || { echo "platform packages installed for ${foreign[*]}: $installed" >&2; exit 1; }
 echo "resolved: qonto-webhooks only (no platform package)"
 

@@ -15,6 +15,7 @@ mkdir -p "$results"
 rm -f "$results"/*.json
 
 # max-time per benchmark is short: each still runs thousands of rounds below 16 KiB.
+# shellcheck disable=SC2054 # the commas belong to --benchmark-columns
 opts=(-q -p no:cacheprovider --benchmark-only --benchmark-max-time=0.5
       --benchmark-columns=median,iqr,rounds --benchmark-sort=name)
 for abi in py39 py311; do

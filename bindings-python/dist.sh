@@ -19,7 +19,6 @@ set -euo pipefail
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-root=$PWD
 eval "$(python3 .ci/platform.py env)"
 export QW_WHEEL_GLOB
 

@@ -9,7 +9,7 @@
 #
 # The load comparison (conformance/load.py) is not part of it: it measures, it does not gate.
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 cargo build --release --quiet -p qonto-webhooks-cli -p qonto-webhooks-examples || exit 1
 py=.venv/bin/python

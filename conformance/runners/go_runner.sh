@@ -4,6 +4,7 @@
 # it is the native one (cgo over target/release/libqonto_webhooks.a).
 #     [CGO_ENABLED=0] go_runner.sh CASES.json
 set -euo pipefail
+# shellcheck source=../../bindings-go/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../bindings-go/env.sh"
 cgo=${CGO_ENABLED:-1}
 export CGO_ENABLED=$cgo
