@@ -42,7 +42,7 @@
 //! *processing* from *done*, and Lua scripts that compare the value with `processing:<token>`
 //! before setting `done` with `PX <ttl ms>` or deleting it).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::error::Error as StdError;
 use std::fmt;
 use std::hash::BuildHasher;
@@ -281,17 +281,23 @@ struct Entries {
     by_key: HashMap<String, Entry>,
     /// Insertion sequence -> key: the oldest entry first.
     order: BTreeMap<u64, String>,
+    /// (expiry, insertion sequence) of every entry: the first to expire first.
+    by_expiry: BTreeSet<(Duration, u64)>,
     /// The next insertion sequence; also the token counter.
     next: u64,
-    /// No entry expires before this (a lower bound): a full store looks for expired entries
-    /// only once one may have expired, not on every claim.
-    earliest: Duration,
 }
 
 impl Entries {
+    fn insert(&mut self, key: &str, entry: Entry) {
+        self.order.insert(entry.seq, key.to_owned());
+        self.by_expiry.insert((entry.expires, entry.seq));
+        self.by_key.insert(key.to_owned(), entry);
+    }
+
     fn remove(&mut self, key: &str) {
         if let Some(entry) = self.by_key.remove(key) {
             self.order.remove(&entry.seq);
+            self.by_expiry.remove(&(entry.expires, entry.seq));
         }
     }
 
@@ -303,38 +309,24 @@ impl Entries {
     }
 
     fn evict(&mut self, max_entries: usize, now: Duration) {
-        if self.earliest <= now {
-            self.drop_expired(now);
+        // Each step pops an index entry, so these loops end whatever the indexes hold.
+        while let Some((expires, seq)) = self.by_expiry.pop_first() {
+            if now < expires {
+                self.by_expiry.insert((expires, seq));
+                break;
+            }
+            if let Some(key) = self.order.remove(&seq) {
+                self.by_key.remove(&key);
+            }
         }
         while self.by_key.len() >= max_entries {
-            let Some((_, key)) = self.order.pop_first() else {
+            let Some((seq, key)) = self.order.pop_first() else {
                 break;
             };
-            self.by_key.remove(&key);
+            if let Some(entry) = self.by_key.remove(&key) {
+                self.by_expiry.remove(&(entry.expires, seq));
+            }
         }
-    }
-
-    fn drop_expired(&mut self, now: Duration) {
-        let expired: Vec<String> = self
-            .by_key
-            .iter()
-            .filter(|(_, e)| !e.live(now))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in expired {
-            self.remove(&key);
-        }
-        self.earliest = self
-            .by_key
-            .values()
-            .map(|e| e.expires)
-            .min()
-            .unwrap_or(Duration::MAX);
-    }
-
-    /// Records that an entry now expires at `expires`.
-    fn expires_at(&mut self, expires: Duration) {
-        self.earliest = self.earliest.min(expires);
     }
 }
 
@@ -343,8 +335,8 @@ impl Entries {
 /// **An evicted id can be processed again**, as can every id after a restart: size it above the
 /// events you receive in a TTL (100 000 by default), or use a shared database.
 ///
-/// Expiry is checked lazily, when a key is used or room is made (a full store scans for expired
-/// entries only once one may have expired; otherwise the oldest goes at once). Tokens are a
+/// Expiry is checked lazily, when a key is used or room is made; the entries are indexed by
+/// insertion and by expiry, so every operation costs O(log n), full or not. Tokens are a
 /// counter (unique within the store) mixed with the process's random hash keys (`std`'s
 /// `RandomState`): they never leave the process, so they need no more randomness than that.
 ///
@@ -454,14 +446,11 @@ impl Store for MemoryStore {
         let seq = entries.next;
         entries.next = seq + 1;
         let token = format!("{:016x}{seq:016x}", self.seed);
-        let expires = now.saturating_add(lease);
-        entries.expires_at(expires);
-        entries.order.insert(seq, key.to_owned());
-        entries.by_key.insert(
-            key.to_owned(),
+        entries.insert(
+            key,
             Entry {
                 status: Status::Processing(token.clone()),
-                expires,
+                expires: now.saturating_add(lease),
                 seq,
             },
         );
@@ -471,13 +460,16 @@ impl Store for MemoryStore {
     fn complete(&self, key: &str, token: &str, ttl: Duration) -> Result<(), StoreError> {
         let now = self.clock.now();
         let mut entries = self.entries();
-        let expires = now.saturating_add(ttl);
-        if let Some(entry) = entries.by_key.get_mut(key) {
-            if entry.live(now) && entry.held_by(token) {
-                entry.status = Status::Done;
-                entry.expires = expires;
-                entries.expires_at(expires);
-            }
+        let Some(entry) = entries.by_key.get_mut(key) else {
+            return Ok(());
+        };
+        if entry.live(now) && entry.held_by(token) {
+            let before = (entry.expires, entry.seq);
+            entry.status = Status::Done;
+            entry.expires = now.saturating_add(ttl);
+            let after = (entry.expires, entry.seq);
+            entries.by_expiry.remove(&before);
+            entries.by_expiry.insert(after);
         }
         Ok(())
     }
@@ -628,5 +620,45 @@ impl<S: Store> Guard<S> {
 impl Default for Guard<MemoryStore> {
     fn default() -> Guard<MemoryStore> {
         Guard::new(MemoryStore::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The three indexes hold the same entries after every kind of operation.
+    #[test]
+    fn the_indexes_agree() {
+        let now = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let time = std::sync::Arc::clone(&now);
+        let store = MemoryStore::with_clock(3, move || {
+            Duration::from_secs(time.load(std::sync::atomic::Ordering::SeqCst))
+        });
+        let check = || {
+            let entries = store.entries();
+            let n = entries.by_key.len();
+            assert_eq!((entries.order.len(), entries.by_expiry.len()), (n, n));
+            for (key, entry) in &entries.by_key {
+                assert_eq!(entries.order.get(&entry.seq), Some(key));
+                assert!(entries.by_expiry.contains(&(entry.expires, entry.seq)));
+            }
+        };
+        let lease = Duration::from_secs(10);
+        for round in 0..4u64 {
+            for key in ["a", "b", "c", "d", "e"] {
+                let claim = store.claim(key, lease).unwrap();
+                check();
+                if let Some(token) = claim.token {
+                    if key < "c" {
+                        store.complete(key, &token, Duration::from_secs(5)).unwrap();
+                    } else if key == "c" {
+                        store.release(key, &token).unwrap();
+                    }
+                    check();
+                }
+            }
+            now.store(round * 7, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }

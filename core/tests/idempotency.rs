@@ -253,6 +253,20 @@ fn an_entry_claimed_with_a_short_lease_goes_before_the_oldest() {
 }
 
 #[test]
+fn a_completed_entry_outlives_its_lease_when_room_is_made() {
+    let clock = TestClock::default();
+    let store = clock.store(2);
+    store.claim("b", LEASE).unwrap();
+    let a = store.claim("a", Duration::from_secs(10)).unwrap();
+    store.complete("a", token(&a), TTL).unwrap();
+    // At the end of a's lease it is done, not expired: full, so b, the oldest, goes.
+    clock.set(Duration::from_secs(10));
+    store.claim("c", LEASE).unwrap();
+    assert_eq!(state(&store, "a"), ClaimState::Done);
+    assert_eq!(state(&store, "b"), ClaimState::Claimed);
+}
+
+#[test]
 fn a_reclaimed_key_is_inserted_anew() {
     // "a" expires and is claimed again: it is then the newest, so "b" is the one evicted.
     let clock = TestClock::default();
