@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 
 const pkg = fileURLToPath(new URL('..', import.meta.url))
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-const { version } = JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: pkg, encoding: 'utf8' }))
+const { version, napi } = JSON.parse(execFileSync(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: pkg, encoding: 'utf8' }))
 
 /** A fresh project depending on the main tarball, the platform package resolved to its tarball. */
 function project(dir, name, dist) {
@@ -65,7 +65,13 @@ test('dist.sh: the main and platform tarballs, installed offline: native with th
   assert.ok(!packed.some((f) => f.endsWith('.node')), 'a native addon in the main tarball')
   assert.ok(!packed.some((f) => f.startsWith('src/') || f.startsWith('__test__/') || f.startsWith('scripts/')), 'sources or tests in the tarball')
   const m = manifest(main)
-  assert.deepEqual(m.optionalDependencies, { 'qonto-webhooks-linux-x64-gnu': version })
+  // One platform package per napi target, all at this version; this machine's among them.
+  assert.equal(Object.keys(m.optionalDependencies).length, napi.targets.length)
+  assert.equal(m.optionalDependencies['qonto-webhooks-linux-x64-gnu'], version)
+  for (const [name, v] of Object.entries(m.optionalDependencies)) {
+    assert.match(name, /^qonto-webhooks-[a-z0-9]+-[a-z0-9]+(-[a-z]+)?$/)
+    assert.equal(v, version, name)
+  }
   assert.equal(m.devDependencies, undefined)
   assert.equal(m.scripts, undefined)
   assert.deepEqual(listing(platform).sort(), ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'package.json', 'qonto-webhooks.linux-x64-gnu.node'])
