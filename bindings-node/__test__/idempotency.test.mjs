@@ -241,3 +241,39 @@ test('RedisStore: refuses what is not a node-redis or ioredis client', () => {
   assert.equal(new RedisStore(client, { prefix: 'app:' }).prefix, 'app:')
   assert.throws(() => new RedisStore(client, { prefix: 5 }), TypeError)
 })
+
+test('the web entry: a Fetch handler with the guard by hand (claim, enqueue, complete) refuses the replay', async () => {
+  const secret = 'whsec_web_idempotency'
+  const verifier = new web.Verifier(secret, { schemes: 'both' })
+  const guard = new web.IdempotencyGuard()
+  const queue = []
+  async function handle(request) {
+    const { scheme, event } = await verifier.constructEventFromRequestAsync(request.headers, await request.arrayBuffer())
+    const claim = await guard.claim(scheme, event)
+    if (claim.state === 'done') return Response.json({ duplicate: true, id: claim.id })
+    if (claim.state === 'processing') return Response.json({ error: 'duplicate_in_progress' }, { status: 409 })
+    try {
+      if (event.fail) throw new Error('enqueue failed')
+      queue.push(event.id)
+    } catch (err) {
+      await guard.release(claim)
+      return Response.json({ error: err.message }, { status: 500 })
+    }
+    await guard.complete(claim)
+    return new Response(null, { status: 204 })
+  }
+  const post = async (body, scheme = 'business') => {
+    const header = await web.signAsync(secret, body, { scheme })
+    const name = scheme === 'business' ? 'x-qonto-signature' : 'qonto-sha256-signature'
+    return handle(new Request('http://example.test/', { method: 'POST', headers: { [name]: header }, body }))
+  }
+  assert.equal((await post('{"id":"w1"}')).status, 204)
+  assert.deepEqual(await (await post('{"id":"w1"}')).json(), { duplicate: true, id: 'w1' })
+  // Onboarding: the same body and signature twice.
+  assert.equal((await post('{"id":"w1"}', 'onboarding')).status, 204)
+  assert.deepEqual(await (await post('{"id":"w1"}', 'onboarding')).json(), { duplicate: true, id: 'w1' })
+  // A failed enqueue releases: the retry goes through.
+  assert.equal((await post('{"id":"w2","fail":true}')).status, 500)
+  assert.equal((await post('{"id":"w2"}')).status, 204)
+  assert.deepEqual(queue, ['w1', 'w1', 'w2'])
+})
