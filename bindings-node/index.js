@@ -580,6 +580,11 @@ async function guarded(guard, req, res, next, scheme, event) {
     reply(res, 409, 'duplicate_in_progress', `event ${claim.id} is being processed by another delivery; Qonto will retry it`)
     return
   }
+  if (res.destroyed || (res.socket && res.socket.destroyed)) {
+    // The delivery was dropped while the claim was made: no handler, and Qonto retries it.
+    guard.release(claim).catch(() => {})
+    return
+  }
   let settled = false
   const settle = (succeeded) => {
     if (settled) return

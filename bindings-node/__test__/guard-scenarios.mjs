@@ -63,7 +63,7 @@ export async function startApp(guard, handler) {
       server.closeAllConnections()
       server.close(resolve)
     })
-  return { post, calls, close, base, port: server.address().port }
+  return { post, calls, close, base, server, port: server.address().port }
 }
 
 const ok = (req, res) => res.json({ received: true, id: req.qontoEvent.id })

@@ -2,9 +2,11 @@
 // in guard-scenarios.mjs, shared with the Redis suite), its forms, and a failing store (503).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import http from 'node:http'
 
 import { qontoWebhook, IdempotencyGuard, MemoryStore } from '../index.mjs'
-import { guardScenarios, startApp, businessEvent } from './guard-scenarios.mjs'
+import { guardScenarios, startApp, businessEvent, SECRET } from './guard-scenarios.mjs'
+import { sign } from '../index.mjs'
 
 guardScenarios('MemoryStore', (options) => new IdempotencyGuard({ store: new MemoryStore(), ...options }))
 
@@ -79,4 +81,57 @@ test('a store that fails to complete: a warning, and the answer already sent is 
   assert.match(warning.message, /could not complete the idempotency claim of business:/)
   // Not completed: the entry stays processing until its lease ends.
   assert.equal((await app.post(body)).status, 409)
+})
+
+test('a delivery dropped while its claim was being made: the handler is not called, the claim released', async (t) => {
+  const memory = new MemoryStore()
+  let gate
+  let claimed
+  const store = {
+    claim: async (key, lease) => {
+      if (gate) {
+        claimed()
+        await gate
+      }
+      return memory.claim(key, lease)
+    },
+    complete: (...args) => memory.complete(...args),
+    release: (...args) => memory.release(...args),
+  }
+  const app = await startApp(new IdempotencyGuard({ store }), ok)
+  t.after(app.close)
+  const body = businessEvent()
+  let open
+  gate = new Promise((resolve) => {
+    open = resolve
+  })
+  const entered = new Promise((resolve) => {
+    claimed = resolve
+  })
+  const req = http.request(`${app.base}/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-qonto-signature': sign(SECRET, body), 'content-length': Buffer.byteLength(body) },
+  })
+  req.on('error', () => {})
+  req.end(body)
+  await entered
+  req.destroy()
+  // Until the server has seen the connection go.
+  for (;;) {
+    const count = await new Promise((resolve, reject) => app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))))
+    if (count === 0) break
+    await new Promise((r) => setImmediate(r))
+  }
+  gate = undefined
+  open()
+  // The retry is handled (a claim left held would answer 409), and it is the handler's first call.
+  let retry
+  for (let polls = 0; ; polls++) {
+    retry = await app.post(body)
+    if (retry.status !== 409 || polls === 5000) break
+    await new Promise((r) => setImmediate(r))
+  }
+  assert.equal(retry.status, 200)
+  assert.equal(retry.json.received, true)
+  assert.equal(app.calls.length, 1)
 })
