@@ -8,18 +8,45 @@
 #        benches/bench.sh --instructions
 # Counts instructions per verification under valgrind's cachegrind instead (unaffected by other
 # load on the machine; needs valgrind) and prints that table.
+#        benches/bench.sh --check-instructions
+# The instruction-count guard (CI): the core's cost above the ring floor at 256 B, per scheme,
+# must not exceed benches/instructions-baseline by more than its slack. Counts are exact for a
+# given build, so this gates CI where a timing could not; a toolchain update may move them a
+# little (the slack), a real regression moves them more. Lower it when the core gets cheaper.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ "${1:-}" = "--instructions" ]; then
-  command -v valgrind >/dev/null || { echo "--instructions needs valgrind" >&2; exit 1; }
-  cargo build --release -p qonto-webhooks-benches --example instructions >&2
+if [ "${1:-}" = "--instructions" ] || [ "${1:-}" = "--check-instructions" ]; then
+  command -v valgrind >/dev/null || { echo "$1 needs valgrind" >&2; exit 1; }
+  cargo build --quiet --release -p qonto-webhooks-benches --example instructions >&2
   bin="$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/examples/instructions"
   count() { # IMPL SCHEME SIZE N -> instructions for the whole run
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$bin" "$@" 2>&1 |
       sed -n 's/.*I *refs: *//p' | tr -d ,
   }
+  per_call() { # IMPL SCHEME SIZE N -> instructions per verification
+    local one many
+    one=$(count "$1" "$2" "$3" 1)
+    many=$(count "$1" "$2" "$3" $(($4 + 1)))
+    echo $(((many - one) / $4))
+  }
+  if [ "$1" = "--check-instructions" ]; then
+    status=0
+    while read -r scheme size limit slack; do
+      case "$scheme" in '#'* | '') continue ;; esac
+      ours=$(per_call qonto-webhooks "$scheme" "$size" 1000)
+      floor=$(per_call a-ring-floor "$scheme" "$size" 1000)
+      above=$((ours - floor))
+      if [ "$above" -gt $((limit + slack)) ]; then
+        echo "instructions: $scheme $size B: $above above the ring floor, over the baseline $limit (+$slack slack): a regression" >&2
+        status=1
+      else
+        echo "instructions: $scheme $size B: $above above the ring floor (baseline $limit, slack $slack): ok"
+      fi
+    done < benches/instructions-baseline
+    exit "$status"
+  fi
   echo "Instructions per verification (cachegrind: the run with N+1 verifications minus the run with 1, divided by N)."
   for scheme in business onboarding; do
     printf '\n**%s**\n\n| body | qonto-webhooks | (a) ring floor | (b) RustCrypto | (c) naive | ours - (a) |\n|---|---|---|---|---|---|\n' "$scheme"
@@ -28,9 +55,7 @@ if [ "${1:-}" = "--instructions" ]; then
       row="| $size B |"
       declare -A per=()
       for impl in qonto-webhooks a-ring-floor b-rustcrypto c-naive; do
-        one=$(count "$impl" "$scheme" "$size" 1)
-        many=$(count "$impl" "$scheme" "$size" $((n + 1)))
-        per[$impl]=$(( (many - one) / n ))
+        per[$impl]=$(per_call "$impl" "$scheme" "$size" "$n")
         row="$row ${per[$impl]} |"
       done
       echo "$row $(( per[qonto-webhooks] - per[a-ring-floor] )) |"

@@ -42,7 +42,7 @@ cp "$repo/core/tests/data/vectors.json" "$repo/core/tests/data/requests.json" \
 cp "$repo/README.md" "$work/README-root.md"
 cd "$work"
 # No PYTHONPATH, no inherited choice of implementation, no virtualenv of the caller.
-unset PYTHONPATH QONTO_WEBHOOKS_IMPLEMENTATION VIRTUAL_ENV
+unset PYTHONPATH QONTO_WEBHOOKS_IMPLEMENTATION VIRTUAL_ENV REDIS_URL
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 fail() { echo "consumer-test: $*" >&2; exit 1; }
