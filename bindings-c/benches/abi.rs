@@ -3,13 +3,15 @@
 //! same run.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+// It calls the C ABI, whose functions are unsafe.
+#![allow(unsafe_code)]
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 // The crate builds only a staticlib and a cdylib (no rlib), so the bench includes its source.
-#[allow(dead_code, unreachable_pub)]
+#[allow(dead_code, unreachable_pub, unused_imports)]
 #[path = "../src/lib.rs"]
 mod abi;
 
