@@ -272,7 +272,8 @@ unsafe fn with_body<R>(
 /// # Safety
 /// `env` and `info` must be those of the call in progress.
 unsafe fn business(env: napi_env, info: napi_callback_info, body: Body) -> napi_value {
-    // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
+    // SAFETY: `env` and `info` are those of the call in progress (this function's contract), and
+    // every value the calls below read is one of its arguments: what each of them requires.
     unsafe {
         call(env, || {
             let [handle, value, header, at] = arguments::<4>(env, info)?;
@@ -291,7 +292,8 @@ unsafe fn business(env: napi_env, info: napi_callback_info, body: Body) -> napi_
 /// # Safety
 /// `env` and `info` must be those of the call in progress.
 unsafe fn onboarding(env: napi_env, info: napi_callback_info, body: Body) -> napi_value {
-    // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
+    // SAFETY: `env` and `info` are those of the call in progress (this function's contract), and
+    // every value the calls below read is one of its arguments: what each of them requires.
     unsafe {
         call(env, || {
             let [handle, value, header] = arguments::<3>(env, info)?;
@@ -336,7 +338,8 @@ unsafe fn with_optional_header<R>(
 /// # Safety
 /// `env` and `info` must be those of the call in progress.
 unsafe fn request(env: napi_env, info: napi_callback_info, body: Body) -> napi_value {
-    // SAFETY (all blocks): `env` and `info` are this call's, and the values its arguments.
+    // SAFETY: `env` and `info` are those of the call in progress (this function's contract), and
+    // every value the calls below read is one of its arguments: what each of them requires.
     unsafe {
         call(env, || {
             let [handle, value, business, onboarding, at] = arguments::<5>(env, info)?;

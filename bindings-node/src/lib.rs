@@ -14,6 +14,9 @@
 //! Failures outside verification (a bad secret when a verifier is made, a malformed header given
 //! to `start`) are thrown as an `Error` whose `code` is the contract's stable code.
 
+// Node-API is a C API: raw handles and pointers in and out. Every block says why it is sound.
+#![allow(unsafe_code)]
+
 use std::cell::Cell;
 
 use napi::bindgen_prelude::{Either, Unknown};
