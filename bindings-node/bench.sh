@@ -4,9 +4,6 @@
 # contender and size (see benchmark/bench.mjs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-if [ ! -d node_modules/mitata ] || [ ! -d node_modules/tinybench ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
-# Always rebuilt (a no-op when nothing changed), so that a stale addon is never measured.
-npx napi build --platform --release --js binding.js --dts binding.d.ts >/dev/null
+# The npm dependencies and the release addon, rebuilt when stale: a stale addon is never measured.
+make -s -C .. node-addon
 node benchmark/bench.mjs

@@ -19,12 +19,19 @@ case "$abi" in
   *) echo "ABI must be py39 or py311" >&2; exit 2 ;;
 esac
 out=target/python-wheels/$abi
-mkdir -p "$out"
-rm -f "$out"/qonto_webhooks-*.whl
-"$venv/bin/maturin" build --release --quiet -i "$py" "${features[@]}" \
-  -m bindings-python/Cargo.toml --out "$out"
+if [ "$abi" = py39 ]; then
+  # The default wheel: the Makefile's rule builds and installs it (a no-op when up to date).
+  make -s python-package
+else
+  mkdir -p "$out"
+  rm -f "$out"/qonto_webhooks-*.whl
+  "$venv/bin/maturin" build --release --quiet -i "$py" "${features[@]}" \
+    -m bindings-python/Cargo.toml --out "$out"
+  "$py" -m pip install --quiet --force-reinstall --no-deps "$out"/qonto_webhooks-*.whl
+  # The next `make python-package` reinstalls the default wheel.
+  rm -f target/python-wheels/py39/.installed
+fi
 wheel=$(ls "$out"/qonto_webhooks-*.whl)
-"$py" -m pip install --quiet --force-reinstall --no-deps "$wheel"
 
 cd bindings-python
 case "${IMPL:-both}" in

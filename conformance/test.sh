@@ -2,23 +2,22 @@
 # The conformance suite: the cross-language differential (fixed seed), the RSS soaks of the Python
 # and Node packages, the C ABI and the Go package (each also run with --plant-leak, which must
 # fail), and the receivers tour.
-# Assumes the bindings were built by bindings-python/test.sh and bindings-node/test.sh; builds
-# the Rust release binaries it runs (cheap when up to date).
+# Run by `make test-conformance`, which builds what it runs first (the release binaries, the
+# Python package into .venv, the Node addon, the C library) and puts the pinned Go on PATH.
 #
-#     bash conformance/test.sh
+#     make test-conformance
 #
 # The load comparison (conformance/load.py) is not part of it: it measures, it does not gate.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
-cargo build --release --quiet -p qonto-webhooks-cli -p qonto-webhooks-examples || exit 1
 py=.venv/bin/python
 if ! "$py" -c 'import qonto_webhooks' 2>/dev/null; then
-  echo "conformance: the Python package is not installed in .venv: run bash bindings-python/test.sh first" >&2
+  echo "conformance: the Python package is not installed in .venv: run make test-conformance" >&2
   exit 1
 fi
 if ! QONTO_WEBHOOKS_IMPLEMENTATION=native node -e "require('./bindings-node')" 2>/dev/null; then
-  echo "conformance: the Node addon is not built: run bash bindings-node/test.sh first" >&2
+  echo "conformance: the Node addon is not built: run make test-conformance" >&2
   exit 1
 fi
 

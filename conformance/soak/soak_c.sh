@@ -3,7 +3,7 @@
 #     bash conformance/soak/soak_c.sh [ITERATIONS] [--plant-leak]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cargo build --quiet --release -p qonto-webhooks-c --manifest-path "$root/Cargo.toml"
+make -s -C "$root" c-lib
 mkdir -p "$root/target/conformance"
 cc -O2 -Wall -Wextra -Werror -I"$root/include" "$root/conformance/soak/soak.c" \
   "$root/target/release/libqonto_webhooks.a" -lpthread -ldl -lm -o "$root/target/conformance/soak_c"

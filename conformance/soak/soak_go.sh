@@ -2,9 +2,9 @@
 # Builds and runs the Go package's soak (examples/go/soak) with the project's pinned Go.
 #     bash conformance/soak/soak_go.sh [ITERATIONS] [--plant-leak]
 set -euo pipefail
-# shellcheck source=../../bindings-go/env.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../bindings-go/env.sh"
-cargo build --quiet --release -p qonto-webhooks-c --manifest-path "$root/Cargo.toml"
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+command -v go >/dev/null || { echo "go is not on PATH: run this through make (make test-conformance puts the pinned Go there)" >&2; exit 1; }
+make -s -C "$root" go-lib
 mkdir -p "$root/target/conformance"
 (cd "$root/examples/go" && go build -o "$root/target/conformance/soak_go" ./soak)
 exec "$root/target/conformance/soak_go" "$@"
