@@ -15,6 +15,7 @@ mod error;
 #[cfg(feature = "serde")]
 pub mod events;
 mod header;
+pub mod http;
 #[cfg(feature = "std")]
 pub mod idempotency;
 mod request;
