@@ -14,6 +14,7 @@ OBJECTS = [
     qw.Verifier.verify,
     qw.Verifier.verify_onboarding,
     qw.Verifier.start,
+    qw.Verifier.construct_event_from_request,
     qw.sign,
     qw.idempotency_key,
 ]

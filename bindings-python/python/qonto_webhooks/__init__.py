@@ -263,6 +263,41 @@ class Verifier(_impl.Verifier):
         business, onboarding = _signature_headers(headers)
         return self._verify_request(business, onboarding, body, now=now)
 
+    def construct_event_from_request(
+        self, headers: Any, body: Body, *, now: Optional[int] = None
+    ) -> Union[Event, OnboardingEvent]:
+        """Verifies a request as :meth:`verify_request` does (the verifier's ``schemes`` choose
+        the header, never the request), then parses its body into the event of the scheme that
+        verified: an :class:`Event` (business) or an :class:`OnboardingEvent` (onboarding), whose
+        ``verified`` is the verification's result.
+
+        Raises:
+            WebhookVerificationError: as :meth:`verify_request` (nothing is parsed then).
+            InvalidPayloadError: the signature is valid but the body is not an event of that
+                scheme.
+
+        Example::
+
+            >>> from qonto_webhooks import Verifier, sign_onboarding
+            >>> onboarding = Verifier("secret", schemes="onboarding")
+            >>> body = (b'{"id":"e1","event_type":"registrations.pending",'
+            ...         b'"resource_type":"registration","resource_id":"r1",'
+            ...         b'"created_at":"2022-08-29T13:17:32Z"}')
+            >>> headers = {"Qonto-SHA256-Signature": sign_onboarding("secret", body)}
+            >>> event = onboarding.construct_event_from_request(headers, body)
+            >>> type(event).__name__, event.event_type, event.verified.scheme
+            ('OnboardingEvent', 'registrations.pending', 'onboarding')
+        """
+        verified = self.verify_request(headers, body, now=now)
+        try:
+            obj = _load_object(body)
+            if verified.scheme == "onboarding":
+                return OnboardingEvent.from_dict(obj, verified)
+            return Event.from_dict(obj, verified)
+        except InvalidPayloadError as e:
+            e.scheme = verified.scheme  # the scheme whose signature verified
+            raise
+
     def start_request(self, headers: Any, *, now: Optional[int] = None) -> Incremental:
         """Starts verifying a request whose body arrives in chunks (e.g. an ASGI stream),
         choosing the header as :meth:`verify_request` does. Feed the body with

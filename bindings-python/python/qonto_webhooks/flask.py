@@ -1,0 +1,118 @@
+"""Flask: a view decorator that verifies Qonto webhooks.
+
+::
+
+    from flask import Flask
+    from qonto_webhooks import Verifier
+    from qonto_webhooks.flask import qonto_webhook
+
+    app = Flask(__name__)
+    verifier = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])
+
+    @app.post("/webhooks")
+    @qonto_webhook(verifier)
+    def webhooks(event):
+        enqueue(event)  # a verified Event (OnboardingEvent for an onboarding verifier)
+        return "", 204
+
+It reads the raw body (``request.get_data()``, never ``request.json``), verifies it under the
+verifier's ``schemes`` and calls the view with the typed event (and the route's arguments);
+otherwise the view is not called and the answer is JSON ``{"error": <code>, "message": ...}``: 400
+with the verification's code, 413 ``body_too_large`` over ``max_body_size``. With ``guard=`` (an
+``IdempotencyGuard``) each event reaches the view once: a processed one gets 200
+``{"duplicate": true, "id": ...}``, one being processed 409 ``duplicate_in_progress``, a store
+failure 503; a view answering outside 2xx, or raising, releases the event so that Qonto's retry
+is processed. Put it under ``@app.post``, as here. ``async def`` views work as Flask runs them
+(``flask[async]``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, Optional, TypeVar, cast
+
+from flask import Response, current_app, jsonify, make_response, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from . import Verifier
+from ._frameworks import (
+    DEFAULT_MAX_BODY_SIZE,
+    AnyEvent,
+    check_max_body_size,
+    construct,
+    declared_over,
+    guarded,
+    too_large,
+)
+from .idempotency import IdempotencyGuard, WebhookResponse
+
+__all__ = ["qonto_webhook", "DEFAULT_MAX_BODY_SIZE"]
+
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def _json(r: WebhookResponse) -> Response:
+    response = jsonify(r.body)
+    response.status_code = r.status
+    response.headers.update(dict(r.headers))
+    return response
+
+
+def _read(limit: Optional[int]) -> Any:
+    """The raw body, or the 413 answer. ``max_body_size`` becomes this request's
+    ``max_content_length``, so a chunked body is cut at the limit too."""
+    if declared_over(request.content_length, limit):
+        assert limit is not None
+        return _json(too_large(limit))
+    if limit is not None:
+        configured = request.max_content_length
+        request.max_content_length = limit if configured is None else min(configured, limit)
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        effective = request.max_content_length
+        setting = "max_body_size" if effective == limit else "MAX_CONTENT_LENGTH"
+        return _json(too_large(effective or 0, setting))
+
+
+def qonto_webhook(
+    verifier: Verifier,
+    *,
+    guard: Optional[IdempotencyGuard] = None,
+    max_body_size: Optional[int] = DEFAULT_MAX_BODY_SIZE,
+) -> Callable[[_View], _View]:
+    """Decorates a view ``view(event, **route_args)``: see the module's docs.
+
+    Args:
+        verifier: its ``schemes`` choose the header (one endpoint, one scheme).
+        guard: an ``IdempotencyGuard``: each event reaches the view once.
+        max_body_size: the largest body read, in bytes (1 MiB); ``None``: Flask's
+            ``MAX_CONTENT_LENGTH`` only.
+    """
+    if not isinstance(verifier, Verifier):
+        raise TypeError(f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}")
+    limit = check_max_body_size(max_body_size)
+
+    def decorate(view: _View) -> _View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            body = _read(limit)
+            if not isinstance(body, bytes):
+                return body
+            if guard is None:
+                event = construct(verifier, request.headers, body, None)
+                if isinstance(event, WebhookResponse):
+                    return _json(event)
+                return current_app.ensure_sync(view)(event, *args, **kwargs)
+
+            def call(event: AnyEvent) -> Response:
+                # The view's return value (a tuple, a str, a dict...) as a Response: its status
+                # decides whether the event is done or released.
+                return make_response(current_app.ensure_sync(view)(event, *args, **kwargs))
+
+            r = guarded(guard, verifier, request.headers, body, call, lambda resp: resp.status_code, None)
+            return _json(r) if isinstance(r, WebhookResponse) else r
+
+        return cast(_View, wrapper)
+
+    return decorate
