@@ -59,7 +59,7 @@ enum Command {
     /// Generate a webhook secret of the form Qonto documents (`whsec_` + base64 of 32 random
     /// bytes: 50 characters), e.g. for `subscriptions create --secret`.
     Secret,
-    /// Create, get and list webhook subscriptions through Qonto's API.
+    /// Create, get, list, delete and rotate webhook subscriptions through Qonto's API.
     #[command(subcommand)]
     Subscriptions(qonto_webhooks_subscriptions::SubscriptionsCommand),
     /// Register and list the onboarding API's webhook endpoints (onboarding events, signed with

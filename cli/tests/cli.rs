@@ -308,6 +308,8 @@ fn help_never_shows_a_secret_or_token_from_the_environment() {
         "subscriptions create",
         "subscriptions get",
         "subscriptions list",
+        "subscriptions delete",
+        "subscriptions rotate",
         "onboarding register",
         "onboarding list",
     ] {
