@@ -186,6 +186,7 @@ fn a_tolerance_above_int64_max_is_invalid_argument_never_disabled() {
 }
 
 #[test]
+#[cfg(feature = "diagnose")]
 fn diagnose_checks_its_arguments_and_reads_back() {
     let secret = qw_bytes {
         data: SECRET.as_ptr(),
