@@ -60,19 +60,24 @@ def _json(r: WebhookResponse) -> Response:
 
 def _read(limit: Optional[int]) -> Any:
     """The raw body, or the 413 answer. ``max_body_size`` becomes this request's
-    ``max_content_length``, so a chunked body is cut at the limit too."""
+    ``max_content_length``, so that a chunked body is not read past the limit either."""
     if declared_over(request.content_length, limit):
         assert limit is not None
         return _json(too_large(limit))
-    if limit is not None:
-        configured = request.max_content_length
-        request.max_content_length = limit if configured is None else min(configured, limit)
+    configured = request.max_content_length
+    if limit is not None and (configured is None or configured > limit):
+        # One byte more than the limit: Werkzeug cuts a streamed body at its maximum without
+        # saying so, so a body that reaches limit + 1 bytes is known to be over it.
+        request.max_content_length = limit + 1
     try:
-        return request.get_data(cache=True)
+        body = request.get_data(cache=True)
     except RequestEntityTooLarge:
-        effective = request.max_content_length
-        setting = "max_body_size" if effective == limit else "MAX_CONTENT_LENGTH"
-        return _json(too_large(effective or 0, setting))
+        if limit is not None and (configured is None or configured > limit):
+            return _json(too_large(limit))
+        return _json(too_large(configured or 0, "MAX_CONTENT_LENGTH"))
+    if limit is not None and len(body) > limit:
+        return _json(too_large(limit))
+    return body
 
 
 def qonto_webhook(

@@ -42,8 +42,8 @@ when the endpoint raises (``raise HTTPException(503)`` to refuse an event), and 
 otherwise.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: FastAPI reads the annotation of
+# QontoWebhook.__call__'s `request` at run time to inject the Request.
 import functools
 import inspect
 import logging
