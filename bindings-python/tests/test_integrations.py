@@ -5,14 +5,23 @@ same requests the same way: the view gets the typed event, refusals are the pack
 
 # No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at run time.
 import asyncio
+import importlib.util
 import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 import types
+import urllib.error
+import urllib.request
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
 import qonto_webhooks as qw
-from conftest import ONBOARDING_BODY, business_event
+from conftest import ONBOARDING_BODY, REPO, business_event
 from qonto_webhooks import Event, IdempotencyGuard, MemoryStore, OnboardingEvent, Verifier
 
 SECRET = "whsec_integrations_business_secret"
@@ -229,8 +238,10 @@ class Harness:
         framework: str,
         guard: Optional[IdempotencyGuard] = None,
         limit: Optional[int] = SMALL_LIMIT,
+        app: Any = None,
         **options: Any,
     ) -> None:
+        """An application of make_<framework>, or `app` (Django: a URLconf module)."""
         self.framework = framework
         self.behaviour = Behaviour()
         self.guard = guard
@@ -241,7 +252,7 @@ class Harness:
             from django.test.utils import override_settings
 
             django_settings()
-            urls = make_django(b, guard, limit, framework == "django-async")
+            urls = app or make_django(b, guard, limit, framework == "django-async")
             self._override = override_settings(
                 ROOT_URLCONF=urls,
                 ALLOWED_HOSTS=["testserver"],
@@ -256,18 +267,19 @@ class Harness:
             # server does.
             self.client: Any = Client(enforce_csrf_checks=True)
         elif framework == "flask":
-            self.client = make_flask(b, guard, limit).test_client()
+            self.client = (app or make_flask(b, guard, limit)).test_client()
         elif framework in ("starlette", "fastapi"):
             from starlette.testclient import TestClient
 
-            app = (make_starlette if framework == "starlette" else make_fastapi)(b, guard, limit, **options)
+            if app is None:
+                app = (make_starlette if framework == "starlette" else make_fastapi)(b, guard, limit, **options)
             self.client = TestClient(app, raise_server_exceptions=False)
         elif framework == "aiohttp":
             from aiohttp.test_utils import TestClient as AiohttpClient
             from aiohttp.test_utils import TestServer
 
             self.loop = asyncio.new_event_loop()
-            self.client = AiohttpClient(TestServer(make_aiohttp(b, guard, limit)), loop=self.loop)
+            self.client = AiohttpClient(TestServer(app or make_aiohttp(b, guard, limit)), loop=self.loop)
             self.loop.run_until_complete(self.client.start_server())
 
             def close() -> None:
@@ -598,3 +610,133 @@ def test_the_package_imports_no_framework() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- The example receivers (examples/python), in process and as the servers they start ---------
+
+EXAMPLES = REPO / "examples" / "python"
+#: example file -> the framework of its test client
+EXAMPLE_FRAMEWORKS = {
+    "django_receiver": "django",
+    "flask_receiver": "flask",
+    "fastapi_receiver": "fastapi",
+    "starlette_receiver": "starlette",
+    "aiohttp_receiver": "aiohttp",
+}
+
+
+def load_example(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh instance of examples/python/<name>.py (its own verifiers, guard and queue)."""
+    monkeypatch.setenv("QONTO_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("QONTO_ONBOARDING_SECRET", ONBOARDING_SECRET)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    if name == "django_receiver":
+        django_settings()  # the example configures Django only when nothing did yet
+    load_example.count += 1  # type: ignore[attr-defined]
+    spec = importlib.util.spec_from_file_location(
+        f"example_{name}_{load_example.count}", EXAMPLES / f"{name}.py"  # type: ignore[attr-defined]
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+load_example.count = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=list(EXAMPLE_FRAMEWORKS))
+def example(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tuple[Any, Harness]]:
+    name: str = request.param
+    module = load_example(name, monkeypatch)
+    framework = EXAMPLE_FRAMEWORKS[name]
+    if framework == "django":
+        app = module
+    elif framework == "aiohttp":
+        app = module.make_app()
+    else:
+        app = module.app
+    h = Harness(framework, app=app)
+    try:
+        yield module, h
+    finally:
+        h.close()
+
+
+def test_example_receivers(example: Tuple[Any, Harness]) -> None:
+    module, h = example
+    body = business_event(id="evt-1")
+    assert h.business(body)[:2] == (200, {"received": True, "id": "evt-1"})
+    assert h.business(body)[:2] == (200, {"duplicate": True, "id": "evt-1"})  # Qonto's retry
+    tampered = body.replace(b"12.5", b"1250")
+    status, payload, _ = h.post("/webhooks", tampered, {"X-Qonto-Signature": qw.sign(SECRET, body)})
+    assert (status, payload["error"]) == (400, "signature_mismatch")
+    # The onboarding route, with its own secret; the business secret does not sign there.
+    status, payload, _ = h.post(
+        "/webhooks/onboarding", ONBOARDING_BODY, {"Qonto-SHA256-Signature": qw.sign_onboarding(SECRET, ONBOARDING_BODY)}
+    )
+    assert (status, payload["error"]) == (400, "signature_mismatch")
+    assert h.onboarding()[:2] == (200, {"received": True, "id": ONBOARDING_ID})
+    assert h.onboarding()[:2] == (200, {"duplicate": True, "id": ONBOARDING_ID})  # a replay
+    assert [scheme for scheme, _ in module.queue] == ["business", "onboarding"]
+    if h.framework == "django":  # CSRF enforced by the test client: the decorator exempts
+        assert h.client.get("/webhooks").status_code == 405  # require_POST
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def post(url: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, Any]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+@pytest.mark.parametrize("name", ["django_receiver", "starlette_receiver", "aiohttp_receiver"])
+def test_example_servers(name: str) -> None:
+    """Each new example as a user runs it: `python examples/python/<name>.py PORT`, then
+    webhooks over HTTP on the loopback."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "QONTO_WEBHOOK_SECRET": SECRET,
+        "QONTO_ONBOARDING_SECRET": ONBOARDING_SECRET,
+        "REDIS_URL": "",
+    }
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, str(EXAMPLES / f"{name}.py"), str(port)], env=env, stdout=log, stderr=log
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"{name} did not start: {log.read().decode(errors='replace')[-2000:]}")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            base = f"http://127.0.0.1:{port}/webhooks"
+            body = business_event(id="evt-1")
+            assert post(base, body, {"X-Qonto-Signature": qw.sign(SECRET, body)}) == (200, {"received": True, "id": "evt-1"})
+            assert post(base, body, {"X-Qonto-Signature": qw.sign(SECRET, body)}) == (200, {"duplicate": True, "id": "evt-1"})
+            status, payload = post(base, body, {"X-Qonto-Signature": qw.sign("whsec_other", body)})
+            assert (status, payload["error"]) == (400, "signature_mismatch")
+            onboarding = {"Qonto-SHA256-Signature": qw.sign_onboarding(ONBOARDING_SECRET, ONBOARDING_BODY)}
+            assert post(base + "/onboarding", ONBOARDING_BODY, onboarding) == (200, {"received": True, "id": ONBOARDING_ID})
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

@@ -20,3 +20,5 @@ guard.complete("business:e1")  # E
 guard.claim(42)  # E
 idempotency_key("both", b"{}")  # E
 guard.run("business:e1", 42)  # E
+verifier.construct_event_from_request({}, b"{}").type  # E
+verifier.construct_event_from_request({}, b"{}", 1704110400)  # E

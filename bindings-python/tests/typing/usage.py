@@ -41,6 +41,39 @@ def handle(verifier: Verifier, body: bytes, headers: Dict[str, str]) -> Optional
     return f"{event.id} {event.type} {action} {created.isoformat()} {event.data.get('id')}"
 
 
+def from_request(verifier: Verifier, headers: Dict[str, str], body: bytes) -> str:
+    event = verifier.construct_event_from_request(headers, body, now=None)
+    if isinstance(event, OnboardingEvent):
+        kind: str = event.event_type
+        return kind
+    topic: str = event.type
+    return topic
+
+
+def integrations(verifier: Verifier, guard: IdempotencyGuard) -> None:
+    """The framework integrations keep the views' types."""
+    from qonto_webhooks.aiohttp import qonto_webhook as aiohttp_webhook
+    from qonto_webhooks.fastapi import QontoWebhook, exception_handlers
+    from qonto_webhooks.flask import qonto_webhook as flask_webhook
+    from qonto_webhooks.starlette import qonto_webhook as starlette_webhook
+
+    @flask_webhook(verifier, guard=guard, max_body_size=None)
+    def flask_view(event: Union[Event, OnboardingEvent]) -> str:
+        return event.id
+
+    @starlette_webhook(verifier)
+    async def starlette_view(request: Any, event: Union[Event, OnboardingEvent]) -> Any:
+        return event.id
+
+    @aiohttp_webhook(verifier, guard=guard)
+    async def aiohttp_view(request: Any, event: Union[Event, OnboardingEvent]) -> Any:
+        return event.id
+
+    dependency = QontoWebhook(verifier, guard=guard, max_body_size=65536)
+    text: str = flask_view(Event.from_dict({}))
+    print(text, starlette_view, aiohttp_view, dependency.max_body_size, len(exception_handlers))
+
+
 def main() -> None:
     verifier = Verifier(["new-secret", b"old-secret"], tolerance="disabled", schemes="both")
     strict = Verifier("secret", tolerance=300)
