@@ -10,7 +10,8 @@ The blocks of one README run in order in one namespace, as a reader would paste 
 module, with what a reader's application provides: the secrets in QONTO_WEBHOOK_SECRET and
 QONTO_ONBOARDING_SECRET, and an `enqueue` function. A block may also be a fragment of the
 application above it (`app`, `request`): it then extends that application. Every web application
-a block leaves in `app` is then exercised through its framework's test client: each POST route
+a block leaves in `app` (Flask, FastAPI, Starlette, aiohttp), and every Django URLconf it leaves in
+`urlpatterns`, is then exercised through its framework's test client: each POST route
 must answer a webhook signed as Qonto signs it (business, or onboarding for a route whose path
 says so) with a 2xx, and a tampered one with a 4xx.
 
@@ -40,19 +41,85 @@ BLOCK = re.compile(r"^(<!-- needs: redis -->\n)?```python\n(.*?)^```", re.S | re
 
 
 def routes(app):
-    """(path, test client poster) for each POST route of a Flask or FastAPI application."""
+    """(path, poster) for each POST route of a Flask, FastAPI, Starlette or aiohttp application,
+    or of a Django URLconf (a block's `urlpatterns`), each through its framework's test client."""
+    if isinstance(app, DjangoURLs):
+        return app.routes()
     kind = type(app).__module__.split(".")[0]
     if kind == "flask":
         client = app.test_client()
         paths = [r.rule for r in app.url_map.iter_rules() if "POST" in (r.methods or ())]
         return [(p, lambda p, b, h: client.post(p, data=b, headers=h).status_code) for p in paths]
-    if kind == "fastapi":
-        from fastapi.testclient import TestClient
+    if kind in ("fastapi", "starlette"):
+        from starlette.testclient import TestClient
 
         client = TestClient(app, raise_server_exceptions=False)
-        paths = [r.path for r in app.routes if "POST" in getattr(r, "methods", ())]
+        paths = [r.path for r in app.routes if "POST" in (getattr(r, "methods", None) or ())]
         return [(p, lambda p, b, h: client.post(p, content=b, headers=h).status_code) for p in paths]
+    if kind == "aiohttp":
+        return aiohttp_routes(app)
     raise SystemExit(f"readme_examples: an `app` of an unknown kind: {type(app)!r}")
+
+
+def aiohttp_routes(app):
+    """aiohttp's test server on a loopback port, driven from a loop of its own."""
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    loop = asyncio.new_event_loop()
+    client = TestClient(TestServer(app), loop=loop)
+    loop.run_until_complete(client.start_server())
+    CLOSE.append(lambda: (loop.run_until_complete(client.close()), loop.close()))
+
+    async def post(path, body, headers):
+        async with client.post(path, data=body, headers=headers) as r:
+            await r.read()
+            return r.status
+
+    paths = [r.resource.canonical for r in app.router.routes() if r.method == "POST"]
+    return [(p, lambda p, b, h: loop.run_until_complete(post(p, b, h))) for p in paths]
+
+
+class DjangoURLs:
+    """A block's Django `urlpatterns`, served with the settings of a new project: CSRF middleware
+    on and enforced (a decorated webhook view must be exempt), Django's test client."""
+
+    def __init__(self, urlpatterns):
+        self.urlpatterns = urlpatterns
+
+    def routes(self):
+        import types
+
+        import django
+        from django.conf import settings
+
+        urls = types.ModuleType("readme_urls")
+        urls.urlpatterns = self.urlpatterns
+        if not settings.configured:
+            settings.configure(
+                ALLOWED_HOSTS=["testserver"],
+                ROOT_URLCONF=urls,
+                MIDDLEWARE=[
+                    "django.middleware.common.CommonMiddleware",
+                    "django.middleware.csrf.CsrfViewMiddleware",
+                ],
+            )
+            django.setup()
+        else:
+            settings.ROOT_URLCONF = urls
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+
+        def post(p, b, h):
+            extra = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in h.items() if k != "Content-Type"}
+            return client.generic("POST", p, b, content_type="application/json", **extra).status_code
+
+        return [("/" + str(u.pattern), post) for u in self.urlpatterns]
+
+
+CLOSE = []
 
 
 def exercise(app, where):
@@ -113,10 +180,19 @@ def run_readme(path):
         app = namespace.get("app")
         if app is not None and all(app is not seen for seen, _ in apps):
             apps.append((app, where))
+        urlpatterns = namespace.get("urlpatterns")  # a Django block
+        if urlpatterns is not None and all(
+            not isinstance(seen, DjangoURLs) or seen.urlpatterns is not urlpatterns for seen, _ in apps
+        ):
+            apps.append((DjangoURLs(urlpatterns), where))
     # Each application once its blocks are all run (a later fragment may add routes to it).
     for app, where in apps:
         paths = exercise(app, where)
-        print(f"{where}: {type(app).__module__.split('.')[0]} app, POST {', '.join(paths)}: ok")
+        kind = "django" if isinstance(app, DjangoURLs) else type(app).__module__.split(".")[0]
+        print(f"{where}: {kind} app, POST {', '.join(paths)}: ok")
+    for close in CLOSE:
+        close()
+    CLOSE.clear()
     ran = len(blocks) - len(left_out)
     note = f"; left out, needing Redis (no REDIS_URL): {', '.join(left_out)}" if left_out else ""
     print(f"{path}: {ran} python blocks ran ({qw.IMPLEMENTATION}){note}")
