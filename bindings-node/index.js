@@ -663,7 +663,7 @@ function qontoWebhook(options) {
       event = parseJson(b)
     } catch (err) {
       if (err instanceof SyntaxError) {
-        reply(res, 400, 'invalid_json', `the signature is valid but the body is not JSON: ${err.message}`)
+        reply(res, 400, 'invalid_payload', `the signature is valid but the body is not JSON: ${err.message}`)
         return
       }
       next(err)

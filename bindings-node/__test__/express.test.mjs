@@ -116,3 +116,13 @@ test('a body over the limit is 413 body_too_large, and the handler is not called
   assert.match(res.json.message, /larger than the 64 bytes allowed/)
   assert.equal(received.length, before)
 })
+
+test('a signed body that is not JSON is 400 invalid_payload (the contract code), and the handler is not called', async () => {
+  const before = received.length
+  const body = 'not json'
+  const res = await post('/raw', body, { 'x-qonto-signature': sign(SECRET, body) })
+  assert.equal(res.status, 400)
+  assert.equal(res.json.error, 'invalid_payload')
+  assert.match(res.json.message, /^the signature is valid but the body is not JSON: /)
+  assert.equal(received.length, before)
+})
