@@ -91,6 +91,7 @@ help:
 	@echo "make fuzz-long  every target for 10 min, then keep the minimized corpora in fuzz/seeds"
 	@echo "make mutants mutation testing of the core and the C ABI (about an hour; CI runs the changed lines)"
 	@echo "make check-versions  one version in every manifest (VERSION=x.y.z: that one)"
+	@echo "make check-generated  the contract's copy in each language is what contract.json gives"
 	@echo "Parts: test-rust test-subscriptions test-conformance $(addprefix test-,$(BINDINGS)) tour"
 	@echo "       demo-rust demo-subscriptions $(addprefix demo-,$(BINDINGS))"
 	@echo "       lint-rust lint-msrv lint-shell lint-go lint-workflows"
@@ -127,7 +128,7 @@ tour: $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 	@echo; echo "== the receivers tour: every stack's example endpoint against qonto-webhooks send"
 	$(GO_ENV) python3 examples/tour.py
 
-test: check-versions test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance test-consumers
+test: check-versions check-generated test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance test-consumers
 
 test-rust:
 	cargo test --workspace
@@ -170,7 +171,7 @@ fuzz-long:
 	bash fuzz/run.sh 600
 	bash fuzz/minimize.sh
 
-.PHONY: lint lint-rust lint-msrv lint-shell lint-go lint-workflows mutants check-versions \
+.PHONY: lint lint-rust lint-msrv lint-shell lint-go lint-workflows mutants check-versions check-generated \
   publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install
 
 # Every linter, each installed by the project's scripts: Rust (formatting, clippy with warnings
@@ -240,6 +241,11 @@ test-consumers: dist $(NODE_MODULES)
 install:
 	@test -n "$(PREFIX)" || { echo "usage: make install PREFIX=/usr/local" >&2; exit 2; }
 	bash bindings-c/dist.sh install "$(PREFIX)"
+
+# Each language's copy of the contract is what .ci/contract.py generates from contract.json (which
+# a core test keeps equal to the core).
+check-generated:
+	python3 .ci/contract.py --check
 
 # One version in every manifest; VERSION=x.y.z also requires that one (the release tag).
 check-versions:

@@ -56,13 +56,6 @@ func (e *Event) Action() string {
 // CreatedTime parses CreatedAt (RFC 3339).
 func (e *Event) CreatedTime() (time.Time, error) { return time.Parse(time.RFC3339Nano, e.CreatedAt) }
 
-// Topics are the documented business topics (Type), in Qonto's order. Other topics are kept.
-var Topics = []string{
-	"v1/transactions", "v1/accounts", "v1/organizations", "v1/memberships",
-	"v1/consent-revocations", "v1/cards", "v1/payment-links", "v1/payment-links-connections",
-	"v1/beneficiaries", "v1/client-invoices", "v1/terminal-payments", "v1/clients",
-}
-
 // OnboardingEvent is an onboarding API event (the body of a Qonto-SHA256-Signature webhook).
 type OnboardingEvent struct {
 	// ID is the event's id: deduplicate on it (onboarding webhooks have no replay window).
@@ -79,14 +72,6 @@ type OnboardingEvent struct {
 	Extra map[string]json.RawMessage
 	// Verified is the verification's result.
 	Verified Result
-}
-
-// OnboardingEventTypes are the documented onboarding event types.
-var OnboardingEventTypes = []string{
-	"registrations.pending", "registrations.user_started", "registrations.contract_signed",
-	"registrations.completed", "organizations.deleted", "registrations.submitted",
-	"registrations.capital_deposit_activated", "registrations.capital_deposit_request_signed",
-	"registrations.capital_deposit_certificate_signed", "registrations.capital_deposit_statement_ready",
 }
 
 func invalidPayload(format string, args ...any) *Error {

@@ -87,6 +87,15 @@ func reply(w http.ResponseWriter, status int, code, message string) {
 	_, _ = w.Write(text)
 }
 
+// replyHTTP answers one of the HTTP layer's own codes with the status contract.json gives it.
+func replyHTTP(w http.ResponseWriter, code, message string) {
+	status, ok := httpStatus[code]
+	if !ok {
+		status = http.StatusInternalServerError // a code missing from the contract: a bug
+	}
+	reply(w, status, code, message)
+}
+
 // Middleware passes on only webhooks whose signature verifies under the schemes this verifier
 // accepts (WithSchemes; business only by default), with the body intact and the Result in the
 // request's context (ResultFromContext). Otherwise the handler is not called and the answer is
@@ -103,18 +112,18 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			var tooLarge *http.MaxBytesError
 			switch {
 			case errors.As(err, &e):
-				reply(w, http.StatusBadRequest, e.Code, e.Message)
+				reply(w, verificationStatus, e.Code, e.Message)
 			case errors.Is(err, ErrBodyTooLarge):
-				reply(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf(
+				replyHTTP(w, "body_too_large", fmt.Sprintf(
 					"the request body is over the %d-byte limit (Qonto's events are a few KiB; "+
 						"WithBodyLimit raises it)", v.bodyLimit))
 			case errors.As(err, &tooLarge):
-				reply(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf(
+				replyHTTP(w, "body_too_large", fmt.Sprintf(
 					"the request body is over the %d-byte limit of http.MaxBytesReader", tooLarge.Limit))
 			case errors.Is(err, ErrClosed):
-				reply(w, http.StatusServiceUnavailable, "verifier_closed", err.Error())
+				replyHTTP(w, "verifier_closed", err.Error())
 			default:
-				reply(w, http.StatusBadRequest, "body_unreadable",
+				replyHTTP(w, "body_unreadable",
 					"the request body could not be read: "+err.Error())
 			}
 			return
@@ -133,13 +142,13 @@ func (g *IdempotencyGuard) serve(w http.ResponseWriter, r *http.Request, next ht
 	scheme Scheme, body []byte) {
 	id, err := eventID(body)
 	if err != nil {
-		reply(w, http.StatusBadRequest, ErrInvalidPayload.Code, errNoID.Message)
+		replyHTTP(w, ErrInvalidPayload.Code, errNoID.Message)
 		return
 	}
 	key := scheme.String() + ":" + id
 	claim, err := g.Claim(r.Context(), key)
 	if err != nil {
-		reply(w, http.StatusServiceUnavailable, "idempotency_store_unavailable",
+		replyHTTP(w, "idempotency_store_unavailable",
 			"the idempotency store did not answer, so the event was not processed; Qonto will retry it")
 		return
 	}
@@ -156,11 +165,11 @@ func (g *IdempotencyGuard) serve(w http.ResponseWriter, r *http.Request, next ht
 		return
 	case Processing:
 		w.Header().Set("Retry-After", strconv.FormatInt(int64((g.lease+time.Second-1)/time.Second), 10))
-		reply(w, http.StatusConflict, "duplicate_in_progress",
+		replyHTTP(w, "duplicate_in_progress",
 			"event "+id+" is being processed by another delivery; Qonto will retry it")
 		return
 	default:
-		reply(w, http.StatusServiceUnavailable, "idempotency_store_unavailable",
+		replyHTTP(w, "idempotency_store_unavailable",
 			fmt.Sprintf("the idempotency store answered an unknown claim state %v", claim.State))
 		return
 	}

@@ -39,22 +39,8 @@ import (
 	"time"
 )
 
-// The headers that carry the signatures.
-const (
-	BusinessHeader   = "X-Qonto-Signature"
-	OnboardingHeader = "Qonto-SHA256-Signature"
-)
-
 // DefaultTolerance is the replay window of a new Verifier: Qonto documents 5 minutes.
 const DefaultTolerance = defaultToleranceSecs * time.Second
-
-const defaultToleranceSecs = 300
-
-// MaxSecrets is the most secrets one Verifier holds.
-const MaxSecrets = 8
-
-// maxHeaderLen is the longest signature header accepted, in bytes.
-const maxHeaderLen = 4096
 
 // Error is why a webhook (or a secret) was rejected. Code is the stable code, the same string in
 // every binding ("signature_mismatch", ...); Message says what was wrong and what to do, and
@@ -77,16 +63,27 @@ func (e *Error) Is(target error) bool {
 
 func sentinel(code, message string) *Error { return &Error{Code: code, Message: message} }
 
+// contractSentinel is the sentinel of one of the contract's codes, with the core's description
+// (contract.go, generated from contract.json).
+func contractSentinel(code string) *Error {
+	for _, e := range contractErrors {
+		if e.code == code {
+			return sentinel(e.code, e.description)
+		}
+	}
+	panic("qontowebhooks: " + code + " is not a code of contract.json")
+}
+
 // One sentinel per stable code, for errors.Is. Their messages are the core's descriptions.
 var (
-	ErrInvalidSecret     = sentinel("invalid_secret", "the webhook secret is empty")
-	ErrMissingHeader     = sentinel("missing_header", "the signature header is absent or empty")
-	ErrMalformedHeader   = sentinel("malformed_header", "the signature header is not of the documented form")
-	ErrMissingTimestamp  = sentinel("missing_timestamp", "the signature header has no t= timestamp")
-	ErrMissingSignature  = sentinel("missing_signature", "the signature header has no v1= signature")
-	ErrTimestampTooOld   = sentinel("timestamp_too_old", "the timestamp is outside the tolerance, in the past")
-	ErrTimestampInFuture = sentinel("timestamp_in_future", "the timestamp is outside the tolerance, in the future")
-	ErrSignatureMismatch = sentinel("signature_mismatch", "no secret matches the signature")
+	ErrInvalidSecret     = contractSentinel("invalid_secret")
+	ErrMissingHeader     = contractSentinel("missing_header")
+	ErrMalformedHeader   = contractSentinel("malformed_header")
+	ErrMissingTimestamp  = contractSentinel("missing_timestamp")
+	ErrMissingSignature  = contractSentinel("missing_signature")
+	ErrTimestampTooOld   = contractSentinel("timestamp_too_old")
+	ErrTimestampInFuture = contractSentinel("timestamp_in_future")
+	ErrSignatureMismatch = contractSentinel("signature_mismatch")
 	// ErrInternal is a bug in the library (a panic caught at the C boundary): please report it.
 	ErrInternal = sentinel("internal_error", "internal error: a panic was caught at the C boundary (a bug in qonto-webhooks)")
 )

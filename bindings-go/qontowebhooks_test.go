@@ -20,6 +20,7 @@ type vector struct {
 	Now         int64    `json:"now"`
 	Tolerance   *int64   `json:"tolerance"`
 	Expect      string   `json:"expect"`
+	Message     string   `json:"message"`
 	SecretIndex *int     `json:"secret_index"`
 }
 
@@ -115,6 +116,10 @@ func runVector(t *testing.T, v vector) (string, int) {
 	}
 	if len(e.Message) < 10 || e.Message == sentinels[e.Code].(*Error).Message {
 		t.Errorf("%s: no detailed message: %q", v.Name, e.Message)
+	}
+	// The core's exact words, pinned in the vectors: the implementations cannot drift.
+	if e.Message != v.Message {
+		t.Errorf("%s: message %q, the core says %q", v.Name, e.Message, v.Message)
 	}
 	return e.Code, -1
 }
