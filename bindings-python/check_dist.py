@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import os
 import sys
+import subprocess
 import tarfile
 import zipfile
 from email.parser import Parser
@@ -21,8 +22,15 @@ from typing import List
 ROOT = Path(__file__).resolve().parent.parent
 LICENSES = ("LICENSE-MIT", "LICENSE-APACHE")
 README_TITLE = "# qonto-webhooks for Python"
-PACKAGE_FILES = {"__init__.py", "_select.py", "_pure.py", "_events.py", "exceptions.py",
-                 "idempotency.py", "_native.pyi", "py.typed"}
+# The package's tracked sources: every module, the native module's stub and the typing marker.
+PACKAGE_FILES = {
+    Path(f).name
+    for f in subprocess.run(
+        ["git", "ls-files", "python/qonto_webhooks"],
+        cwd=ROOT / "bindings-python", check=True, capture_output=True, text=True,
+    ).stdout.split()
+    if f.endswith((".py", ".pyi", "py.typed"))
+}
 
 
 def workspace_version() -> str:

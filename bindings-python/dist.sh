@@ -64,9 +64,9 @@ pkg=bindings-python/python/qonto_webhooks
 mkdir "$stage/pure" "$stage/pure/qonto_webhooks"
 cp bindings-python/pure/pyproject.toml bindings-python/README.md LICENSE-MIT LICENSE-APACHE \
   "$stage/pure/"
-# The package's files, listed: the compiled module (or a stray build of it) never gets in.
-cp "$pkg"/{__init__,_select,_pure,_events,exceptions,idempotency}.py "$pkg"/_native.pyi "$pkg"/py.typed \
-  "$stage/pure/qonto_webhooks/"
+# The package's tracked sources (modules, the native stub, py.typed): the compiled module (or a
+# stray build of it) never gets in; check_dist.py checks the same list.
+git ls-files -z "$pkg" | grep -z -E '\.(py|pyi)$|/py\.typed$' | xargs -0 cp -t "$stage/pure/qonto_webhooks/"
 python -m build --wheel --no-isolation --outdir "$out" "$stage/pure" > "$stage/build.log" 2>&1 || {
   cat "$stage/build.log" >&2
   exit 1

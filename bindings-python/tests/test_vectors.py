@@ -29,6 +29,8 @@ def check(v: Dict[str, Any], call: Any) -> None:
             call()
         assert info.value.code == v["expect"], str(info.value)
         assert type(info.value) is qw.ERRORS[v["expect"]]
+        # The core's exact words, pinned in the vectors: the implementations cannot drift.
+        assert str(info.value) == v["message"]
 
 
 def verify(v: Dict[str, Any], body: Any, header: Any) -> qw.Verified:

@@ -7,44 +7,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Union
 
+# The documented topics and onboarding event types, generated from the core (contract.json).
+from ._contract import ONBOARDING_EVENT_TYPES, TOPICS
 from ._select import impl as _impl
-
-Verified = _impl.Verified
 from .exceptions import InvalidPayloadError
 
+Verified = _impl.Verified
+
 __all__ = ["Event", "OnboardingEvent", "TOPICS", "ONBOARDING_EVENT_TYPES"]
-
-#: The business topics Qonto documents (an event's ``type``). Others may arrive: they are kept.
-TOPICS: Tuple[str, ...] = (
-    "v1/transactions",
-    "v1/accounts",
-    "v1/organizations",
-    "v1/memberships",
-    "v1/consent-revocations",
-    "v1/cards",
-    "v1/payment-links",
-    "v1/payment-links-connections",
-    "v1/beneficiaries",
-    "v1/client-invoices",
-    "v1/terminal-payments",
-    "v1/clients",
-)
-
-#: The onboarding event types Qonto documents (an onboarding event's ``event_type``).
-ONBOARDING_EVENT_TYPES: Tuple[str, ...] = (
-    "registrations.pending",
-    "registrations.user_started",
-    "registrations.contract_signed",
-    "registrations.completed",
-    "organizations.deleted",
-    "registrations.submitted",
-    "registrations.capital_deposit_activated",
-    "registrations.capital_deposit_request_signed",
-    "registrations.capital_deposit_certificate_signed",
-    "registrations.capital_deposit_statement_ready",
-)
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})",

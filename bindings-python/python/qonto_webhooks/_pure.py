@@ -26,6 +26,15 @@ import re
 import time
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
+# The contract's names and limits, generated from the core (contract.json): never a copy by hand.
+from ._contract import (
+    BUSINESS_HEADER,
+    DEFAULT_TOLERANCE,
+    ERROR_CODES,
+    MAX_HEADER_LEN,
+    MAX_SECRETS,
+    ONBOARDING_HEADER,
+)
 from .exceptions import (
     InvalidSecretError,
     MalformedHeaderError,
@@ -58,21 +67,6 @@ __all__ = [
 #: The package version; test_pure.py checks it against the Rust workspace's.
 __version__ = "0.1.0"
 
-BUSINESS_HEADER = "X-Qonto-Signature"
-ONBOARDING_HEADER = "Qonto-SHA256-Signature"
-DEFAULT_TOLERANCE = 300
-MAX_SECRETS = 8
-MAX_HEADER_LEN = 4096
-ERROR_CODES: Tuple[str, ...] = (
-    "invalid_secret",
-    "missing_header",
-    "malformed_header",
-    "missing_timestamp",
-    "missing_signature",
-    "timestamp_too_old",
-    "timestamp_in_future",
-    "signature_mismatch",
-)
 
 _U64_MAX = 2**64 - 1
 _DISABLED = "disabled"
