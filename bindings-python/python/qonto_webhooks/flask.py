@@ -68,7 +68,10 @@ def _read(limit: Optional[int]) -> Any:
     if limit is not None and (configured is None or configured > limit):
         # One byte more than the limit: Werkzeug cuts a streamed body at its maximum without
         # saying so, so a body that reaches limit + 1 bytes is known to be over it.
-        request.max_content_length = limit + 1
+        try:
+            request.max_content_length = limit + 1
+        except AttributeError:  # Flask before 3.1: read whole, then measured below
+            pass
     try:
         body = request.get_data(cache=True)
     except RequestEntityTooLarge:
