@@ -12,8 +12,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use base64::Engine as _;
-#[path = "../../core/tests/common/mod.rs"]
-mod common;
+use qonto_webhooks_testkit::vectors;
 
 const BIN: &str = env!("CARGO_BIN_EXE_qonto-webhooks");
 const OFFICIAL_HEADER: &str =
@@ -45,7 +44,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn every_vector_through_the_cli() {
-    let vectors = common::vectors();
+    let vectors = vectors::vectors();
     let mut checked = 0;
     for v in &vectors {
         if v.secrets.is_empty() {

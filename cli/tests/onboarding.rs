@@ -12,15 +12,12 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../../subscriptions/tests/common/fake_qonto.rs"]
-mod fake_qonto;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use fake_qonto::FakeQonto;
+use qonto_webhooks_testkit::fake_qonto::FakeQonto;
 
 const BIN: &str = env!("CARGO_BIN_EXE_qonto-webhooks");
 const TOKEN: &str = "e2e_onboarding_token_never_shown";

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::Window as _;
 use qonto_webhooks::{Schemes, Verifier};
 
 #[test]

@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::{Vector, vectors};
+use common::{Vector, Window as _, vectors};
 use qonto_webhooks::{ErrorKind, Verified, Verifier};
 use serde::{Deserialize, Serialize};
 

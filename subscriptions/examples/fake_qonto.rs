@@ -10,8 +10,7 @@
 //! stands in for the onboarding API's `/register/webhooks`, with the same token and the partner
 //! id in `QONTO_PARTNER_ID` (default `test-partner`).
 
-#[path = "../tests/common/fake_qonto.rs"]
-mod fake_qonto;
+use qonto_webhooks_testkit::fake_qonto;
 
 fn main() {
     let addr = std::env::args()

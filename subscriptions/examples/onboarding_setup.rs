@@ -10,13 +10,11 @@
 //! PartnerId::from_env()?)` (production) or add `.sandbox(staging_token)`, instead of the
 //! stand-in's base URL.
 
-#[path = "../tests/common/fake_qonto.rs"]
-mod fake_qonto;
-
 use std::collections::HashSet;
 
 use qonto_webhooks::{ONBOARDING_HEADER, Verifier};
 use qonto_webhooks_subscriptions::{NewOnboardingWebhook, OnboardingClient, PartnerId, Token};
+use qonto_webhooks_testkit::fake_qonto;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let qonto = fake_qonto::FakeQonto::start("demo-token");

@@ -9,11 +9,9 @@
 //! Against Qonto, build the client with `Client::builder(Token::from_env()?)` (production) or
 //! `.sandbox(staging_token)` instead of the stand-in's base URL.
 
-#[path = "../tests/common/fake_qonto.rs"]
-mod fake_qonto;
-
 use qonto_webhooks::{BUSINESS_HEADER, Verifier, sign, unix_now};
 use qonto_webhooks_subscriptions::{Client, NewSubscription, Token};
+use qonto_webhooks_testkit::fake_qonto;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let qonto = fake_qonto::FakeQonto::start("demo-token");

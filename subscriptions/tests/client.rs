@@ -1,5 +1,5 @@
-//! The client against the local stand-in for Qonto (tests/common/fake_qonto.rs). No test
-//! reaches the internet.
+//! The client against the local stand-in for Qonto (`qonto_webhooks_testkit::fake_qonto`, in
+//! `testkit/`). No test reaches the internet.
 
 #![allow(
     clippy::unwrap_used,

@@ -1,7 +1,7 @@
 //! The onboarding client (`/register/webhooks`) against the local stand-in for Qonto
-//! (tests/common/fake_qonto.rs): the three headers, register with a given and a generated
-//! secret, pagination, 400 and 401, what is refused before sending, no retry of a
-//! registration, no redirect followed. No test reaches the internet.
+//! (`qonto_webhooks_testkit::fake_qonto`, in `testkit/`): the three headers, register with a
+//! given and a generated secret, pagination, 400 and 401, what is refused before sending, no
+//! retry of a registration, no redirect followed. No test reaches the internet.
 
 #![allow(
     clippy::unwrap_used,

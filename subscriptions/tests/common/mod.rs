@@ -1,9 +1,10 @@
-//! Shared test helpers: the stand-in for Qonto ([`fake_qonto`]), clients pointed at it, the
-//! in-process command runner ([`run`], feature `cli`), temporary paths, JSON, the environment.
+//! Shared test helpers: the stand-in for Qonto ([`fake_qonto`], from the workspace's test kit,
+//! `testkit/`), clients pointed at it, the in-process command runner ([`run`], feature `cli`),
+//! temporary paths, JSON, the environment.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-pub mod fake_qonto;
+pub use qonto_webhooks_testkit::fake_qonto;
 #[cfg(feature = "cli")]
 pub mod run;
 

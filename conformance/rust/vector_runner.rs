@@ -2,20 +2,21 @@
 //! the error code. Used by the cross-language differential (`conformance/differential.py`).
 //!
 //! ```sh
-//! cargo run -p qonto-webhooks-examples --bin vector-runner -- core/tests/data/vectors.json
+//! cargo run -p qonto-webhooks-conformance --bin vector-runner -- core/tests/data/vectors.json
 //! ```
 
 use std::process::ExitCode;
 
-use qonto_webhooks::{Verified, Verifier};
+use qonto_webhooks::{Tolerance, Verified, Verifier};
+use qonto_webhooks_testkit::vectors::{Vector, parse};
 
-#[path = "../../core/tests/common/mod.rs"]
-mod common;
-
-fn verdict(case: &common::Vector) -> String {
+fn verdict(case: &Vector) -> String {
     let body = case.body();
+    let tolerance = case
+        .tolerance
+        .map_or(Tolerance::Disabled, Tolerance::Seconds);
     let result: Result<Verified, qonto_webhooks::Error> = Verifier::with_secrets(&case.secrets)
-        .map(|v| v.with_tolerance(case.tolerance()))
+        .map(|v| v.with_tolerance(tolerance))
         .and_then(|v| {
             if case.onboarding() {
                 v.verify_onboarding(&body, &case.header)
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let cases = match std::fs::read_to_string(&path) {
-        Ok(text) => common::parse(&text),
+        Ok(text) => parse(&text),
         Err(e) => {
             eprintln!("cannot read {path}: {e}");
             return ExitCode::from(2);

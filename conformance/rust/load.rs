@@ -4,7 +4,7 @@
 //! `"duplicate": true`). Prints requests per second. Bounded in count and time; loopback only.
 //!
 //! ```sh
-//! cargo run --release -p qonto-webhooks-examples --bin load -- http://127.0.0.1:8080/webhooks [REQUESTS] [THREADS]
+//! cargo run --release -p qonto-webhooks-conformance --bin load -- http://127.0.0.1:8080/webhooks [REQUESTS] [THREADS]
 //! ```
 
 use std::process::ExitCode;
