@@ -40,7 +40,7 @@ echo "$lines outcomes"
 echo "== go test -race (native)"
 go test -count=1 -race ./...
 echo "== Diagnose prints what the CLI's diagnose prints"
-(cd "$root/examples/go" && go build -o "$root/target/bindings-go/diagnose" ./diagnose)
+(cd "$root/conformance/go" && go build -o "$root/target/bindings-go/diagnose" ./diagnose)
 python3 "$root/bindings-c/tests/diagnose_agree.py" "$root/target/release/qonto-webhooks diagnose" \
   "$root/target/bindings-go/diagnose"
 echo "== bindings-go: all passed"

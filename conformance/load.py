@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Load comparison: each stack's receiver built on this library against the same endpoint
 verifying by hand (the way most guides show), under the same sustained concurrent signed requests
-on loopback (`target/release/load URL REQUESTS THREADS`: every genuine event must be accepted
+on loopback (`target/release/load URL REQUESTS THREADS`, conformance/rust/load.rs: every genuine event must be accepted
 exactly once, every tampered, stale, wrong-secret or replayed one rejected). Prints a markdown
 table of requests per second and correctness; exits 1 on any lost or wrong answer.
 
-    python3 conformance/load.py [--requests 20000] [--threads 8] [--only axum flask express]
+    python3 conformance/load.py [--requests 20000] [--threads 8] [--only axum flask express go]
+
+The hand-written baselines are conformance/baselines/ (Flask, Express) and
+conformance/go/handwritten (Go); the axum one is the example receiver's `--handwritten` mode. Run
+it with the pinned Go on PATH (as `make tour` does) after `make artifacts` (the release binaries,
+the Python package, the Node addon, the C library).
 
 Servers: axum on a current-thread tokio runtime, Flask on Werkzeug's threaded development server
 (`app.run`, one thread per connection; a production WSGI server would be faster for both Flask
@@ -26,6 +31,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))
 from tour import GO_RECEIVER, prepare, receiver, venv_bin  # noqa: E402
 
+BASELINES = ROOT / "conformance/baselines"
 GO_HANDWRITTEN = ROOT / "target/conformance/go_handwritten"
 
 LOAD = ROOT / "target/release/load"
@@ -40,10 +46,10 @@ def stacks():
                  ("rust axum, hand-written (hmac + hex + ==)", [axum, "--handwritten"])],
         "flask": [("flask + qonto_webhooks", [py, str(ROOT / "examples/python/flask_receiver.py")]),
                   ("flask, hand-written (hmac.new + compare_digest)",
-                   [py, str(ROOT / "examples/python/flask_handwritten.py")])],
+                   [py, str(BASELINES / "flask_handwritten.py")])],
         "express": [("express + qontoWebhook", ["node", str(ROOT / "examples/node/express_receiver.js")]),
                     ("express, hand-written (createHmac + timingSafeEqual)",
-                     ["node", str(ROOT / "examples/node/express_handwritten.js")])],
+                     ["node", str(BASELINES / "express_handwritten.js")])],
         "go": [("go net/http + qontowebhooks", [str(GO_RECEIVER)]),
                ("go net/http, hand-written (crypto/hmac + hex + hmac.Equal)", [str(GO_HANDWRITTEN)])],
     }
@@ -71,11 +77,11 @@ def main():
     parser.add_argument("--only", nargs="*", help="stacks to run: axum, flask, express, go (default: all)")
     args = parser.parse_args()
     if not LOAD.exists():
-        raise SystemExit("build the Rust binaries first: cargo build --release "
-                         "-p qonto-webhooks-cli -p qonto-webhooks-examples")
+        raise SystemExit("build the Rust binaries first: cargo build --release -p qonto-webhooks-cli "
+                         "-p qonto-webhooks-examples -p qonto-webhooks-conformance")
     prepare()
-    subprocess.run(["bash", "-c", 'source bindings-go/env.sh && cd examples/go && '
-                    f'go build -o "{GO_HANDWRITTEN}" ./handwritten'], cwd=ROOT, check=True)
+    subprocess.run(["go", "build", "-o", str(GO_HANDWRITTEN), "./handwritten"],
+                   cwd=ROOT / "conformance/go", check=True)
     chosen = {k: v for k, v in stacks().items() if not args.only or k in args.only}
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
                 if line.startswith("model name")), platform.processor() or "unknown CPU")

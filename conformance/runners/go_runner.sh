@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Go runner: builds examples/go/runner with the project's pinned Go when its inputs changed,
+# The Go runner: builds conformance/go/runner with the project's pinned Go when its inputs changed,
 # then prints one verdict per case. CGO_ENABLED=0 builds the pure-Go implementation; otherwise
 # it is the native one (cgo over target/release/libqonto_webhooks.a).
 #     [CGO_ENABLED=0] go_runner.sh CASES.json
@@ -11,5 +11,5 @@ export CGO_ENABLED=$cgo
 exe="$root/target/conformance/go_runner_cgo$cgo"
 mkdir -p "$root/target/conformance"
 # Go's build cache makes this a no-op when nothing changed.
-(cd "$root/examples/go" && go build -o "$exe" ./runner)
+(cd "$root/conformance/go" && go build -o "$exe" ./runner)
 exec "$exe" "$1"

@@ -5,7 +5,7 @@
 // bound). It misses what the library checks: malformed items, several v1
 // signatures, a repeated t, secret rotation, the header length limit, and the stable error codes.
 //
-//     QONTO_WEBHOOK_SECRET=whsec_... node examples/node/express_handwritten.js 8080
+//     QONTO_WEBHOOK_SECRET=whsec_... node conformance/baselines/express_handwritten.js 8080
 'use strict'
 
 const crypto = require('node:crypto')

@@ -1,6 +1,6 @@
-// The baseline for the load comparison: the same endpoint as ../receiver, verifying business
-// webhooks the way hand-written Go handlers often do (split the header by hand, crypto/hmac, hex,
-// hmac.Equal, a 300 s window). Use the package instead: this path ignores several of the rules
+// The baseline for the load comparison (conformance/load.py): the same endpoint as
+// examples/go/receiver, verifying business webhooks the way hand-written Go handlers often do
+// (split the header by hand, crypto/hmac, hex, hmac.Equal, a 300 s window). Use the package instead: this path ignores several of the rules
 // (repeated t, v1 case, the header limit) and knows nothing of the onboarding scheme.
 package main
 
