@@ -25,10 +25,11 @@ $(C_LIB): $(RUST_INPUTS) $(call files,bindings-c/src bindings-c/Cargo.toml)
 	cargo build --quiet --release -p qonto-webhooks-c
 	@touch $@
 
-# The CLI and the Rust example and conformance binaries, release.
+# The CLI, the Rust examples (demo, axum receiver) and the conformance programs (soak, load,
+# vector runner), release.
 CLI := target/release/qonto-webhooks
-$(CLI): $(RUST_INPUTS) $(call files,cli subscriptions/src subscriptions/Cargo.toml examples/rust examples/Cargo.toml)
-	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples
+$(CLI): $(RUST_INPUTS) $(call files,cli subscriptions/src subscriptions/Cargo.toml examples/rust examples/Cargo.toml conformance/rust conformance/Cargo.toml testkit/src testkit/Cargo.toml)
+	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples -p qonto-webhooks-conformance
 	@touch $@
 
 # The Python package: the abi3 (3.9+) wheel, release, installed into the project's venv (.venv).
@@ -197,7 +198,7 @@ lint-shell:
 	git ls-files -z '*.sh' .ci/run | xargs -0 "$$(.ci/apt.sh shellcheck)"
 
 lint-go:
-	@export $(GO_ENV) && unformatted=$$(cd bindings-go && "$$(go env GOROOT)/bin/gofmt" -l . ../examples/go) && \
+	@export $(GO_ENV) && unformatted=$$(cd bindings-go && "$$(go env GOROOT)/bin/gofmt" -l . ../examples/go ../conformance/go) && \
 	  if [ -n "$$unformatted" ]; then echo "not gofmt-ed: $$unformatted" >&2; exit 1; else echo "gofmt: clean"; fi
 
 lint-workflows:
