@@ -7,6 +7,8 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+// A counting global allocator: GlobalAlloc is an unsafe trait.
+#![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
