@@ -21,11 +21,11 @@ names=(core c)
 
 base_of() { awk -v n="$1" '$1 == n { print $2 }' .ci/mutants-base; }
 
-record() { # NAME: HEAD is now that crate's base
+record() { # NAME COMMIT: COMMIT is now that crate's base
   local tmp
   tmp=$(mktemp)
   for n in "${names[@]}"; do
-    if [ "$n" = "$1" ]; then echo "$n $(git rev-parse HEAD)"; else echo "$n $(base_of "$n")"; fi
+    if [ "$n" = "$1" ]; then echo "$n $2"; else echo "$n $(base_of "$n")"; fi
   done > "$tmp"
   mv "$tmp" .ci/mutants-base
 }
@@ -39,9 +39,14 @@ case "${1:-}" in
       chosen=("${names[@]}")
     fi
     args=()
-    for n in "${chosen[@]}"; do args+=(-p "${package[$n]}"); done
+    for n in "${chosen[@]}"; do
+      args+=(-p "${package[$n]}")
+      # cargo-mutants copies the working tree: it must be the commit recorded below.
+      git diff --quiet HEAD -- "${source[$n]}" || { echo "${source[$n]} has uncommitted changes" >&2; exit 1; }
+    done
+    head=$(git rev-parse HEAD)
     cargo mutants "${args[@]}" --output "target/mutants-full"
-    for n in "${chosen[@]}"; do record "$n"; done
+    for n in "${chosen[@]}"; do record "$n" "$head"; done
     echo "no mutant missed: .ci/mutants-base is now:"; cat .ci/mutants-base
     echo "commit it"
     ;;
