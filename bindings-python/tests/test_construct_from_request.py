@@ -23,20 +23,27 @@ def outcome(call: Any) -> Tuple[Any, Any]:
 
 @pytest.mark.parametrize("case", REQUESTS, ids=[c["name"] for c in REQUESTS])
 def test_every_request_case(case: Dict[str, Any]) -> None:
-    verifier = qw.Verifier(case["secrets"], tolerance=tolerance_arg(case["tolerance"]), schemes=case["schemes"])
+    verifier = qw.Verifier(
+        case["secrets"], tolerance=tolerance_arg(case["tolerance"]), schemes=case["schemes"]
+    )
     headers = {}
     if case["business"] is not None:
         headers[qw.BUSINESS_HEADER] = case["business"]
     if case["onboarding"] is not None:
         headers[qw.ONBOARDING_HEADER] = case["onboarding"]
-    verified, verify_error = outcome(lambda: verifier.verify_request(headers, case["body"], now=case["now"]))
+    verified, verify_error = outcome(
+        lambda: verifier.verify_request(headers, case["body"], now=case["now"])
+    )
     event, error = outcome(
         lambda: verifier.construct_event_from_request(headers, case["body"], now=case["now"])
     )
     if case["expect"] != "ok":
         assert event is None
         assert (type(error), error.code, str(error), error.scheme) == (
-            type(verify_error), case["expect"], str(verify_error), verify_error.scheme
+            type(verify_error),
+            case["expect"],
+            str(verify_error),
+            verify_error.scheme,
         )
         return
     # Verified: the body is parsed as the event of the scheme that verified (some cases' business
@@ -53,7 +60,10 @@ def test_every_request_case(case: Dict[str, Any]) -> None:
     assert error is None, repr(error)
     assert type(event) is expected_type
     assert event == expected
-    assert (event.verified.scheme, event.verified.secret_index) == (case["scheme"], case["secret_index"])
+    assert (event.verified.scheme, event.verified.secret_index) == (
+        case["scheme"],
+        case["secret_index"],
+    )
 
 
 def test_the_request_cases_include_typed_events() -> None:
@@ -77,8 +87,12 @@ def test_the_scheme_picks_the_event_type() -> None:
     event: Union[Event, OnboardingEvent] = both.construct_event_from_request(
         [("x-qonto-signature", qw.sign(SECRET, body))], body
     )
-    assert isinstance(event, Event) and event.id == "evt-9" and event.event == "transactions.created"
-    event = both.construct_event_from_request({"qonto-sha256-signature": qw.sign_onboarding(SECRET, ONBOARDING_BODY)}, ONBOARDING_BODY)
+    assert (
+        isinstance(event, Event) and event.id == "evt-9" and event.event == "transactions.created"
+    )
+    event = both.construct_event_from_request(
+        {"qonto-sha256-signature": qw.sign_onboarding(SECRET, ONBOARDING_BODY)}, ONBOARDING_BODY
+    )
     assert isinstance(event, OnboardingEvent) and event.event_type == "registrations.pending"
     assert event.verified == qw.Verified(0, None, "onboarding")
 
@@ -87,7 +101,10 @@ def test_now_is_the_windows_clock() -> None:
     verifier = qw.Verifier(SECRET)
     body = business_event()
     headers = {"X-Qonto-Signature": qw.sign(SECRET, body, timestamp=1_700_000_000)}
-    assert verifier.construct_event_from_request(headers, body, now=1_700_000_100).verified.timestamp == 1_700_000_000
+    assert (
+        verifier.construct_event_from_request(headers, body, now=1_700_000_100).verified.timestamp
+        == 1_700_000_000
+    )
     with pytest.raises(qw.TimestampTooOldError):
         verifier.construct_event_from_request(headers, body, now=1_700_000_301)
     with pytest.raises(qw.TimestampTooOldError):
@@ -99,12 +116,20 @@ def test_the_body_types_of_verify_request() -> None:
     body = business_event()
     headers = {"X-Qonto-Signature": qw.sign(SECRET, body)}
     for given in (body, bytearray(body), memoryview(body), body.decode()):
-        assert verifier.construct_event_from_request(headers, given).id == "0195a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b"
+        assert (
+            verifier.construct_event_from_request(headers, given).id
+            == "0195a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b"
+        )
 
 
 @pytest.mark.parametrize(
     "body, scheme",
-    [(b'{"id":"e1"}', "business"), (b"[]", "business"), (b"not json", "business"), (b'{"id":"e1"}', "onboarding")],
+    [
+        (b'{"id":"e1"}', "business"),
+        (b"[]", "business"),
+        (b"not json", "business"),
+        (b'{"id":"e1"}', "onboarding"),
+    ],
 )
 def test_a_verified_body_that_is_not_an_event(body: bytes, scheme: str) -> None:
     verifier = qw.Verifier(SECRET, schemes=scheme)
@@ -121,4 +146,6 @@ def test_a_verified_body_that_is_not_an_event(body: bytes, scheme: str) -> None:
 def test_a_forged_body_is_never_parsed() -> None:
     verifier = qw.Verifier(SECRET)
     with pytest.raises(qw.SignatureMismatchError):
-        verifier.construct_event_from_request({"X-Qonto-Signature": qw.sign(SECRET, b"{}")}, b"not json")
+        verifier.construct_event_from_request(
+            {"X-Qonto-Signature": qw.sign(SECRET, b"{}")}, b"not json"
+        )

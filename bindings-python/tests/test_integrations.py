@@ -68,7 +68,9 @@ def django_settings() -> None:
     django.setup()
 
 
-def make_django(b: Behaviour, guard: Optional[IdempotencyGuard], limit: Optional[int], is_async: bool) -> Any:
+def make_django(
+    b: Behaviour, guard: Optional[IdempotencyGuard], limit: Optional[int], is_async: bool
+) -> Any:
     from django.http import HttpResponse, JsonResponse
     from django.urls import path
 
@@ -272,14 +274,18 @@ class Harness:
             from starlette.testclient import TestClient
 
             if app is None:
-                app = (make_starlette if framework == "starlette" else make_fastapi)(b, guard, limit, **options)
+                app = (make_starlette if framework == "starlette" else make_fastapi)(
+                    b, guard, limit, **options
+                )
             self.client = TestClient(app, raise_server_exceptions=False)
         elif framework == "aiohttp":
             from aiohttp.test_utils import TestClient as AiohttpClient
             from aiohttp.test_utils import TestServer
 
             self.loop = asyncio.new_event_loop()
-            self.client = AiohttpClient(TestServer(app or make_aiohttp(b, guard, limit)), loop=self.loop)
+            self.client = AiohttpClient(
+                TestServer(app or make_aiohttp(b, guard, limit)), loop=self.loop
+            )
             self.loop.run_until_complete(self.client.start_server())
 
             def close() -> None:
@@ -296,7 +302,11 @@ class Harness:
     def post(self, path: str, body: Any, headers: Dict[str, str]) -> Posted:
         headers = {"Content-Type": "application/json", **headers}
         if self.framework.startswith("django"):
-            extra = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items() if k != "Content-Type"}
+            extra = {
+                "HTTP_" + k.upper().replace("-", "_"): v
+                for k, v in headers.items()
+                if k != "Content-Type"
+            }
             r = self.client.generic("POST", path, body, content_type="application/json", **extra)
             return r.status_code, _json(r.content), _lower(r.headers)
         if self.framework == "flask":
@@ -317,7 +327,9 @@ class Harness:
 
     def onboarding(self, body: bytes = ONBOARDING_BODY) -> Posted:
         return self.post(
-            "/webhooks/onboarding", body, {"Qonto-SHA256-Signature": qw.sign_onboarding(ONBOARDING_SECRET, body)}
+            "/webhooks/onboarding",
+            body,
+            {"Qonto-SHA256-Signature": qw.sign_onboarding(ONBOARDING_SECRET, body)},
         )
 
     @property
@@ -370,7 +382,11 @@ def test_a_valid_webhook_reaches_the_view_with_the_typed_event(app: Harness) -> 
     assert (status, payload) == (200, {"received": "evt-1"})
     [event] = app.received
     assert isinstance(event, Event)
-    assert (event.id, event.type, event.event) == ("evt-1", "v1/transactions", "transactions.created")
+    assert (event.id, event.type, event.event) == (
+        "evt-1",
+        "v1/transactions",
+        "transactions.created",
+    )
     assert event.verified is not None and event.verified.scheme == "business"
     assert app.behaviour.raw == [body]  # the raw body is still there for the view
 
@@ -380,7 +396,10 @@ def test_the_onboarding_route_gets_an_onboarding_event(app: Harness) -> None:
     assert (status, payload) == (200, {"received": ONBOARDING_ID})
     [event] = app.received
     assert isinstance(event, OnboardingEvent)
-    assert (event.event_type, event.verified and event.verified.scheme) == ("registrations.pending", "onboarding")
+    assert (event.event_type, event.verified and event.verified.scheme) == (
+        "registrations.pending",
+        "onboarding",
+    )
 
 
 @pytest.mark.parametrize(
@@ -421,7 +440,9 @@ def test_a_bad_webhook_is_400_with_its_code(app: Harness, case: str, code: str) 
 
 def test_the_business_signature_is_refused_on_the_onboarding_route(app: Harness) -> None:
     body = ONBOARDING_BODY
-    status, payload, _ = app.post("/webhooks/onboarding", body, {"X-Qonto-Signature": qw.sign(ONBOARDING_SECRET, body)})
+    status, payload, _ = app.post(
+        "/webhooks/onboarding", body, {"X-Qonto-Signature": qw.sign(ONBOARDING_SECRET, body)}
+    )
     assert (status, payload["error"]) == (400, "missing_header")
     assert app.received == []
 
@@ -515,7 +536,10 @@ def test_an_onboarding_replay_is_200_duplicate(guarded: Harness) -> None:
     assert guarded.onboarding()[:2] == (200, {"duplicate": True, "id": ONBOARDING_ID})
     assert len(guarded.received) == 1
     # The business route keeps its own ids: the same id there is another event.
-    assert guarded.business(business_event(id=ONBOARDING_ID))[:2] == (200, {"received": ONBOARDING_ID})
+    assert guarded.business(business_event(id=ONBOARDING_ID))[:2] == (
+        200,
+        {"received": ONBOARDING_ID},
+    )
 
 
 def test_an_event_in_progress_is_409_with_retry_after(guarded: Harness) -> None:
@@ -536,7 +560,12 @@ def test_a_failing_view_releases_the_event(guarded: Harness) -> None:
         guarded.client.raise_request_exception = False
     assert guarded.business(body)[0] == 500
     guarded.behaviour.mode = "refuse"  # a 503 answer (FastAPI: raised as an HTTPException)
-    assert guarded.business(body)[:2] == (503, {"error": "queue_full"} if guarded.framework != "fastapi" else {"detail": {"error": "queue_full"}})
+    assert guarded.business(body)[:2] == (
+        503,
+        {"error": "queue_full"}
+        if guarded.framework != "fastapi"
+        else {"detail": {"error": "queue_full"}},
+    )
     guarded.behaviour.mode = "ok"
     assert guarded.business(body)[:2] == (200, {"received": "evt-1"})  # Qonto's retry
     assert guarded.business(body)[:2] == (200, {"duplicate": True, "id": "evt-1"})
@@ -545,7 +574,9 @@ def test_a_failing_view_releases_the_event(guarded: Harness) -> None:
 def test_the_guard_runs_after_verification(guarded: Harness) -> None:
     body = business_event(id="evt-1")
     tampered = body.replace(b"12.5", b"1250")
-    status, payload, _ = guarded.post("/webhooks", tampered, {"X-Qonto-Signature": qw.sign(SECRET, body)})
+    status, payload, _ = guarded.post(
+        "/webhooks", tampered, {"X-Qonto-Signature": qw.sign(SECRET, body)}
+    )
     assert (status, payload["error"]) == (400, "signature_mismatch")
     assert guarded.guard is not None and guarded.guard.claim("business:evt-1").claimed
 
@@ -554,6 +585,12 @@ def test_an_invalid_event_with_an_id_is_400_and_released(guarded: Harness) -> No
     status, payload, _ = guarded.business(b'{"id":"evt-1"}')
     assert (status, payload["error"]) == (400, "invalid_payload")
     assert guarded.guard is not None and guarded.guard.claim("business:evt-1").claimed
+
+
+def test_an_empty_id_is_invalid_payload_under_the_guard(guarded: Harness) -> None:
+    status, payload, _ = guarded.business(business_event(id=""))
+    assert (status, payload["error"]) == (400, "invalid_payload")
+    assert guarded.received == []
 
 
 class BrokenStore(MemoryStore):
@@ -634,7 +671,8 @@ def load_example(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
         django_settings()  # the example configures Django only when nothing did yet
     load_example.count += 1  # type: ignore[attr-defined]
     spec = importlib.util.spec_from_file_location(
-        f"example_{name}_{load_example.count}", EXAMPLES / f"{name}.py"  # type: ignore[attr-defined]
+        f"example_{name}_{load_example.count}",
+        EXAMPLES / f"{name}.py",  # type: ignore[attr-defined]
     )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -646,7 +684,9 @@ load_example.count = 0  # type: ignore[attr-defined]
 
 
 @pytest.fixture(params=list(EXAMPLE_FRAMEWORKS))
-def example(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tuple[Any, Harness]]:
+def example(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Tuple[Any, Harness]]:
     name: str = request.param
     module = load_example(name, monkeypatch)
     framework = EXAMPLE_FRAMEWORKS[name]
@@ -673,7 +713,9 @@ def test_example_receivers(example: Tuple[Any, Harness]) -> None:
     assert (status, payload["error"]) == (400, "signature_mismatch")
     # The onboarding route, with its own secret; the business secret does not sign there.
     status, payload, _ = h.post(
-        "/webhooks/onboarding", ONBOARDING_BODY, {"Qonto-SHA256-Signature": qw.sign_onboarding(SECRET, ONBOARDING_BODY)}
+        "/webhooks/onboarding",
+        ONBOARDING_BODY,
+        {"Qonto-SHA256-Signature": qw.sign_onboarding(SECRET, ONBOARDING_BODY)},
     )
     assert (status, payload["error"]) == (400, "signature_mismatch")
     assert h.onboarding()[:2] == (200, {"received": True, "id": ONBOARDING_ID})
@@ -691,7 +733,9 @@ def free_port() -> int:
 
 
 def post(url: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, Any]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers})
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json", **headers}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as r:
             return r.status, json.loads(r.read())
@@ -712,14 +756,19 @@ def test_example_servers(name: str) -> None:
     }
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
-            [sys.executable, str(EXAMPLES / f"{name}.py"), str(port)], env=env, stdout=log, stderr=log
+            [sys.executable, str(EXAMPLES / f"{name}.py"), str(port)],
+            env=env,
+            stdout=log,
+            stderr=log,
         )
         try:
             deadline = time.monotonic() + 60
             while True:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
-                    pytest.fail(f"{name} did not start: {log.read().decode(errors='replace')[-2000:]}")
+                    pytest.fail(
+                        f"{name} did not start: {log.read().decode(errors='replace')[-2000:]}"
+                    )
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=1).close()
                     break
@@ -727,12 +776,23 @@ def test_example_servers(name: str) -> None:
                     time.sleep(0.1)
             base = f"http://127.0.0.1:{port}/webhooks"
             body = business_event(id="evt-1")
-            assert post(base, body, {"X-Qonto-Signature": qw.sign(SECRET, body)}) == (200, {"received": True, "id": "evt-1"})
-            assert post(base, body, {"X-Qonto-Signature": qw.sign(SECRET, body)}) == (200, {"duplicate": True, "id": "evt-1"})
+            assert post(base, body, {"X-Qonto-Signature": qw.sign(SECRET, body)}) == (
+                200,
+                {"received": True, "id": "evt-1"},
+            )
+            assert post(base, body, {"X-Qonto-Signature": qw.sign(SECRET, body)}) == (
+                200,
+                {"duplicate": True, "id": "evt-1"},
+            )
             status, payload = post(base, body, {"X-Qonto-Signature": qw.sign("whsec_other", body)})
             assert (status, payload["error"]) == (400, "signature_mismatch")
-            onboarding = {"Qonto-SHA256-Signature": qw.sign_onboarding(ONBOARDING_SECRET, ONBOARDING_BODY)}
-            assert post(base + "/onboarding", ONBOARDING_BODY, onboarding) == (200, {"received": True, "id": ONBOARDING_ID})
+            onboarding = {
+                "Qonto-SHA256-Signature": qw.sign_onboarding(ONBOARDING_SECRET, ONBOARDING_BODY)
+            }
+            assert post(base + "/onboarding", ONBOARDING_BODY, onboarding) == (
+                200,
+                {"received": True, "id": ONBOARDING_ID},
+            )
         finally:
             server.terminate()
             try:

@@ -28,7 +28,9 @@ def check_max_body_size(value: Optional[int]) -> Optional[int]:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"max_body_size must be an int of bytes or None, not {type(value).__qualname__}")
+        raise TypeError(
+            f"max_body_size must be an int of bytes or None, not {type(value).__qualname__}"
+        )
     if value <= 0:
         raise ValueError(f"max_body_size must be positive, not {value}")
     return value

@@ -30,7 +30,7 @@ is processed.
 from __future__ import annotations
 
 import functools
-from typing import Any, Awaitable, Callable, Optional, TypeVar, Union, cast
+from typing import Awaitable, Callable, Optional, TypeVar, Union, cast
 
 from aiohttp import web
 
@@ -89,7 +89,9 @@ def qonto_webhook(
             ``client_max_size`` only.
     """
     if not isinstance(verifier, Verifier):
-        raise TypeError(f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}")
+        raise TypeError(
+            f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}"
+        )
     limit = check_max_body_size(max_body_size)
 
     def decorate(handler: _Handler) -> _Handler:

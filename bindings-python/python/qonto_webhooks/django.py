@@ -92,7 +92,9 @@ def qonto_webhook(
         max_body_size: the largest body read, in bytes (1 MiB); ``None``: Django's limit only.
     """
     if not isinstance(verifier, Verifier):
-        raise TypeError(f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}")
+        raise TypeError(
+            f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}"
+        )
     limit = check_max_body_size(max_body_size)
 
     def decorate(view: _View) -> _View:

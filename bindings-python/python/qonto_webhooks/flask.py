@@ -98,7 +98,9 @@ def qonto_webhook(
             ``MAX_CONTENT_LENGTH`` only.
     """
     if not isinstance(verifier, Verifier):
-        raise TypeError(f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}")
+        raise TypeError(
+            f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}"
+        )
     limit = check_max_body_size(max_body_size)
 
     def decorate(view: _View) -> _View:
@@ -118,7 +120,9 @@ def qonto_webhook(
                 # decides whether the event is done or released.
                 return make_response(current_app.ensure_sync(view)(event, *args, **kwargs))
 
-            r = guarded(guard, verifier, request.headers, body, call, lambda resp: resp.status_code, None)
+            r = guarded(
+                guard, verifier, request.headers, body, call, lambda resp: resp.status_code, None
+            )
             return _json(r) if isinstance(r, WebhookResponse) else r
 
         return cast(_View, wrapper)

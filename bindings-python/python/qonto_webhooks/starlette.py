@@ -47,7 +47,18 @@ otherwise.
 import functools
 import inspect
 import logging
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Optional, TypeVar, Union, cast
+from typing import (
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Dict,
+    Literal,
+    Optional,
+    TypeVar,
+    Union,
+    cast,
+)
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -66,8 +77,9 @@ from ._frameworks import (
     rejected,
     too_large,
 )
+from ._events import OnboardingEvent
 from .exceptions import IdempotencyStoreError, WebhookVerificationError
-from .idempotency import IdempotencyGuard, WebhookResponse
+from .idempotency import IdempotencyGuard, WebhookResponse, idempotency_key
 
 __all__ = [
     "qonto_webhook",
@@ -123,7 +135,9 @@ def qonto_webhook(
         max_body_size: the largest body read, in bytes (1 MiB); ``None``: no limit.
     """
     if not isinstance(verifier, Verifier):
-        raise TypeError(f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}")
+        raise TypeError(
+            f"qonto_webhook takes a qonto_webhooks.Verifier, not {type(verifier).__qualname__}"
+        )
     limit = check_max_body_size(max_body_size)
 
     def decorate(endpoint: _Endpoint) -> _Endpoint:
@@ -221,8 +235,9 @@ class QontoWebhook:
             yield event
             return
         try:
-            claim = guard.claim(event)
-        except WebhookVerificationError as e:  # no string id: invalid_payload
+            # As handle_request keys it: an empty id is invalid_payload, not a key.
+            claim = guard.claim(idempotency_key(_scheme(event), {"id": event.id}))
+        except WebhookVerificationError as e:  # no non-empty id: invalid_payload
             raise WebhookRejected(rejected(e)) from None
         except IdempotencyStoreError as e:
             raise WebhookRejected(error(503, e.code, str(e))) from None
@@ -235,6 +250,10 @@ class QontoWebhook:
             _settle(guard.release, claim.key, claim)
             raise
         _settle(guard.complete, claim.key, claim)
+
+
+def _scheme(event: AnyEvent) -> Literal["business", "onboarding"]:
+    return "onboarding" if isinstance(event, OnboardingEvent) else "business"
 
 
 def _settle(step: Callable[[Any], None], key: str, claim: Any) -> None:
