@@ -47,6 +47,9 @@ def receivers():
                           "--port"], ROOT),
         "python (flask)": ([py, str(ROOT / "examples/python/flask_receiver.py")], ROOT),
         "python (fastapi)": ([py, str(ROOT / "examples/python/fastapi_receiver.py")], ROOT),
+        "python (django)": ([py, str(ROOT / "examples/python/django_receiver.py")], ROOT),
+        "python (starlette)": ([py, str(ROOT / "examples/python/starlette_receiver.py")], ROOT),
+        "python (aiohttp)": ([py, str(ROOT / "examples/python/aiohttp_receiver.py")], ROOT),
         "node (express)": (["node", str(ROOT / "examples/node/express_receiver.js")], ROOT),
         "go (net/http)": ([str(GO_RECEIVER)], ROOT),
     }
