@@ -40,6 +40,18 @@ test('the defaults: a 60 s lease, a 7-day TTL, 100000 entries, the Redis prefix'
   assert.equal(source.DEFAULT_REDIS_PREFIX, 'qonto-webhooks:idempotency:')
 })
 
+test("the defaults and the guard's HTTP statuses are the contract's (contract.cjs, generated from contract.json)", () => {
+  const contract = require('../contract.cjs')
+  assert.equal(DEFAULT_LEASE, contract.DEFAULT_LEASE)
+  assert.equal(DEFAULT_TTL, contract.DEFAULT_TTL)
+  assert.equal(source.DEFAULT_MAX_ENTRIES, contract.DEFAULT_MAX_ENTRIES)
+  // The statuses the middleware answers with (guard-scenarios.mjs checks them over HTTP).
+  assert.deepEqual(
+    { invalid_payload: 400, duplicate_in_progress: 409, idempotency_store_unavailable: 503 },
+    { invalid_payload: contract.HTTP_STATUS.invalid_payload, duplicate_in_progress: contract.HTTP_STATUS.duplicate_in_progress, idempotency_store_unavailable: contract.HTTP_STATUS.idempotency_store_unavailable },
+  )
+})
+
 test('the same classes from require, import and the default export; the web entry has the guard too', () => {
   const cjs = require('../index.js')
   assert.equal(cjs.IdempotencyGuard, IdempotencyGuard)
