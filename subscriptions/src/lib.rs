@@ -34,6 +34,7 @@
 
 mod client;
 mod error;
+mod http;
 mod model;
 pub mod onboarding;
 

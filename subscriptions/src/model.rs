@@ -319,7 +319,7 @@ pub(crate) fn validate_callback_url(
         rest
     } else if let Some(rest) = url.strip_prefix("http://").filter(|r| {
         let authority = r.split(['/', '?', '#']).next().unwrap_or("");
-        loopback_http && !authority.contains('@') && crate::client::is_loopback(url)
+        loopback_http && !authority.contains('@') && crate::http::is_loopback(url)
     }) {
         rest
     } else {

@@ -33,7 +33,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::client::{Api, Http, HttpOptions, Method};
+use crate::http::{Api, Http, HttpOptions, Method};
 use crate::model::validate_callback_url;
 use crate::{Error, ListParams, MAX_PER_PAGE, Meta, SANDBOX_URL, Secret, Token, generate_secret};
 
