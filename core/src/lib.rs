@@ -8,6 +8,9 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 mod ct;
 #[cfg(feature = "diagnose")]
 pub mod diagnose;
@@ -15,6 +18,8 @@ mod error;
 #[cfg(feature = "serde")]
 pub mod events;
 mod header;
+#[cfg(feature = "http")]
+mod headers;
 pub mod http;
 #[cfg(feature = "std")]
 pub mod idempotency;
