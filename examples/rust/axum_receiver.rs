@@ -1,5 +1,6 @@
-//! A Qonto webhook endpoint with axum: the raw body as `Bytes`, verify, deduplicate the event id
-//! with the idempotency guard, hand the event to a queue, answer fast.
+//! A Qonto webhook endpoint with axum: the crate's extractor (feature `axum`) reads the raw body,
+//! verifies it and parses the event; the handler deduplicates the event id with the idempotency
+//! guard, hands the event to a queue and answers fast.
 //!
 //! ```sh
 //! QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... \
@@ -11,7 +12,10 @@
 //!
 //! Each scheme has its own route and its own verifier: the request never chooses the scheme
 //! (a business webhook's signature is also the onboarding signature of the body `<t>.<body>`,
-//! so an endpoint that let the headers pick would accept it reframed, with no window).
+//! so an endpoint that let the headers pick would accept it reframed, with no window). Each
+//! route's state gives the extractor its `QontoState` (the verifier, the 1 MiB body limit) and the
+//! handler the application. A request that does not verify never reaches a handler: the
+//! extractor answers it, JSON `{"error": <code>, "message": ..}` with 400 (413 over the limit).
 //!
 //! Qonto retries a delivery until it gets a 2xx, so the same event arrives more than once (and a
 //! captured onboarding webhook verifies forever). After verifying, the event's id is claimed with
@@ -30,25 +34,23 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use qonto_webhooks::axum::{QontoEvent, QontoState};
+use qonto_webhooks::events::OnboardingEvent;
 use qonto_webhooks::idempotency::{ClaimState, Guard};
-use qonto_webhooks::{BUSINESS_HEADER, ONBOARDING_HEADER, Scheme, Verifier, unix_now};
+use qonto_webhooks::{BUSINESS_HEADER, Scheme, Schemes, Verifier, unix_now};
 use serde_json::{Value, json};
 
 /// Events waiting for the worker, at most.
 const QUEUE: usize = 10_000;
 
 struct App {
-    /// Business webhooks (`X-Qonto-Signature`) only: the verifier's default.
-    business: Verifier,
-    /// Onboarding webhooks (`Qonto-SHA256-Signature`) only, with their own secret.
-    onboarding: Option<Verifier>,
+    /// The business secret, for the hand-written baseline only.
     secret: String,
-    handwritten: bool,
     /// The events claimed, processed or being processed, by scheme and id. In memory: one
     /// process. With several instances, implement `idempotency::Store` over your database.
     guard: Guard,
@@ -56,42 +58,60 @@ struct App {
     queue: SyncSender<String>,
 }
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> &'h [u8] {
-    headers.get(name).map(|v| v.as_bytes()).unwrap_or_default()
+/// A route's state: what the extractor needs (the route's verifier) and the application.
+#[derive(Clone)]
+struct Route {
+    qonto: QontoState,
+    app: Arc<App>,
 }
 
-/// `POST /webhooks`: business webhooks. Only `X-Qonto-Signature` is read: a request that carries
-/// `Qonto-SHA256-Signature` instead is refused, never verified under the other scheme.
-async fn business_webhook(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let id = if app.handwritten {
-        handwritten(&app.secret, header(&headers, BUSINESS_HEADER), &body)
-    } else {
-        app.business
-            .construct_event(&body, header(&headers, BUSINESS_HEADER), unix_now())
-            .map(|event| event.id)
-            .map_err(|e| e.code())
-    };
-    answer(&app, Scheme::Business, id)
+impl FromRef<Route> for QontoState {
+    fn from_ref(route: &Route) -> QontoState {
+        route.qonto.clone()
+    }
+}
+
+impl FromRef<Route> for Arc<App> {
+    fn from_ref(route: &Route) -> Arc<App> {
+        Arc::clone(&route.app)
+    }
+}
+
+/// `POST /webhooks`: business webhooks. The route's verifier reads only `X-Qonto-Signature`: a
+/// request that carries `Qonto-SHA256-Signature` instead is refused, never verified under the
+/// other scheme.
+async fn business_webhook(State(app): State<Arc<App>>, webhook: QontoEvent) -> Response {
+    answer(&app, Scheme::Business, Ok(webhook.event.id))
 }
 
 /// `POST /webhooks/onboarding`: onboarding webhooks, with the onboarding secret.
 async fn onboarding_webhook(
     State(app): State<Arc<App>>,
+    webhook: QontoEvent<OnboardingEvent>,
+) -> Response {
+    answer(&app, Scheme::Onboarding, Ok(webhook.event.id))
+}
+
+/// `POST /webhooks/onboarding` when no onboarding secret is set.
+async fn not_configured() -> Response {
+    reply(StatusCode::NOT_FOUND, &json!({ "error": "not_configured" }))
+}
+
+/// `POST /webhooks` with `--handwritten`: the load comparison's baseline (see `handwritten`).
+async fn handwritten_webhook(
+    State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(verifier) = &app.onboarding else {
-        return reply(StatusCode::NOT_FOUND, &json!({ "error": "not_configured" }));
-    };
-    let id = verifier
-        .construct_onboarding_event(&body, header(&headers, ONBOARDING_HEADER))
-        .map(|event| event.id)
-        .map_err(|e| e.code());
-    answer(&app, Scheme::Onboarding, id)
+    let header = headers
+        .get(BUSINESS_HEADER)
+        .map(HeaderValue::as_bytes)
+        .unwrap_or_default();
+    answer(
+        &app,
+        Scheme::Business,
+        handwritten(&app.secret, header, &body),
+    )
 }
 
 fn reply(status: StatusCode, body: &Value) -> Response {
@@ -215,25 +235,44 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .skip(1)
         .find(|a| !a.starts_with("--"))
         .map_or(Ok(8080), |p| p.parse())?;
+    // Business webhooks (`X-Qonto-Signature`) only: the verifier's default.
+    let business = QontoState::new(Verifier::new(&secret)?);
     // Onboarding webhooks come from another registration, with another secret.
     let onboarding = match std::env::var("QONTO_ONBOARDING_SECRET") {
-        Ok(s) => Some(Verifier::new(s)?),
+        Ok(s) => Some(QontoState::new(
+            Verifier::new(s)?.with_schemes(Schemes::Onboarding),
+        )),
         Err(_) => None,
     };
     let (queue, events) = sync_channel(QUEUE);
     std::thread::spawn(move || work(events));
     let app = Arc::new(App {
-        business: Verifier::new(&secret)?,
-        onboarding,
         secret,
-        handwritten,
         guard: Guard::default(),
         queue,
     });
+    let business = Route {
+        qonto: business,
+        app: Arc::clone(&app),
+    };
     let router = Router::new()
-        .route("/webhooks", post(business_webhook))
-        .route("/webhooks/onboarding", post(onboarding_webhook))
-        .with_state(app);
+        .route(
+            "/webhooks",
+            if handwritten {
+                post(handwritten_webhook)
+            } else {
+                post(business_webhook)
+            },
+        )
+        .with_state(business);
+    let router = match onboarding {
+        Some(qonto) => router.merge(
+            Router::new()
+                .route("/webhooks/onboarding", post(onboarding_webhook))
+                .with_state(Route { qonto, app }),
+        ),
+        None => router.route("/webhooks/onboarding", post(not_configured)),
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}/webhooks", listener.local_addr()?);
     axum::serve(listener, router)

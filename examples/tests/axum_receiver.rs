@@ -67,6 +67,28 @@ fn post(url: &str, header: (&str, &str), body: &[u8]) -> (u16, Option<String>, V
     (response.status().as_u16(), retry_after, json)
 }
 
+/// Sends only a request's head, declaring a body of `length` bytes; returns the status and the
+/// answer's JSON. (Sending a body the receiver refuses unread could fail with a broken pipe.)
+fn head_only(url: &str, length: usize) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let authority = url.trim_start_matches("http://").split('/').next().unwrap();
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "POST /webhooks HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+         X-Qonto-Signature: t=1,v1=00\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
 fn business_event(id: &str) -> Vec<u8> {
     format!(
         r#"{{"id":"{id}","subscription_id":"s1","organization_id":"o1","membership_id":"m1","type":"v1/transactions","created_at":"2026-01-01T00:00:00Z","data":{{"event":"created"}}}}"#
@@ -155,4 +177,39 @@ fn concurrent_deliveries_of_one_event_are_processed_once() {
             _ => panic!("{status} {json}"),
         }
     }
+}
+
+#[test]
+fn the_extractor_answers_refusals_before_the_handler() {
+    let receiver = start();
+    let body = business_event(&format!("axum-refused-{}", std::process::id()));
+    // A business webhook on the onboarding route, and an onboarding one on the business route:
+    // each route's verifier reads only its own scheme's header.
+    let header = sign(SECRET, &body, unix_now()).unwrap().to_string();
+    let url = format!("{}/onboarding", receiver.url);
+    let (status, _, json) = post(&url, ("X-Qonto-Signature", &header), &body);
+    assert_eq!((status, &json["error"]), (400, &"missing_header".into()));
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("carries X-Qonto-Signature"),
+        "{json}"
+    );
+    let header = sign_onboarding(SECRET, &body).unwrap().to_string();
+    let (status, _, json) = post(&receiver.url, ("Qonto-SHA256-Signature", &header), &body);
+    assert_eq!((status, &json["error"]), (400, &"missing_header".into()));
+
+    // Over the 1 MiB limit: 413 from the declared length, before the body is read.
+    let (status, json) = head_only(&receiver.url, (1 << 20) + 1);
+    assert_eq!((status, &json["error"]), (413, &"body_too_large".into()));
+
+    // Verified, but not an event: 400 invalid_payload, the guard is not reached.
+    let header = sign(SECRET, b"[]", unix_now()).unwrap().to_string();
+    let (status, _, json) = post(&receiver.url, ("X-Qonto-Signature", &header), b"[]");
+    assert_eq!(
+        (status, &json["error"]),
+        (400, &"invalid_payload".into()),
+        "{json}"
+    );
 }
