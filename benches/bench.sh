@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Usage: benches/bench.sh [--table-only] [CRITERION ARGS...]
 # Runs the criterion benchmarks ROUNDS times (default 3; short by default: 0.5 s warm-up, 2 s
-# measurement per case), then prints a markdown table of qonto-webhooks against the three
-# baselines from criterion's estimates.json files: for each case, the lowest of the rounds'
-# medians (on a shared machine other work only ever adds time). --table-only prints the table of
-# the last run without running anything.
+# measurement per case), writes target/bench/core.json (for each case, the lowest of the rounds'
+# medians from criterion's estimates.json files: on a shared machine other work only ever adds
+# time) and prints its markdown table (benches/render.py) of qonto-webhooks against the three
+# baselines. --table-only collects and prints the last run without running anything.
 #        benches/bench.sh --instructions
 # Counts instructions per verification under valgrind's cachegrind instead (unaffected by other
-# load on the machine; needs valgrind) and prints that table.
+# load on the machine; needs valgrind), writes target/bench/core-instructions.json and prints
+# its table.
 #        benches/bench.sh --check-instructions
 # The instruction-count guard (CI): the core's cost above the ring floor at 256 B, per scheme,
 # must not exceed benches/instructions-baseline by more than its slack. Counts are exact for a
@@ -47,20 +48,15 @@ if [ "${1:-}" = "--instructions" ] || [ "${1:-}" = "--check-instructions" ]; the
     done < benches/instructions-baseline
     exit "$status"
   fi
-  echo "Instructions per verification (cachegrind: the run with N+1 verifications minus the run with 1, divided by N)."
   for scheme in business onboarding; do
-    printf '\n**%s**\n\n| body | qonto-webhooks | (a) ring floor | (b) RustCrypto | (c) naive | ours - (a) |\n|---|---|---|---|---|---|\n' "$scheme"
     for size in 64 256 1024 16384; do
       n=1000; [ "$size" -ge 16384 ] && n=100
-      row="| $size B |"
-      declare -A per=()
       for impl in qonto-webhooks a-ring-floor b-rustcrypto c-naive; do
-        per[$impl]=$(per_call "$impl" "$scheme" "$size" "$n")
-        row="$row ${per[$impl]} |"
+        echo "$scheme $size $impl $(per_call "$impl" "$scheme" "$size" "$n")"
       done
-      echo "$row $(( per[qonto-webhooks] - per[a-ring-floor] )) |"
     done
-  done
+  done | python3 benches/collect.py instructions target/bench/core-instructions.json
+  python3 benches/render.py target/bench/core-instructions.json
   exit 0
 fi
 
@@ -83,89 +79,5 @@ else
   done
 fi
 
-python3 - "$CRITERION_HOME" "${ROUNDS:-3}" <<'PY'
-import json, os, platform, sys, time
-
-home = sys.argv[1]
-rounds = [f"round{i}" for i in range(1, int(sys.argv[2]) + 1)]
-OURS, RING, RC, NAIVE = "qonto-webhooks", "a-ring-floor", "b-rustcrypto", "c-naive"
-SIZES = [64, 256, 1024, 16 * 1024, 1024 * 1024]
-
-
-def median_ns(group, function, param):
-    """The lowest median over the rounds."""
-    found = []
-    for name in rounds:
-        path = os.path.join(home, group, function, str(param), name, "estimates.json")
-        try:
-            with open(path) as f:
-                found.append(json.load(f)["median"]["point_estimate"])
-        except (OSError, KeyError, ValueError):
-            pass
-    return min(found) if found else None
-
-
-def size_name(n):
-    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB" if n >= 1024 else f"{n} B"
-
-
-def fmt_time(ns):
-    if ns is None:
-        return "-"
-    if ns >= 1e6:
-        return f"{ns / 1e6:.2f} ms"
-    if ns >= 1e3:
-        return f"{ns / 1e3:.2f} µs"
-    return f"{ns:.0f} ns"
-
-
-def fmt_rate(size, ns):
-    if ns is None:
-        return ""
-    return f" ({size / ns * 1e9 / 2**20:,.0f} MiB/s)"
-
-
-def verdict(size, ours, floor):
-    if ours is None or floor is None:
-        return "-", "-"
-    ratio = ours / floor
-    delta = ours - floor
-    if size <= 64:
-        return f"{delta:+.0f} ns", ("yes" if delta <= 30 else "NO") + " (<= +30 ns)"
-    if size >= 1024 * 1024:
-        return f"{ratio:.3f}x", ("yes" if floor / ours >= 0.95 else "NO") + " (>= 95% of (a) throughput)"
-    if size >= 1024:
-        return f"{ratio:.3f}x", ("yes" if ratio <= 1.05 else "NO") + " (within 5%)"
-    return f"{ratio:.3f}x", "no target"
-
-
-cpu = "unknown CPU"
-try:
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-except OSError:
-    pass
-print(f"Time per verification, lowest median of {len(rounds)} criterion runs (throughput); "
-      f"{cpu}, {os.cpu_count()} cores, "
-      f"{platform.system()}, {time.strftime('%Y-%m-%d', time.gmtime())}.\n")
-for group in ("business", "onboarding"):
-    print(f"**{group}**\n")
-    print("| body | qonto-webhooks | (a) ring + subtle floor | (b) RustCrypto | (c) naive | ours vs (a) | target met |")
-    print("|---|---|---|---|---|---|---|")
-    for size in SIZES:
-        t = {name: median_ns(group, name, size) for name in (OURS, RING, RC, NAIVE)}
-        diff, ok = verdict(size, t[OURS], t[RING])
-        cells = [fmt_time(t[n]) + fmt_rate(size, t[n]) for n in (OURS, RING, RC, NAIVE)]
-        print(f"| {size_name(size)} | " + " | ".join(cells) + f" | {diff} | {ok} |")
-    print()
-print("**header parsing alone**\n")
-print("| header | qonto-webhooks | (c) naive (String split) |")
-print("|---|---|---|")
-for scheme in ("business", "onboarding"):
-    ours = median_ns("parse_header", OURS, scheme)
-    naive = median_ns("parse_header", NAIVE, scheme)
-    print(f"| {scheme} | {fmt_time(ours)} | {fmt_time(naive)} |")
-PY
+python3 benches/collect.py criterion target/bench/core.json "$CRITERION_HOME" "${ROUNDS:-3}"
+python3 benches/render.py target/bench/core.json

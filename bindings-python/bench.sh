@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks the Python package against hand-written hmac code and stripe's verifier, at 256 B,
-# 1 KiB, 16 KiB and 1 MiB, and two threads against one; prints a markdown table. Both wheels
+# 1 KiB, 16 KiB and 1 MiB, and two threads against one; writes target/bench/python.json and
+# prints its markdown table (benches/render.py). Both wheels
 # are measured: the stable ABI of 3.9+ (the default) and of 3.11+ (`abi3-py311`).
 # The pure-Python fallback gets its own row against (a) and (b). Takes about two minutes; not
-# run in CI. Results: target/python-bench/*.json. bench/instructions.py counts instructions
+# run in CI. pytest-benchmark's own files: target/python-bench/*.json. BENCH_MAX_TIME (default
+# 0.5) is pytest-benchmark's --benchmark-max-time. bench/instructions.py counts instructions
 # instead (cachegrind: exact where timings are not).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,7 +18,7 @@ rm -f "$results"/*.json
 
 # max-time per benchmark is short: each still runs thousands of rounds below 16 KiB.
 # shellcheck disable=SC2054 # the commas belong to --benchmark-columns
-opts=(-q -p no:cacheprovider --benchmark-only --benchmark-max-time=0.5
+opts=(-q -p no:cacheprovider --benchmark-only --benchmark-max-time="${BENCH_MAX_TIME:-0.5}"
       --benchmark-columns=median,iqr,rounds --benchmark-sort=name)
 for abi in py39 py311; do
   case "$abi" in
@@ -36,6 +38,6 @@ done
 # Leave the default wheel installed.
 "$py" -m pip install --quiet --force-reinstall --no-deps target/python-wheels/py39/qonto_webhooks-*.whl
 
-echo "### Python: qonto_webhooks vs the alternatives ($(date -u +%Y-%m-%d), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg))"
-echo
-"$py" bindings-python/bench/render.py "$results"/{py39,py311,threads-py39,threads-py311}.json
+python3 benches/collect.py pytest-benchmark target/bench/python.json \
+  "$results"/{py39,py311,threads-py39,threads-py311}.json
+python3 benches/render.py target/bench/python.json

@@ -4,7 +4,9 @@
 //   (a) the hand-written check most guides show: createHmac(...).digest('hex') + timingSafeEqual
 //   (b) the `stripe` package's signature check (same header form, same HMAC)
 //   (c) the `standardwebhooks` package's verify (its own scheme, for reference)
-// Prints a markdown table: mean time per verification and our speed-up over each.
+// Writes the mean time per verification of each as JSON, DIR/node.json (DIR/node-<harness>.json
+// for another harness) when given a DIR, else to stdout; prints the file's name.
+// benches/render.py makes the table, with our speed-up over each.
 //
 // The harness is mitata: it times batches of calls, so reading the clock is not part of each
 // sample. tinybench (BENCH_HARNESS=tinybench) times every call on its own, which adds the same
@@ -16,6 +18,8 @@
 // include the time the process waited.
 import crypto from 'node:crypto'
 import os from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import { measure } from 'mitata'
 import { Bench } from 'tinybench'
@@ -113,16 +117,31 @@ for (const size of SIZES) {
   rows.push({ size, mean })
 }
 
+// The benchmarks' common JSON (benches/collect.py describes it); benches/render.py prints the
+// table and the ratios.
 const label = (n) => (n >= 1024 * 1024 ? `${n / 1024 / 1024} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`)
-const us = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2))
-const names = ['qonto-webhooks', 'qonto-webhooks, pure JS', '(a) createHmac + timingSafeEqual', '(b) stripe verifyHeader', '(c) standardwebhooks verify']
-console.log(`Node ${process.version}, ${os.cpus()[0].model}, ${new Date().toISOString().slice(0, 10)}, ${HARNESS}; ${HARNESS === 'cputime' ? 'best-of-7 CPU µs' : 'mean µs'} per verification (lower is better)\n`)
-console.log(`| body | ${names.join(' | ')} | vs (a) | vs (b) | vs (c) | pure JS vs (a) |`)
-console.log(`|---|${names.map(() => '---:').join('|')}|---:|---:|---:|---:|`)
-for (const { size, mean } of rows) {
-  const ratio = (n, ours = names[0]) => `${(mean[n] / mean[ours]).toFixed(1)}×`
-  const cells = names.map((n) => us(mean[n]))
-  console.log(
-    `| ${label(size)} | ${cells.join(' | ')} | ${ratio(names[2])} | ${ratio(names[3])} | ${ratio(names[4])} | ${(mean[names[2]] / mean[names[1]]).toFixed(2)}× |`,
-  )
+// One file per harness: mitata's is 'node'; the others' do not replace it.
+const doc = {
+  bench: HARNESS === 'mitata' ? 'node' : `node-${HARNESS}`,
+  date: new Date().toISOString().slice(0, 10),
+  machine: {
+    cpu: os.cpus()[0].model,
+    cores: os.cpus().length,
+    load_average: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    os: os.type(),
+    runtime: `Node ${process.version}`,
+  },
+  params: { harness: HARNESS, statistic: HARNESS === 'cputime' ? 'best of 7 batches, CPU time' : 'mean', time_ms: TIME_MS ?? null },
+  rows: rows.flatMap(({ size, mean }) =>
+    Object.entries(mean).map(([contender, value]) => ({ case: label(size), size, contender, value, unit: 'µs' })),
+  ),
+  notes: [],
+}
+const dir = process.argv[2]
+if (dir === undefined) {
+  console.log(JSON.stringify(doc, null, 1))
+} else {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, `${doc.bench}.json`), `${JSON.stringify(doc, null, 1)}\n`)
+  console.log(join(dir, `${doc.bench}.json`))
 }

@@ -3,7 +3,9 @@ hand-written standard-library code: exact and repeatable where timings on a shar
 not. Each figure is (instructions of a run with N verifications - those of a run with none) / N,
 hash seed fixed.
 
-Usage: instructions.py  (from bindings-python/bench, with valgrind on PATH; a few minutes)"""
+Usage: instructions.py [OUT.json]  (from bindings-python/bench, with valgrind on PATH; a few
+minutes). Writes OUT.json (default: the repository's target/bench/python-instructions.json, the
+benchmarks' common JSON) and prints its table (benches/render.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,12 @@ import os
 import re
 import subprocess
 import sys
-from typing import Dict
 
-from render import size_name
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "benches"))
+import collect  # noqa: E402
+import render  # noqa: E402
 
 IMPLS = ["fallback (pure Python)", "(a) hmac.new+hexdigest", "(b) hmac.digest"]
 RUNS = {256: 500, 1024: 500, 16 * 1024: 100, 1024 * 1024: 5}
@@ -44,20 +49,21 @@ def instructions(impl: str, size: int, n: int) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-def main() -> int:
-    print("Instructions per business verification (cachegrind); ratio = theirs / fallback.\n")
-    print("| body | " + " | ".join(IMPLS) + " | vs (a) | vs (b) |")
-    print("|---|" + "---|" * (len(IMPLS) + 2))
+def main(out: str) -> int:
+    rows = []
     for size, n in RUNS.items():
-        per: Dict[str, float] = {}
         for impl in IMPLS:
-            per[impl] = (instructions(impl, size, n) - instructions(impl, size, 0)) / n
-        mine = per[IMPLS[0]]
-        cells = [f"{per[i]:,.0f}" for i in IMPLS]
-        cells += [f"{per[i] / mine:.2f}×" for i in IMPLS[1:]]
-        print(f"| {size_name(size)} | " + " | ".join(cells) + " |")
+            per = (instructions(impl, size, n) - instructions(impl, size, 0)) / n
+            rows.append({"case": collect.size_label(size), "size": size, "contender": impl,
+                         "value": per, "unit": "instructions"})
+    doc = collect.document("python-instructions", rows,
+                           {"method": "cachegrind: (run of N - run of none) / N"},
+                           runtime=f"Python {sys.version.split()[0]}")
+    collect.write(out, doc)
+    print(render.render(doc), end="")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    default = os.path.join(ROOT, "target", "bench", "python-instructions.json")
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else default))

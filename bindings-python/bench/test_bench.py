@@ -1,6 +1,6 @@
 """Benchmarks (pytest-benchmark): one business webhook verified by qonto_webhooks and by the
 usual Python alternatives, at several body sizes. Run by bench.sh, which prints the table
-(render.py); threads.py measures two threads against one."""
+(benches/render.py); threads.py measures two threads against one."""
 
 from __future__ import annotations
 
