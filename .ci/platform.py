@@ -157,10 +157,14 @@ def check() -> list[str]:
     workflow = (ROOT / ".github/workflows/release.yml").read_text()
     in_workflow = set(re.findall(r"target:\s*([a-z0-9_]+-[a-z0-9_-]+)\s*}", workflow))
     if in_workflow != set(PLATFORMS):
-        problems.append(f"release.yml builds {sorted(in_workflow)}, the table has {sorted(PLATFORMS)}")
+        problems.append(
+            f"release.yml builds {sorted(in_workflow)}, the table has {sorted(PLATFORMS)}"
+        )
     napi = json.loads((ROOT / "bindings-node/package.json").read_text())["napi"]["targets"]
     if set(napi) != set(PLATFORMS):
-        problems.append(f"package.json napi.targets is {sorted(napi)}, the table has {sorted(PLATFORMS)}")
+        problems.append(
+            f"package.json napi.targets is {sorted(napi)}, the table has {sorted(PLATFORMS)}"
+        )
     native_go = (ROOT / "bindings-go/native.go").read_text()
     for target, p in PLATFORMS.items():
         if p["go"]:

@@ -27,7 +27,10 @@ PACKAGE_FILES = {
     Path(f).name
     for f in subprocess.run(
         ["git", "ls-files", "python/qonto_webhooks"],
-        cwd=ROOT / "bindings-python", check=True, capture_output=True, text=True,
+        cwd=ROOT / "bindings-python",
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     if f.endswith((".py", ".pyi", "py.typed"))
 }
@@ -70,7 +73,10 @@ def check_wheel(path: Path, version: str, pure: bool, problems: List[str]) -> No
                 problems.append(f"{path.name}: package files {sorted(package)}")
             if "Root-Is-Purelib: true" not in z.read(f"{info}/WHEEL").decode():
                 problems.append(f"{path.name}: not a purelib wheel")
-        elif compiled not in ({"_native.abi3.so"}, {"_native.pyd"}) or package - compiled != PACKAGE_FILES:
+        elif (
+            compiled not in ({"_native.abi3.so"}, {"_native.pyd"})
+            or package - compiled != PACKAGE_FILES
+        ):
             problems.append(f"{path.name}: package files {sorted(package)}")
 
 
@@ -81,8 +87,13 @@ def check_sdist(path: Path, version: str, problems: List[str]) -> None:
         for lic in LICENSES:
             if f"{top}/{lic}" not in names:
                 problems.append(f"{path.name}: no {lic}")
-        for needed in ("pyproject.toml", "Cargo.lock", "bindings-python/src/lib.rs",
-                       "core/src/lib.rs", "python/qonto_webhooks/_pure.py"):
+        for needed in (
+            "pyproject.toml",
+            "Cargo.lock",
+            "bindings-python/src/lib.rs",
+            "core/src/lib.rs",
+            "python/qonto_webhooks/_pure.py",
+        ):
             if f"{top}/{needed}" not in names:
                 problems.append(f"{path.name}: no {needed}")
         member = t.extractfile(f"{top}/PKG-INFO")

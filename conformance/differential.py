@@ -35,8 +35,12 @@ RUNNER_COMMANDS = {
     "rust": [str(ROOT / "target/release/vector-runner")],
     "reference": [sys.executable, str(RUNNERS / "reference.py")],
     "python": [str(ROOT / ".venv/bin/python"), str(RUNNERS / "python_runner.py")],
-    "python-pure": ["env", "QONTO_WEBHOOKS_IMPLEMENTATION=python", str(ROOT / ".venv/bin/python"),
-                    str(RUNNERS / "python_runner.py")],
+    "python-pure": [
+        "env",
+        "QONTO_WEBHOOKS_IMPLEMENTATION=python",
+        str(ROOT / ".venv/bin/python"),
+        str(RUNNERS / "python_runner.py"),
+    ],
     "node": ["node", str(RUNNERS / "node_runner.js")],
     "node-web": ["node", str(RUNNERS / "web_runner.mjs")],
     "node-js": ["node", str(RUNNERS / "node_runner.js"), "--implementation", "js"],
@@ -86,18 +90,19 @@ def random_body(rng):
 def mutate_header(rng, header):
     """One random change to a header string."""
     ops = [
-        lambda h: h[: rng.randint(0, len(h))],                          # truncated
-        lambda h: h + rng.choice([",v0=x", ",v2=" + "a" * 64, ",", ",x", ",t=1", ",v1=" + "0" * 64]),
-        lambda h: h.upper(),                                            # case
+        lambda h: h[: rng.randint(0, len(h))],  # truncated
+        lambda h: h
+        + rng.choice([",v0=x", ",v2=" + "a" * 64, ",", ",x", ",t=1", ",v1=" + "0" * 64]),
+        lambda h: h.upper(),  # case
         lambda h: h.replace("v1=", "V1=", 1),
         lambda h: h.replace(",", rng.choice([" ,", ", ", "\t,", ",\t ", " , "]), 1),
         lambda h: rng.choice([" ", "\t", ""]) + h + rng.choice([" ", "\t", "", "\n"]),
-        lambda h: h[:-1] if h else h,                                   # wrong length
+        lambda h: h[:-1] if h else h,  # wrong length
         lambda h: h + rng.choice("0aF"),
-        lambda h: h.replace("t=", "t=0", 1),                            # leading zero
+        lambda h: h.replace("t=", "t=0", 1),  # leading zero
         lambda h: h.replace("t=", "t=+", 1),
-        lambda h: ",".join(reversed(h.split(","))),                     # order
-        lambda h: h + "," + h,                                          # duplicated items
+        lambda h: ",".join(reversed(h.split(","))),  # order
+        lambda h: h + "," + h,  # duplicated items
         lambda h: h.replace("=", " = ", 1),
         lambda h: "",
         lambda h: h + " " * rng.choice([10, 4096]),
@@ -128,7 +133,11 @@ def random_case(rng):
     else:
         header = sign_onboarding(signer, body)
     if rng.random() < 0.05:  # the other scheme's header
-        header = sign_onboarding(signer, body) if scheme == "business" else f"t={t_text},v1={sign(signer, t_text, body)}"
+        header = (
+            sign_onboarding(signer, body)
+            if scheme == "business"
+            else f"t={t_text},v1={sign(signer, t_text, body)}"
+        )
     for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
         header = mutate_header(rng, header)
     return {
@@ -152,8 +161,10 @@ def run_all(runners, cases):
             proc = subprocess.run(cmd + [str(path)], capture_output=True, text=True, timeout=1800)
             verdicts = proc.stdout.splitlines()
             if proc.returncode != 0 or len(verdicts) != len(cases):
-                raise SystemExit(f"runner {name} failed (exit {proc.returncode}, "
-                                 f"{len(verdicts)}/{len(cases)} verdicts):\n{proc.stderr[-2000:]}")
+                raise SystemExit(
+                    f"runner {name} failed (exit {proc.returncode}, "
+                    f"{len(verdicts)}/{len(cases)} verdicts):\n{proc.stderr[-2000:]}"
+                )
             out[name] = verdicts
         return out
 
@@ -171,13 +182,17 @@ def shrink(runners, case):
         candidates = []
         h = case["header"]
         for i in range(len(h)):
-            candidates.append({**case, "header": h[:i] + h[i + 1:]})
+            candidates.append({**case, "header": h[:i] + h[i + 1 :]})
         if len(case["secrets"]) > 1:
             for i in range(len(case["secrets"])):
-                candidates.append({**case, "secrets": case["secrets"][:i] + case["secrets"][i + 1:]})
+                candidates.append(
+                    {**case, "secrets": case["secrets"][:i] + case["secrets"][i + 1 :]}
+                )
         body = base64.b64decode(case["body_b64"])
         if body:
-            candidates.append({**case, "body_b64": base64.b64encode(body[: len(body) // 2]).decode()})
+            candidates.append(
+                {**case, "body_b64": base64.b64encode(body[: len(body) // 2]).decode()}
+            )
         for c in candidates:
             if disagree(runners, c):
                 case, changed = c, True
@@ -190,8 +205,11 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--only", nargs="*", help="runner names (default: all)")
-    parser.add_argument("--add", action="store_true",
-                        help="append minimal disagreements to core/tests/data/vectors.json")
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="append minimal disagreements to core/tests/data/vectors.json",
+    )
     args = parser.parse_args()
     runners = {k: v for k, v in RUNNER_COMMANDS.items() if not args.only or k in args.only}
     rng = random.Random(args.seed)
@@ -204,8 +222,10 @@ def main():
     for v in verdicts[names[0]]:
         key = v.split()[0]
         counts[key] = counts.get(key, 0) + 1
-    print(f"differential: seed {args.seed}, {len(cases)} cases ({args.cases} random + the vectors) "
-          f"through {', '.join(names)}")
+    print(
+        f"differential: seed {args.seed}, {len(cases)} cases ({args.cases} random + the vectors) "
+        f"through {', '.join(names)}"
+    )
     print("verdicts: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     found = []
     for i in disagreements[:5]:
@@ -220,11 +240,17 @@ def main():
         existing = json.loads(VECTORS.read_text(encoding="utf-8"))
         for k, (minimal, got) in enumerate(found):
             rust = got.get("rust", [next(iter(got.values()))[0]])[0].split()
-            minimal = {**minimal, "name": f"differential seed {args.seed} case {k}", "expect": rust[0]}
+            minimal = {
+                **minimal,
+                "name": f"differential seed {args.seed} case {k}",
+                "expect": rust[0],
+            }
             if rust[0] == "ok":
                 minimal["secret_index"] = int(rust[1])
             existing.append(minimal)
-        VECTORS.write_text(json.dumps(existing, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        VECTORS.write_text(
+            json.dumps(existing, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         print(f"added {len(found)} case(s) to {VECTORS.relative_to(ROOT)}")
     print(f"\ndifferential: {len(cases) - len(disagreements)} passed, {len(disagreements)} failed")
     return 1 if disagreements else 0

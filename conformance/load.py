@@ -42,16 +42,28 @@ def stacks():
     py = venv_bin("python")
     axum = str(ROOT / "target/release/axum-receiver")
     return {
-        "axum": [("rust axum + qonto-webhooks", [axum]),
-                 ("rust axum, hand-written (hmac + hex + ==)", [axum, "--handwritten"])],
-        "flask": [("flask + qonto_webhooks", [py, str(ROOT / "examples/python/flask_receiver.py")]),
-                  ("flask, hand-written (hmac.new + compare_digest)",
-                   [py, str(BASELINES / "flask_handwritten.py")])],
-        "express": [("express + qontoWebhook", ["node", str(ROOT / "examples/node/express_receiver.js")]),
-                    ("express, hand-written (createHmac + timingSafeEqual)",
-                     ["node", str(BASELINES / "express_handwritten.js")])],
-        "go": [("go net/http + qontowebhooks", [str(GO_RECEIVER)]),
-               ("go net/http, hand-written (crypto/hmac + hex + hmac.Equal)", [str(GO_HANDWRITTEN)])],
+        "axum": [
+            ("rust axum + qonto-webhooks", [axum]),
+            ("rust axum, hand-written (hmac + hex + ==)", [axum, "--handwritten"]),
+        ],
+        "flask": [
+            ("flask + qonto_webhooks", [py, str(ROOT / "examples/python/flask_receiver.py")]),
+            (
+                "flask, hand-written (hmac.new + compare_digest)",
+                [py, str(BASELINES / "flask_handwritten.py")],
+            ),
+        ],
+        "express": [
+            ("express + qontoWebhook", ["node", str(ROOT / "examples/node/express_receiver.js")]),
+            (
+                "express, hand-written (createHmac + timingSafeEqual)",
+                ["node", str(BASELINES / "express_handwritten.js")],
+            ),
+        ],
+        "go": [
+            ("go net/http + qontowebhooks", [str(GO_RECEIVER)]),
+            ("go net/http, hand-written (crypto/hmac + hex + hmac.Equal)", [str(GO_HANDWRITTEN)]),
+        ],
     }
 
 
@@ -60,13 +72,22 @@ def run_one(cmd, requests, threads):
     with receiver(cmd) as (port, why):
         if why:
             return None, 0, 0, 0, False, why
-        out = subprocess.run([str(LOAD), f"http://127.0.0.1:{port}/webhooks", str(requests),
-                              str(threads)], capture_output=True, text=True, timeout=300)
+        out = subprocess.run(
+            [str(LOAD), f"http://127.0.0.1:{port}/webhooks", str(requests), str(threads)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     text = out.stdout + out.stderr
     m = re.search(r"([\d.]+) req/s; accepted (\d+), lost (\d+), wrong (\d+)", text)
     if not m:
         return None, 0, 0, 0, False, text
-    rps, accepted, lost, wrong = float(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4))
+    rps, accepted, lost, wrong = (
+        float(m.group(1)),
+        int(m.group(2)),
+        int(m.group(3)),
+        int(m.group(4)),
+    )
     return rps, accepted, lost, wrong, out.returncode == 0, text
 
 
@@ -74,20 +95,35 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--only", nargs="*", help="stacks to run: axum, flask, express, go (default: all)")
+    parser.add_argument(
+        "--only", nargs="*", help="stacks to run: axum, flask, express, go (default: all)"
+    )
     args = parser.parse_args()
     if not LOAD.exists():
-        raise SystemExit("build the Rust binaries first: cargo build --release -p qonto-webhooks-cli "
-                         "-p qonto-webhooks-examples -p qonto-webhooks-conformance")
+        raise SystemExit(
+            "build the Rust binaries first: cargo build --release -p qonto-webhooks-cli "
+            "-p qonto-webhooks-examples -p qonto-webhooks-conformance"
+        )
     prepare()
-    subprocess.run(["go", "build", "-o", str(GO_HANDWRITTEN), "./handwritten"],
-                   cwd=ROOT / "conformance/go", check=True)
+    subprocess.run(
+        ["go", "build", "-o", str(GO_HANDWRITTEN), "./handwritten"],
+        cwd=ROOT / "conformance/go",
+        check=True,
+    )
     chosen = {k: v for k, v in stacks().items() if not args.only or k in args.only}
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
-                if line.startswith("model name")), platform.processor() or "unknown CPU")
-    print(f"load: {args.requests} requests (70% genuine, 30% tampered/stale/wrong-secret, "
-          f"+2% replays), {args.threads} client threads, loopback; {cpu}, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d', time.gmtime())}\n")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo", encoding="utf-8")
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    print(
+        f"load: {args.requests} requests (70% genuine, 30% tampered/stale/wrong-secret, "
+        f"+2% replays), {args.threads} client threads, loopback; {cpu}, {os.cpu_count()} cores, "
+        f"{time.strftime('%Y-%m-%d', time.gmtime())}\n"
+    )
     print("| receiver | req/s | accepted | lost | wrong | result |")
     print("|---|---:|---:|---:|---:|---|")
     failures = []
@@ -95,8 +131,11 @@ def main():
         for label, cmd in rows:
             rps, accepted, lost, wrong, passed, output = run_one(cmd, args.requests, args.threads)
             shown = f"{rps:,.0f}" if rps is not None else "-"
-            print(f"| {label} | {shown} | {accepted} | {lost} | {wrong} | "
-                  f"{'ok' if passed else 'FAILED'} |", flush=True)
+            print(
+                f"| {label} | {shown} | {accepted} | {lost} | {wrong} | "
+                f"{'ok' if passed else 'FAILED'} |",
+                flush=True,
+            )
             if not passed:
                 failures.append(f"{label}:\n{output.strip()[-1500:]}")
     for f in failures:

@@ -43,8 +43,10 @@ def receivers():
     py = venv_bin("python")
     return {
         "rust (axum)": ([str(ROOT / "target/release/axum-receiver")], ROOT),
-        "cli (listen)": ([str(ROOT / "target/release/qonto-webhooks"), "listen", "--schemes", "both",
-                          "--port"], ROOT),
+        "cli (listen)": (
+            [str(ROOT / "target/release/qonto-webhooks"), "listen", "--schemes", "both", "--port"],
+            ROOT,
+        ),
         "python (flask)": ([py, str(ROOT / "examples/python/flask_receiver.py")], ROOT),
         "python (fastapi)": ([py, str(ROOT / "examples/python/fastapi_receiver.py")], ROOT),
         "python (django)": ([py, str(ROOT / "examples/python/django_receiver.py")], ROOT),
@@ -66,8 +68,12 @@ def receiver(cmd, cwd=ROOT):
     """Runs a receiver on a free loopback port; yields (port, None), or (port, why) when it did not
     start. Its output goes to a temporary file: a pipe nobody reads would fill and stall it."""
     port = free_port()
-    env = {**os.environ, "QONTO_WEBHOOK_SECRET": SECRET,
-           "QONTO_ONBOARDING_SECRET": ONBOARDING_SECRET, "PORT": str(port)}
+    env = {
+        **os.environ,
+        "QONTO_WEBHOOK_SECRET": SECRET,
+        "QONTO_ONBOARDING_SECRET": ONBOARDING_SECRET,
+        "PORT": str(port),
+    }
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd + [str(port)], cwd=cwd, env=env, stdout=log, stderr=log)
         try:
@@ -100,10 +106,24 @@ def wait_for(port, proc, seconds=30.0):
 def fire(base, scheme):
     url = base if scheme == "business" else base + "/onboarding"
     secret = SECRET if scheme == "business" else ONBOARDING_SECRET
-    cmd = [str(ROOT / "target/release/qonto-webhooks"), "send", "--url", url, "--scheme", scheme,
-           "--check", "--topic", "v1/transactions"]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "QONTO_WEBHOOK_SECRET": secret})
+    cmd = [
+        str(ROOT / "target/release/qonto-webhooks"),
+        "send",
+        "--url",
+        url,
+        "--scheme",
+        scheme,
+        "--check",
+        "--topic",
+        "v1/transactions",
+    ]
+    out = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QONTO_WEBHOOK_SECRET": secret},
+    )
     results = {}
     for line in out.stdout.splitlines():
         m = re.match(r"\s+(\S+)\s+-> (\d+) in\s+([\d.]+) ms\s+(as expected|UNEXPECTED)(.*)", line)
@@ -119,12 +139,16 @@ GO_RECEIVER = ROOT / "target/conformance/go_receiver"
 def prepare():
     """Installs what the receivers need besides the bindings (`make tour` builds those first and
     puts the pinned Go on PATH), and builds the Go receiver (cgo over the C library)."""
-    subprocess.run(["bash", str(ROOT / ".ci/venv.sh"), str(ROOT / "examples/requirements.txt")],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["bash", str(ROOT / ".ci/venv.sh"), str(ROOT / "examples/requirements.txt")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     if shutil.which("go") is None:
         raise SystemExit("go is not on PATH: run the tour through make (make tour)")
-    subprocess.run(["go", "build", "-o", str(GO_RECEIVER), "./receiver"], cwd=ROOT / "examples/go",
-                   check=True)
+    subprocess.run(
+        ["go", "build", "-o", str(GO_RECEIVER), "./receiver"], cwd=ROOT / "examples/go", check=True
+    )
 
 
 def main():
@@ -146,24 +170,38 @@ def main():
                 cells = []
                 for label in LABELS:
                     if label not in results:
-                        cells.append("n/a" if scheme == "onboarding" and label in BUSINESS_ONLY else "missing")
+                        cells.append(
+                            "n/a"
+                            if scheme == "onboarding" and label in BUSINESS_ONLY
+                            else "missing"
+                        )
                         continue
                     status, expected, duplicate = results[label]
-                    cells.append(f"{status}{' dup' if duplicate else ''}{'' if expected else ' (!)'}")
+                    cells.append(
+                        f"{status}{' dup' if duplicate else ''}{'' if expected else ' (!)'}"
+                    )
                 rows.append((name, scheme, cells))
                 if not ok:
                     failures.append(f"{name} ({scheme}):\n{output}")
 
     width = max(len(r[0]) for r in rows) if rows else 10
-    print(f"{'receiver':<{width}}  {'scheme':<10}  " + "  ".join(f"{l:>12}" for l in LABELS))
+    print(
+        f"{'receiver':<{width}}  {'scheme':<10}  " + "  ".join(f"{label:>12}" for label in LABELS)
+    )
     for name, scheme, cells in rows:
         print(f"{name:<{width}}  {scheme:<10}  " + "  ".join(f"{c:>12}" for c in cells))
-    print("\nA correct endpoint answers 2xx to the genuine event and 4xx to the other copies, but "
-          "the replay: refused (4xx) or acknowledged as a duplicate (200 dup: a 2xx saying "
-          "\"duplicate\": true); (!) marks a wrong answer.")
+    print(
+        "\nA correct endpoint answers 2xx to the genuine event and 4xx to the other copies, but "
+        "the replay: refused (4xx) or acknowledged as a duplicate (200 dup: a 2xx saying "
+        '"duplicate": true); (!) marks a wrong answer.'
+    )
     for f in failures:
         print("\nFAILED " + f, file=sys.stderr)
-    passed = sum(1 for _, _, cells in rows if all("(!)" not in c and c not in ("missing", "did not start") for c in cells))
+    passed = sum(
+        1
+        for _, _, cells in rows
+        if all("(!)" not in c and c not in ("missing", "did not start") for c in cells)
+    )
     print(f"\ntour: {passed} passed, {len(rows) - passed} failed")
     return 1 if failures else 0
 

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 SECRET = "whsec_VuvcYxzMbryt1UBytq58jtGBxCgbQdzX/c0vj5ZLjUA="
-DECODED = base64.b64decode(SECRET[len("whsec_"):])
+DECODED = base64.b64decode(SECRET[len("whsec_") :])
 NOW = 1735689600
 BODY = '{"id":"e1","type":"v1/clients","data":{"event":"created","name":"Société Générale ☕"}}'.encode()
 VALUE = json.loads(BODY)
@@ -33,10 +33,28 @@ def sign(secret, body, t=NOW):
     return f"t={t},v1={mac(secret, str(t).encode() + b'.' + body)}"
 
 
-def case(name, secrets, header, body, expect, mistakes, scheme="business", tolerance=None,
-         no_tolerance=False):
-    return dict(name=name, secrets=secrets, header=header, body=body, expect=expect,
-                mistakes=mistakes, scheme=scheme, tolerance=tolerance, no_tolerance=no_tolerance)
+def case(
+    name,
+    secrets,
+    header,
+    body,
+    expect,
+    mistakes,
+    scheme="business",
+    tolerance=None,
+    no_tolerance=False,
+):
+    return dict(
+        name=name,
+        secrets=secrets,
+        header=header,
+        body=body,
+        expect=expect,
+        mistakes=mistakes,
+        scheme=scheme,
+        tolerance=tolerance,
+        no_tolerance=no_tolerance,
+    )
 
 
 MISMATCH = "signature_mismatch"
@@ -44,46 +62,156 @@ CASES = [
     case("good", [SECRET], sign(SECRET, BODY), BODY, "ok", []),
     case("good onboarding", [SECRET], mac(SECRET, BODY), BODY, "ok", [], scheme="onboarding"),
     case("rotation, second secret", ["whsec_old", SECRET], sign(SECRET, BODY), BODY, "ok", []),
-    case("secret base64-decoded by the user", [DECODED], sign(SECRET, BODY), BODY, MISMATCH,
-         ["secret_base64"]),
-    case("secret base64-decoded by the signer", [SECRET], sign(DECODED, BODY), BODY, MISMATCH,
-         ["secret_base64"]),
-    case("prefix stripped by the user", [SECRET[6:]], sign(SECRET, BODY), BODY, MISMATCH,
-         ["secret_prefix"]),
-    case("prefix stripped by the signer", [SECRET], sign(SECRET[6:], BODY), BODY, MISMATCH,
-         ["secret_prefix"]),
-    case("secret with a trailing newline", [SECRET + "\n"], sign(SECRET, BODY), BODY, MISMATCH,
-         ["secret_whitespace"]),
-    case("body pretty-printed", [SECRET], sign(SECRET, BODY),
-         json.dumps(VALUE, indent=2, ensure_ascii=False).encode(), MISMATCH,
-         ["body_reserialized"]),
-    case("body with Python's separators and escapes", [SECRET], sign(SECRET, BODY),
-         json.dumps(VALUE).encode(), MISMATCH, ["body_reserialized"]),
-    case("keys sorted by the signer", [SECRET],
-         sign(SECRET, json.dumps(VALUE, sort_keys=True, separators=(",", ":"),
-                                 ensure_ascii=False).encode()),
-         BODY, MISMATCH, ["body_reserialized"]),
-    case("body with an added newline", [SECRET], sign(SECRET, BODY), BODY + b"\n", MISMATCH,
-         ["body_trailing_newline"]),
-    case("CRLF line endings", [SECRET], sign(SECRET, b'{\n  "id": "e1"\n}'),
-         b'{\r\n  "id": "e1"\r\n}', MISMATCH, None),
-    case("signed without the timestamp", [SECRET], f"t={NOW},v1={mac(SECRET, BODY)}", BODY,
-         MISMATCH, ["body_signed_without_timestamp"]),
-    case("onboarding header, business scheme", [SECRET], mac(SECRET, BODY), BODY,
-         "malformed_header", ["wrong_scheme"]),
-    case("business header, onboarding scheme", [SECRET], sign(SECRET, BODY), BODY,
-         "malformed_header", ["wrong_scheme"], scheme="onboarding"),
-    case("timestamp in milliseconds", [SECRET], sign(SECRET, BODY, NOW * 1000), BODY,
-         "timestamp_in_future", ["timestamp_milliseconds"]),
-    case("a skewed clock", [SECRET], sign(SECRET, BODY, NOW - 900), BODY, "timestamp_too_old",
-         ["clock_skew"]),
-    case("a wider window accepts it", [SECRET], sign(SECRET, BODY, NOW - 900), BODY, "ok", [],
-         tolerance=1000),
-    case("no window for archived events", [SECRET], sign(SECRET, BODY, NOW - 86400 * 365), BODY,
-         "ok", [], no_tolerance=True),
-    case("the wrong secret", [SECRET, "whsec_old"],
-         sign("whsec_another_subscription_secret_00000000", BODY), BODY, MISMATCH,
-         ["wrong_secret"]),
+    case(
+        "secret base64-decoded by the user",
+        [DECODED],
+        sign(SECRET, BODY),
+        BODY,
+        MISMATCH,
+        ["secret_base64"],
+    ),
+    case(
+        "secret base64-decoded by the signer",
+        [SECRET],
+        sign(DECODED, BODY),
+        BODY,
+        MISMATCH,
+        ["secret_base64"],
+    ),
+    case(
+        "prefix stripped by the user",
+        [SECRET[6:]],
+        sign(SECRET, BODY),
+        BODY,
+        MISMATCH,
+        ["secret_prefix"],
+    ),
+    case(
+        "prefix stripped by the signer",
+        [SECRET],
+        sign(SECRET[6:], BODY),
+        BODY,
+        MISMATCH,
+        ["secret_prefix"],
+    ),
+    case(
+        "secret with a trailing newline",
+        [SECRET + "\n"],
+        sign(SECRET, BODY),
+        BODY,
+        MISMATCH,
+        ["secret_whitespace"],
+    ),
+    case(
+        "body pretty-printed",
+        [SECRET],
+        sign(SECRET, BODY),
+        json.dumps(VALUE, indent=2, ensure_ascii=False).encode(),
+        MISMATCH,
+        ["body_reserialized"],
+    ),
+    case(
+        "body with Python's separators and escapes",
+        [SECRET],
+        sign(SECRET, BODY),
+        json.dumps(VALUE).encode(),
+        MISMATCH,
+        ["body_reserialized"],
+    ),
+    case(
+        "keys sorted by the signer",
+        [SECRET],
+        sign(
+            SECRET,
+            json.dumps(VALUE, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(),
+        ),
+        BODY,
+        MISMATCH,
+        ["body_reserialized"],
+    ),
+    case(
+        "body with an added newline",
+        [SECRET],
+        sign(SECRET, BODY),
+        BODY + b"\n",
+        MISMATCH,
+        ["body_trailing_newline"],
+    ),
+    case(
+        "CRLF line endings",
+        [SECRET],
+        sign(SECRET, b'{\n  "id": "e1"\n}'),
+        b'{\r\n  "id": "e1"\r\n}',
+        MISMATCH,
+        None,
+    ),
+    case(
+        "signed without the timestamp",
+        [SECRET],
+        f"t={NOW},v1={mac(SECRET, BODY)}",
+        BODY,
+        MISMATCH,
+        ["body_signed_without_timestamp"],
+    ),
+    case(
+        "onboarding header, business scheme",
+        [SECRET],
+        mac(SECRET, BODY),
+        BODY,
+        "malformed_header",
+        ["wrong_scheme"],
+    ),
+    case(
+        "business header, onboarding scheme",
+        [SECRET],
+        sign(SECRET, BODY),
+        BODY,
+        "malformed_header",
+        ["wrong_scheme"],
+        scheme="onboarding",
+    ),
+    case(
+        "timestamp in milliseconds",
+        [SECRET],
+        sign(SECRET, BODY, NOW * 1000),
+        BODY,
+        "timestamp_in_future",
+        ["timestamp_milliseconds"],
+    ),
+    case(
+        "a skewed clock",
+        [SECRET],
+        sign(SECRET, BODY, NOW - 900),
+        BODY,
+        "timestamp_too_old",
+        ["clock_skew"],
+    ),
+    case(
+        "a wider window accepts it",
+        [SECRET],
+        sign(SECRET, BODY, NOW - 900),
+        BODY,
+        "ok",
+        [],
+        tolerance=1000,
+    ),
+    case(
+        "no window for archived events",
+        [SECRET],
+        sign(SECRET, BODY, NOW - 86400 * 365),
+        BODY,
+        "ok",
+        [],
+        no_tolerance=True,
+    ),
+    case(
+        "the wrong secret",
+        [SECRET, "whsec_old"],
+        sign("whsec_another_subscription_secret_00000000", BODY),
+        BODY,
+        MISMATCH,
+        ["wrong_secret"],
+    ),
     case("a malformed header", [SECRET], "t=1,v1=zz", BODY, "malformed_header", []),
     case("an empty header", [SECRET], "", BODY, "missing_header", []),
     case("an empty secret", [""], sign(SECRET, BODY), BODY, "invalid_secret", []),
@@ -129,8 +257,8 @@ def main():
             outputs = [run(p, args) for p in programs]
             first = reference or outputs[0]
             lines = first[1].decode().splitlines()
-            code = "ok" if first[0] == 0 else lines[0][len("error["):].split("]")[0]
-            found = [l.split("[", 1)[1].split("]")[0] for l in lines[1:] if "[" in l]
+            code = "ok" if first[0] == 0 else lines[0][len("error[") :].split("]")[0]
+            found = [line.split("[", 1)[1].split("]")[0] for line in lines[1:] if "[" in line]
             problems = []
             if code != c["expect"]:
                 problems.append(f"verdict {code}, expected {c['expect']}")
@@ -141,16 +269,20 @@ def main():
             for p, out in zip(programs, outputs):
                 compared += 1
                 if out != first:
-                    problems.append(f"{shlex.join(p)} printed (rc {out[0]}):\n{out[1].decode()}"
-                                    f"the {'CLI' if reference else 'first program'} (rc {first[0]}):"
-                                    f"\n{first[1].decode()}")
+                    problems.append(
+                        f"{shlex.join(p)} printed (rc {out[0]}):\n{out[1].decode()}"
+                        f"the {'CLI' if reference else 'first program'} (rc {first[0]}):"
+                        f"\n{first[1].decode()}"
+                    )
             if problems:
                 failures += 1
                 print(f"FAIL {c['name']}: " + "\n  ".join(problems))
             else:
                 print(f"ok   {c['name']}: {code} {found}")
-    print(f"{len(CASES) - failures}/{len(CASES)} diagnose cases agree ({compared} comparisons "
-          f"with {len(programs)} program(s){'' if failures else ''})")
+    print(
+        f"{len(CASES) - failures}/{len(CASES)} diagnose cases agree ({compared} comparisons "
+        f"with {len(programs)} program(s){'' if failures else ''})"
+    )
     sys.exit(1 if failures else 0)
 
 

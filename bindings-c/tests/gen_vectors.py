@@ -6,6 +6,7 @@ Usage: gen_vectors.py VECTORS_JSON REQUESTS_JSON OUTPUT_H. Run at build time by 
 tests always see the files as they are now. Every byte is written as an octal escape and every
 length explicitly, so any byte (NUL, newline, UTF-8) survives.
 """
+
 import base64
 import json
 import sys
@@ -49,12 +50,12 @@ def request_cases(source: str) -> list:
         contains = c.get("message_contains")
         lines.append(
             "  {"
-            + f"{c_bytes(c['name'].encode('utf-8'))}, \"{c['schemes']}\", "
+            + f'{c_bytes(c["name"].encode("utf-8"))}, "{c["schemes"]}", '
             + f"{len(secrets)}, {{{secret_items}}}, "
             + f"{c_optional(c['business'])}, {c_optional(c['onboarding'])}, "
             + f"{{{c_bytes(body)}, {len(body)}}}, UINT64_C({c['now']}), "
             + f"{str(tolerance is not None).lower()}, UINT64_C({tolerance or 0}), "
-            + f"\"{c['expect']}\", \"{c.get('scheme') or ''}\", {c.get('secret_index') or 0}, "
+            + f'"{c["expect"]}", "{c.get("scheme") or ""}", {c.get("secret_index") or 0}, '
             + (c_bytes(contains.encode("utf-8")) if contains is not None else "NULL")
             + "},"
         )
@@ -101,7 +102,7 @@ def main() -> None:
             + f"{len(secrets)}, {{{secret_items}}}, "
             + f"{{{c_bytes(header)}, {len(header)}}}, {{{c_bytes(body)}, {len(body)}}}, "
             + f"UINT64_C({v['now']}), {str(tolerance is not None).lower()}, "
-            + f"UINT64_C({tolerance or 0}), \"{v['expect']}\", {v.get('secret_index') or 0}"
+            + f'UINT64_C({tolerance or 0}), "{v["expect"]}", {v.get("secret_index") or 0}'
             + "},"
         )
     lines += [

@@ -36,13 +36,13 @@ def main():
         body = base64.b64decode(v["body_b64"])
         tolerance = "disabled" if v["tolerance"] is None else v["tolerance"]
 
-        def run(v=v, body=body, tolerance=tolerance):
+        def run_vector(v=v, body=body, tolerance=tolerance):
             verifier = qw.Verifier(v["secrets"], tolerance=tolerance)
             if v["scheme"] == "onboarding":
                 return verifier.verify_onboarding(body, v["header"])
             return verifier.verify(body, v["header"], now=v["now"])
 
-        got, _ = outcome(run)
+        got, _ = outcome(run_vector)
         want = f"ok {v['secret_index']} {v['scheme']}" if v["expect"] == "ok" else v["expect"]
         if got == want:
             passed += 1

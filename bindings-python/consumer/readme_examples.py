@@ -55,7 +55,9 @@ def routes(app):
 
         client = TestClient(app, raise_server_exceptions=False)
         paths = [r.path for r in app.routes if "POST" in (getattr(r, "methods", None) or ())]
-        return [(p, lambda p, b, h: client.post(p, content=b, headers=h).status_code) for p in paths]
+        return [
+            (p, lambda p, b, h: client.post(p, content=b, headers=h).status_code) for p in paths
+        ]
     if kind == "aiohttp":
         return aiohttp_routes(app)
     raise SystemExit(f"readme_examples: an `app` of an unknown kind: {type(app)!r}")
@@ -113,13 +115,19 @@ class DjangoURLs:
         client = Client(enforce_csrf_checks=True)
 
         def post(p, b, h):
-            extra = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in h.items() if k != "Content-Type"}
-            return client.generic("POST", p, b, content_type="application/json", **extra).status_code
+            extra = {
+                "HTTP_" + k.upper().replace("-", "_"): v
+                for k, v in h.items()
+                if k != "Content-Type"
+            }
+            return client.generic(
+                "POST", p, b, content_type="application/json", **extra
+            ).status_code
 
         return [("/" + str(u.pattern), post) for u in self.urlpatterns]
 
 
-CLOSE = []
+CLOSE: list = []
 
 
 def exercise(app, where):
@@ -182,7 +190,8 @@ def run_readme(path):
             apps.append((app, where))
         urlpatterns = namespace.get("urlpatterns")  # a Django block
         if urlpatterns is not None and all(
-            not isinstance(seen, DjangoURLs) or seen.urlpatterns is not urlpatterns for seen, _ in apps
+            not isinstance(seen, DjangoURLs) or seen.urlpatterns is not urlpatterns
+            for seen, _ in apps
         ):
             apps.append((DjangoURLs(urlpatterns), where))
     # Each application once its blocks are all run (a later fragment may add routes to it).

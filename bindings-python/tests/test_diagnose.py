@@ -39,7 +39,7 @@ def test_body_reserialised_by_json_dumps():
 
 def test_secret_base64_decoded():
     header = sign(SECRET, BODY, timestamp=NOW)
-    d = diagnose(base64.b64decode(SECRET[len("whsec_"):]), BODY, header, now=NOW)
+    d = diagnose(base64.b64decode(SECRET[len("whsec_") :]), BODY, header, now=NOW)
     assert mistakes(d) == ["secret_base64"]
     assert_clean(d)
 

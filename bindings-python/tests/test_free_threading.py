@@ -98,8 +98,18 @@ def test_the_module_declares_that_it_uses_the_gil(tmp_path: Path) -> None:
     env = dict(os.environ, CARGO_TARGET_DIR=str(REPO / "target" / "python-gil-check"))
     # Version-specific (no abi3 feature), dev profile: only the module definition matters.
     build = subprocess.run(
-        [str(maturin), "build", "--quiet", "-i", python, "--no-default-features",
-         "-m", str(CRATE / "Cargo.toml"), "--out", str(tmp_path)],
+        [
+            str(maturin),
+            "build",
+            "--quiet",
+            "-i",
+            python,
+            "--no-default-features",
+            "-m",
+            str(CRATE / "Cargo.toml"),
+            "--out",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -109,7 +119,9 @@ def test_the_module_declares_that_it_uses_the_gil(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("qonto_webhooks-*.whl")
     assert "abi3" not in wheel.name, wheel.name
     with zipfile.ZipFile(wheel) as z:
-        (member,) = [n for n in z.namelist() if n.startswith("qonto_webhooks/_native") and n.endswith(".so")]
+        (member,) = [
+            n for n in z.namelist() if n.startswith("qonto_webhooks/_native") and n.endswith(".so")
+        ]
         so = Path(z.extract(member, tmp_path))
     result = subprocess.run(
         [python, "-c", READ_SLOTS, str(so)], capture_output=True, text=True, timeout=60

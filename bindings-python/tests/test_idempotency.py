@@ -178,7 +178,9 @@ def test_key_from_a_verified_request_and_from_events() -> None:
     verified = verifier.verify_request({"X-Qonto-Signature": qw.sign(SECRET, body)}, body)
     assert idempotency_key(verified, body) == "business:evt-1"
     assert idempotency_key(verified, json.loads(body)) == "business:evt-1"
-    assert idempotency_key(verifier.construct_event(body, qw.sign(SECRET, body))) == "business:evt-1"
+    assert (
+        idempotency_key(verifier.construct_event(body, qw.sign(SECRET, body))) == "business:evt-1"
+    )
     onboarding = qw.Verifier(ONBOARDING_SECRET, schemes="onboarding")
     header = qw.sign_onboarding(ONBOARDING_SECRET, ONBOARDING_BODY)
     event = onboarding.construct_onboarding_event(ONBOARDING_BODY, header)
@@ -404,7 +406,11 @@ def test_store_errors_pickle() -> None:
     import pickle
 
     error = pickle.loads(pickle.dumps(IdempotencyStoreError("down")))
-    assert (type(error), error.code, error.message) == (IdempotencyStoreError, "idempotency_store_unavailable", "down")
+    assert (type(error), error.code, error.message) == (
+        IdempotencyStoreError,
+        "idempotency_store_unavailable",
+        "down",
+    )
     assert not isinstance(error, qw.WebhookVerificationError)
     assert isinstance(error, qw.IdempotencyError)
 
@@ -412,7 +418,9 @@ def test_store_errors_pickle() -> None:
 # -- The HTTP layer: the example receivers -------------------------------------------------------
 
 
-def load_example(name: str, monkeypatch: pytest.MonkeyPatch, redis_url: Optional[str] = None) -> Any:
+def load_example(
+    name: str, monkeypatch: pytest.MonkeyPatch, redis_url: Optional[str] = None
+) -> Any:
     """A fresh instance of examples/python/<name>.py (its own verifiers and guard)."""
     monkeypatch.setenv("QONTO_WEBHOOK_SECRET", SECRET)
     monkeypatch.setenv("QONTO_ONBOARDING_SECRET", ONBOARDING_SECRET)
@@ -422,7 +430,8 @@ def load_example(name: str, monkeypatch: pytest.MonkeyPatch, redis_url: Optional
         monkeypatch.delenv("REDIS_URL", raising=False)
     load_example.count += 1  # type: ignore[attr-defined]
     spec = importlib.util.spec_from_file_location(
-        f"example_{name}_{load_example.count}", EXAMPLES / f"{name}.py"  # type: ignore[attr-defined]
+        f"example_{name}_{load_example.count}",
+        EXAMPLES / f"{name}.py",  # type: ignore[attr-defined]
     )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -473,7 +482,9 @@ class Receiver:
 @pytest.fixture(params=["flask_receiver", "fastapi_receiver"])
 def receiver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Receiver:
     name = request.param
-    return Receiver("flask" if name.startswith("flask") else "fastapi", load_example(name, monkeypatch))
+    return Receiver(
+        "flask" if name.startswith("flask") else "fastapi", load_example(name, monkeypatch)
+    )
 
 
 def test_http_a_duplicate_is_answered_200_and_not_processed(receiver: Receiver) -> None:

@@ -27,7 +27,9 @@ V = qw.Verifier(OFFICIAL_SECRET)
     [OFFICIAL_BODY, bytearray(OFFICIAL_BODY), memoryview(OFFICIAL_BODY), OFFICIAL_BODY.decode()],
     ids=["bytes", "bytearray", "memoryview", "str"],
 )
-@pytest.mark.parametrize("header", [OFFICIAL_HEADER, OFFICIAL_HEADER.encode()], ids=["str", "bytes"])
+@pytest.mark.parametrize(
+    "header", [OFFICIAL_HEADER, OFFICIAL_HEADER.encode()], ids=["str", "bytes"]
+)
 def test_body_and_header_types(body: Any, header: Any) -> None:
     assert V.verify(body, header, now=OFFICIAL_NOW) == qw.Verified(0, OFFICIAL_NOW, "business")
 
@@ -97,7 +99,8 @@ HEADER_CALLS = {
 
 @pytest.mark.parametrize("api", sorted(HEADER_CALLS))
 @pytest.mark.parametrize(
-    "header", ["t=1,v1=\ud800", "\ud800", "t=1704110400,v1=\udc80" + "0" * 63, "t=\udfff,v1=" + "0" * 64]
+    "header",
+    ["t=1,v1=\ud800", "\ud800", "t=1704110400,v1=\udc80" + "0" * 63, "t=\udfff,v1=" + "0" * 64],
 )
 def test_lone_surrogate_in_a_header_is_malformed_header(api: str, header: str) -> None:
     """A `str` header with a lone surrogate (which no HTTP server produces) is read as Node reads
@@ -209,10 +212,16 @@ def test_tolerance_none_is_the_default_window_not_off() -> None:
     assert v.tolerance == qw.DEFAULT_TOLERANCE
     with pytest.raises(qw.TimestampTooOldError):
         v.verify(OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 301)
-    d = qw.diagnose(OFFICIAL_SECRET, OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 301, tolerance=None)
+    d = qw.diagnose(
+        OFFICIAL_SECRET, OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 301, tolerance=None
+    )
     assert d.code == "timestamp_too_old"
     d = qw.diagnose(
-        OFFICIAL_SECRET, OFFICIAL_BODY, OFFICIAL_HEADER, now=OFFICIAL_NOW + 301, tolerance="disabled"
+        OFFICIAL_SECRET,
+        OFFICIAL_BODY,
+        OFFICIAL_HEADER,
+        now=OFFICIAL_NOW + 301,
+        tolerance="disabled",
     )
     assert d.ok
 
@@ -236,7 +245,9 @@ def test_tolerance_out_of_range(tolerance: int) -> None:
 
 
 def test_negative_tolerance_says_how_to_switch_off() -> None:
-    with pytest.raises(ValueError, match='a negative tolerance does not switch the window off.*"disabled"'):
+    with pytest.raises(
+        ValueError, match='a negative tolerance does not switch the window off.*"disabled"'
+    ):
         qw.Verifier("k", tolerance=-1)
     with pytest.raises(ValueError, match="tolerance"):
         qw.diagnose("k", b"{}", OFFICIAL_HEADER, tolerance=-1)

@@ -90,17 +90,32 @@ def test_the_pure_wheel_ships_every_file_of_the_package() -> None:
     build gets in) and check_dist.py checks the wheel against the same list: every source file of
     the package must be tracked, or the wheel would lack it."""
     package = CRATE / "python" / "qonto_webhooks"
-    sources = {p.name for p in package.iterdir() if p.suffix in (".py", ".pyi") or p.name == "py.typed"}
+    sources = {
+        p.name for p in package.iterdir() if p.suffix in (".py", ".pyi") or p.name == "py.typed"
+    }
     tracked = {
         Path(f).name
         for f in subprocess.run(
-            ["git", "ls-files", "python/qonto_webhooks"], cwd=CRATE, check=True, capture_output=True, text=True
+            ["git", "ls-files", "python/qonto_webhooks"],
+            cwd=CRATE,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
         if f.endswith((".py", ".pyi", "py.typed"))
     }
-    assert tracked == sources, f"untracked: {sorted(sources - tracked)}, missing: {sorted(tracked - sources)}"
+    assert tracked == sources, (
+        f"untracked: {sorted(sources - tracked)}, missing: {sorted(tracked - sources)}"
+    )
     # The framework integrations and the modules they share are in the list.
-    assert {"django.py", "flask.py", "starlette.py", "fastapi.py", "aiohttp.py", "_frameworks.py"} <= tracked
+    assert {
+        "django.py",
+        "flask.py",
+        "starlette.py",
+        "fastapi.py",
+        "aiohttp.py",
+        "_frameworks.py",
+    } <= tracked
     assert "git ls-files" in (CRATE / "dist.sh").read_text()
     assert '"git", "ls-files", "python/qonto_webhooks"' in (CRATE / "check_dist.py").read_text()
 

@@ -49,7 +49,13 @@ def outcome(call: Callable[[], Any]) -> Tuple[Any, ...]:
     except Exception as e:  # noqa: BLE001 - every outcome is compared
         # The module of the Verifier base class is the one thing that must differ.
         message = re.sub(r"qonto_webhooks\._(native|pure)\.", "qonto_webhooks.<impl>.", str(e))
-        return ("raise", type(e).__name__, getattr(e, "code", None), getattr(e, "scheme", None), message)
+        return (
+            "raise",
+            type(e).__name__,
+            getattr(e, "code", None),
+            getattr(e, "scheme", None),
+            message,
+        )
     if hasattr(value, "secret_index"):
         return ("ok", value.secret_index, value.timestamp, value.scheme, repr(value))
     return ("ok", value)
@@ -74,8 +80,14 @@ def test_the_version_is_the_workspace_version() -> None:
 
 
 def test_the_constants_are_the_cores() -> None:
-    names = ["BUSINESS_HEADER", "ONBOARDING_HEADER", "DEFAULT_TOLERANCE", "MAX_SECRETS",
-             "MAX_HEADER_LEN", "ERROR_CODES"]
+    names = [
+        "BUSINESS_HEADER",
+        "ONBOARDING_HEADER",
+        "DEFAULT_TOLERANCE",
+        "MAX_SECRETS",
+        "MAX_HEADER_LEN",
+        "ERROR_CODES",
+    ]
     assert _pure.ERROR_CODES == tuple(c for c in qw.ERRORS if c != "invalid_payload")
     if NATIVE is not None:
         for name in names:
@@ -101,9 +113,12 @@ def test_every_vector_gives_the_same_outcome(vector: Any) -> None:
 @pytest.mark.parametrize("case", REQUESTS, ids=[c["name"] for c in REQUESTS])
 def test_every_request_case_gives_the_same_outcome(case: Any) -> None:
     def run(m: ModuleType) -> Any:
-        v = m.Verifier(case["secrets"], tolerance=tolerance_arg(case["tolerance"]),
-                       schemes=case["schemes"])
-        return v._verify_request(case["business"], case["onboarding"], case["body"], now=case["now"])
+        v = m.Verifier(
+            case["secrets"], tolerance=tolerance_arg(case["tolerance"]), schemes=case["schemes"]
+        )
+        return v._verify_request(
+            case["business"], case["onboarding"], case["body"], now=case["now"]
+        )
 
     both(run)
 
@@ -114,8 +129,20 @@ ALPHABETS = ["abcdefghijklmnopqrstuvwxyz0123456789", "ABCDEF_-/+=", "éü€漢�
 def random_header(rng: random.Random, header: str) -> str:
     ops: List[Callable[[str], str]] = [
         lambda h: h[: rng.randint(0, len(h))],
-        lambda h: h + rng.choice([",v0=x", ",v2=" + "a" * 64, ",", ",x", ",t=1", ",v1=" + "0" * 64,
-                                  ",t=99999999999999999999", ",v1=" + "g" * 64, ", ,"]),
+        lambda h: h
+        + rng.choice(
+            [
+                ",v0=x",
+                ",v2=" + "a" * 64,
+                ",",
+                ",x",
+                ",t=1",
+                ",v1=" + "0" * 64,
+                ",t=99999999999999999999",
+                ",v1=" + "g" * 64,
+                ", ,",
+            ]
+        ),
         lambda h: h.upper(),
         lambda h: h.replace("v1=", "V1=", 1),
         lambda h: h.replace(",", rng.choice([" ,", ", ", "\t,", ",\t ", " , ", ",,"]), 1),
@@ -157,15 +184,17 @@ def random_cases(seed: int, count: int) -> List[Any]:
             if rng.random() < 0.7
             else _pure.sign_onboarding(key or b"x", body)
         )
-        cases.append({
-            "secrets": secrets,
-            "tolerance": rng.choice([None, "disabled", 0, 1, 300, 2**64 - 1]),
-            "schemes": rng.choice(["business", "onboarding", "both"]),
-            "body": body,
-            "header": random_header(rng, header),
-            "other": random_header(rng, _pure.sign_onboarding(key or b"x", body)),
-            "now": now,
-        })
+        cases.append(
+            {
+                "secrets": secrets,
+                "tolerance": rng.choice([None, "disabled", 0, 1, 300, 2**64 - 1]),
+                "schemes": rng.choice(["business", "onboarding", "both"]),
+                "body": body,
+                "header": random_header(rng, header),
+                "other": random_header(rng, _pure.sign_onboarding(key or b"x", body)),
+                "now": now,
+            }
+        )
     return cases
 
 
@@ -174,6 +203,7 @@ def random_cases(seed: int, count: int) -> List[Any]:
 def test_random_cases_give_the_same_outcome(seed: int) -> None:
     """Random secrets, bodies, windows and mutated headers through every entry point."""
     for case in random_cases(seed, 1500):
+
         def make(m: ModuleType) -> Any:
             return m.Verifier(case["secrets"], tolerance=case["tolerance"], schemes=case["schemes"])
 
@@ -184,7 +214,9 @@ def test_random_cases_give_the_same_outcome(seed: int) -> None:
             return make(m).verify_onboarding(case["body"], case["header"])
 
         def request(m: ModuleType) -> Any:
-            return make(m)._verify_request(case["header"], case["other"], case["body"], now=case["now"])
+            return make(m)._verify_request(
+                case["header"], case["other"], case["body"], now=case["now"]
+            )
 
         def streamed(m: ModuleType) -> Any:
             state = make(m)._start_request(None, case["header"], now=case["now"])
@@ -223,7 +255,10 @@ ARGUMENT_CALLS: List[Tuple[str, Callable[[ModuleType], Any]]] = [
     ("body before missing header", lambda m: m.Verifier("k").verify(42, None)),
     ("now str", lambda m: m.Verifier("k").verify(b"", "t=1,v1=0", now="1")),
     ("now negative", lambda m: m.Verifier("k").verify(b"", "t=1,v1=0", now=-1)),
-    ("now bool", lambda m: m.Verifier("k", tolerance=5).verify(b"", m.sign("k", b"", timestamp=1), now=True)),
+    (
+        "now bool",
+        lambda m: m.Verifier("k", tolerance=5).verify(b"", m.sign("k", b"", timestamp=1), now=True),
+    ),
     ("sign empty secret", lambda m: m.sign("", b"x", timestamp=1)),
     ("sign secret list", lambda m: m.sign(["a"], b"x", timestamp=1)),
     ("sign timestamp float", lambda m: m.sign("k", b"x", timestamp=1.0)),
@@ -244,11 +279,22 @@ ARGUMENT_CALLS: List[Tuple[str, Callable[[ModuleType], Any]]] = [
     ("incremental constructor", lambda m: m.Incremental()),
     ("verified eq", lambda m: m.Verified(0, 5, "business") == m.Verified(0, 5, "business")),
     ("verified ne", lambda m: m.Verified(0, 5, "business") != m.Verified(1, 5, "business")),
-    ("finished twice", lambda m: [s.finish() for s in [m.Verifier("k").start_onboarding(m.sign_onboarding("k", b""))] * 2]),
+    (
+        "finished twice",
+        lambda m: [
+            s.finish() for s in [m.Verifier("k").start_onboarding(m.sign_onboarding("k", b""))] * 2
+        ],
+    ),
     ("incremental repr", lambda m: repr(m.Verifier("k").start_onboarding("0" * 64))),
-    ("select both absent", lambda m: m.Verifier("k", schemes="both")._verify_request(None, " \t", b"")),
+    (
+        "select both absent",
+        lambda m: m.Verifier("k", schemes="both")._verify_request(None, " \t", b""),
+    ),
     ("select other only", lambda m: m.Verifier("k")._verify_request(None, "x", b"")),
-    ("select other only o", lambda m: m.Verifier("k", schemes="onboarding")._start_request("x", "")),
+    (
+        "select other only o",
+        lambda m: m.Verifier("k", schemes="onboarding")._start_request("x", ""),
+    ),
     ("select long blank", lambda m: m.Verifier("k")._verify_request(" " * 4097, None, b"")),
     ("diagnose bad tolerance", lambda m: m.diagnose("k", b"", "x", tolerance=-1)),
     ("diagnose bad body", lambda m: m.diagnose("k", 42, "x")),
@@ -274,16 +320,57 @@ def diagnose_cases() -> List[Tuple[str, Any, bytes, str, str, int]]:
     return [
         ("good", s, b, h, "business", NOW),
         ("reserialised", s, json.dumps(parsed).encode(), h, "business", NOW),
-        ("pretty", s, b, sign(s, json.dumps(parsed, indent=2, ensure_ascii=False).encode(), timestamp=NOW), "business", NOW),
-        ("sorted", s, b, sign(s, json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(), timestamp=NOW), "business", NOW),
-        ("escaped", s, b, sign(s, json.dumps(parsed, separators=(",", ":")).encode(), timestamp=NOW), "business", NOW),
-        ("python default", s, b, sign(s, json.dumps(parsed).encode(), timestamp=NOW), "business", NOW),
+        (
+            "pretty",
+            s,
+            b,
+            sign(s, json.dumps(parsed, indent=2, ensure_ascii=False).encode(), timestamp=NOW),
+            "business",
+            NOW,
+        ),
+        (
+            "sorted",
+            s,
+            b,
+            sign(
+                s,
+                json.dumps(
+                    parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                ).encode(),
+                timestamp=NOW,
+            ),
+            "business",
+            NOW,
+        ),
+        (
+            "escaped",
+            s,
+            b,
+            sign(s, json.dumps(parsed, separators=(",", ":")).encode(), timestamp=NOW),
+            "business",
+            NOW,
+        ),
+        (
+            "python default",
+            s,
+            b,
+            sign(s, json.dumps(parsed).encode(), timestamp=NOW),
+            "business",
+            NOW,
+        ),
         ("base64 secret", base64.b64decode(s[6:]), b, h, "business", NOW),
         ("stripped prefix", s[6:], b, h, "business", NOW),
         ("signed stripped", s, b, sign(s[6:], b, timestamp=NOW), "business", NOW),
         ("signed decoded", s, b, sign(base64.b64decode(s[6:]), b, timestamp=NOW), "business", NOW),
         ("no prefix secret", "abc", b, sign("whsec_abc", b, timestamp=NOW), "business", NOW),
-        ("encoded secret", "abc", b, sign("whsec_" + base64.b64encode(b"abc").decode(), b, timestamp=NOW), "business", NOW),
+        (
+            "encoded secret",
+            "abc",
+            b,
+            sign("whsec_" + base64.b64encode(b"abc").decode(), b, timestamp=NOW),
+            "business",
+            NOW,
+        ),
         ("whitespace", s + "\n", b, h, "business", NOW),
         ("newline added", s, b + b"\n", h, "business", NOW),
         ("crlf added", s, b + b"\r\n", h, "business", NOW),
@@ -292,12 +379,26 @@ def diagnose_cases() -> List[Tuple[str, Any, bytes, str, str, int]]:
         ("lf", s, b"a\nb", sign(s, b"a\r\nb", timestamp=NOW), "business", NOW),
         ("onboarding header", s, b, _pure.sign_onboarding(s, b), "business", NOW),
         ("business as onboarding", s, b, h, "onboarding", NOW),
-        ("onboarding reserialised", s, json.dumps(parsed).encode(), _pure.sign_onboarding(s, b), "onboarding", NOW),
+        (
+            "onboarding reserialised",
+            s,
+            json.dumps(parsed).encode(),
+            _pure.sign_onboarding(s, b),
+            "onboarding",
+            NOW,
+        ),
         ("milliseconds", s, b, sign(s, b, timestamp=NOW * 1000), "business", NOW),
         ("skew behind", s, b, sign(s, b, timestamp=NOW - 900), "business", NOW),
         ("skew ahead", s, b, sign(s, b, timestamp=NOW + 900), "business", NOW),
         ("old and wrong", "other", b, sign(s, b, timestamp=NOW - 900), "business", NOW),
-        ("without timestamp", s, b, "t=%d,v1=%s" % (NOW, _pure.sign_onboarding(s, b)), "business", NOW),
+        (
+            "without timestamp",
+            s,
+            b,
+            "t=%d,v1=%s" % (NOW, _pure.sign_onboarding(s, b)),
+            "business",
+            NOW,
+        ),
         ("wrong secret", "nope", b, h, "business", NOW),
         ("malformed", s, b, "t=1,v1=zz", "business", NOW),
         ("missing", s, b, "", "onboarding", NOW),
@@ -312,20 +413,30 @@ def diagnose_cases() -> List[Tuple[str, Any, bytes, str, str, int]]:
 def test_diagnose_gives_the_same_findings(case: Any) -> None:
     _, secret, body, header, scheme, now = case
     for secrets in (secret, [secret, "whsec_second"]):
-        both(lambda m: m.diagnose(secrets, body, header, onboarding=scheme == "onboarding", now=now))
+        both(
+            lambda m: m.diagnose(secrets, body, header, onboarding=scheme == "onboarding", now=now)
+        )
 
 
 # --- choosing the implementation --------------------------------------------------------------
 
 
-def run_python(code: str, env_value: Optional[str], path: Optional[Path] = None) -> subprocess.CompletedProcess[str]:
+def run_python(
+    code: str, env_value: Optional[str], path: Optional[Path] = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "QONTO_WEBHOOKS_IMPLEMENTATION"}
     if env_value is not None:
         env["QONTO_WEBHOOKS_IMPLEMENTATION"] = env_value
     if path is not None:
         env["PYTHONPATH"] = str(path)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          cwd=path or PACKAGE.parent, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=path or PACKAGE.parent,
+        timeout=120,
+    )
 
 
 PRINT = "import qonto_webhooks as q; print(q.IMPLEMENTATION, type(q.Verifier('k')).__mro__[1].__module__)"
@@ -354,8 +465,11 @@ def test_another_value_is_refused_by_name() -> None:
 def test_without_the_native_module(tmp_path: Path) -> None:
     """A copy of the package without the compiled module (what the pure wheel installs): the
     import falls back, and `=native` fails with a message that says why."""
-    shutil.copytree(PACKAGE, tmp_path / "qonto_webhooks",
-                    ignore=shutil.ignore_patterns("_native*.so", "_native*.pyd", "__pycache__"))
+    shutil.copytree(
+        PACKAGE,
+        tmp_path / "qonto_webhooks",
+        ignore=shutil.ignore_patterns("_native*.so", "_native*.pyd", "__pycache__"),
+    )
     result = run_python(PRINT, None, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["python", "qonto_webhooks._pure"]

@@ -37,8 +37,16 @@ def business(headers: Any) -> qw.Verified:
         EnvironHeaders({"HTTP_X_QONTO_SIGNATURE": OFFICIAL_HEADER}),
         StarletteHeaders(raw=[(b"x-qonto-signature", OFFICIAL_HEADER.encode())]),
     ],
-    ids=["dict", "dict-lower", "dict-upper-bytes", "pairs", "asgi-raw", "werkzeug", "environ",
-         "starlette"],
+    ids=[
+        "dict",
+        "dict-lower",
+        "dict-upper-bytes",
+        "pairs",
+        "asgi-raw",
+        "werkzeug",
+        "environ",
+        "starlette",
+    ],
 )
 def test_business_header_found(headers: Any) -> None:
     assert business(headers) == qw.Verified(0, OFFICIAL_NOW, "business")
@@ -78,7 +86,10 @@ def test_case_sensitive_mapping_with_one_name_in_another_case() -> None:
     """A plain dict holding one header under its canonical name and the other in lower case:
     both are found."""
     onboarding_only = qw.Verifier("secret_key", schemes="onboarding")
-    headers = {"X-Qonto-Signature": OFFICIAL_HEADER, "qonto-sha256-signature": ONBOARDING_HEADER_VALUE}
+    headers = {
+        "X-Qonto-Signature": OFFICIAL_HEADER,
+        "qonto-sha256-signature": ONBOARDING_HEADER_VALUE,
+    }
     assert onboarding_only.verify_request(headers, ONBOARDING_BODY).scheme == "onboarding"
 
 
@@ -108,7 +119,9 @@ def test_present_but_empty_is_missing_header() -> None:
 
 def test_errors_of_the_chosen_scheme() -> None:
     with pytest.raises(qw.TimestampTooOldError):
-        V.verify_request({"X-Qonto-Signature": OFFICIAL_HEADER}, OFFICIAL_BODY, now=OFFICIAL_NOW + 999)
+        V.verify_request(
+            {"X-Qonto-Signature": OFFICIAL_HEADER}, OFFICIAL_BODY, now=OFFICIAL_NOW + 999
+        )
     with pytest.raises(qw.SignatureMismatchError):
         V.verify_request({"X-Qonto-Signature": OFFICIAL_HEADER}, b"{}", now=OFFICIAL_NOW)
 

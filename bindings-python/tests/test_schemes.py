@@ -53,7 +53,9 @@ def header_objects(c: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def check(c: Dict[str, Any], verified: Optional[qw.Verified], error: Optional[BaseException]) -> None:
+def check(
+    c: Dict[str, Any], verified: Optional[qw.Verified], error: Optional[BaseException]
+) -> None:
     if c["expect"] == "ok":
         assert error is None, f"{c['name']}: {error!r}"
         assert verified is not None
@@ -83,7 +85,9 @@ def test_the_case_file_has_the_reframed_replay() -> None:
 def test_verify_request(case: Dict[str, Any]) -> None:
     verifier = make_verifier(case)
     for shape, headers in header_objects(case).items():
-        verified, error = run(lambda: verifier.verify_request(headers, case["body"], now=case["now"]))
+        verified, error = run(
+            lambda: verifier.verify_request(headers, case["body"], now=case["now"])
+        )
         try:
             check(case, verified, error)
         except AssertionError as e:

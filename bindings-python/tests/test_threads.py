@@ -127,7 +127,9 @@ def test_bodies_around_the_threshold_verify_in_threads() -> None:
 
     def check(i: int) -> bool:
         b, h = bodies[i % 3], headers[i % 3]
-        return verifier.verify(b, h, now=NOW).secret_index == 0 and not _wrongly_accepted(verifier, b)
+        return verifier.verify(b, h, now=NOW).secret_index == 0 and not _wrongly_accepted(
+            verifier, b
+        )
 
     with ThreadPoolExecutor(4) as pool:
         assert all(pool.map(check, range(600)))

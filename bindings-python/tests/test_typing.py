@@ -21,7 +21,15 @@ PACKAGE = Path(qonto_webhooks.__file__).resolve().parent
 def mypy(*args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, MYPY_FORCE_COLOR="0")
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir=/dev/null", "--strict", *args],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--no-incremental",
+            "--cache-dir=/dev/null",
+            "--strict",
+            *args,
+        ],
         capture_output=True,
         text=True,
         cwd=HERE,
@@ -66,7 +74,9 @@ def test_the_pure_module_matches_the_native_stubs(tmp_path: Path) -> None:
     (stubs / "__init__.pyi").write_text("")
     native = (PACKAGE / "_native.pyi").read_text()
     assert "@disjoint_base\nclass Verifier:" in native
-    (stubs / "_pure.pyi").write_text(native.replace("@disjoint_base\nclass Verifier:", "class Verifier:"))
+    (stubs / "_pure.pyi").write_text(
+        native.replace("@disjoint_base\nclass Verifier:", "class Verifier:")
+    )
     env = dict(
         os.environ,
         MYPYPATH=str(tmp_path),
@@ -95,8 +105,16 @@ def test_the_pure_module_passes_mypy_strict(tmp_path: Path) -> None:
     for name in names:
         shutil.copy(PACKAGE / name, package / name)
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir=/dev/null", "--strict",
-         "-p", "qonto_webhooks"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--no-incremental",
+            "--cache-dir=/dev/null",
+            "--strict",
+            "-p",
+            "qonto_webhooks",
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,

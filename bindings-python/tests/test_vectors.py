@@ -115,6 +115,7 @@ def test_sign_reproduces_ok_vectors(vector: Dict[str, Any]) -> None:
 def test_construct_event(vector: Dict[str, Any]) -> None:
     """construct_* verifies first: a failing vector raises its code; a valid one gives an event,
     or InvalidPayloadError when its body is not an event (the vectors' bodies are not all)."""
+
     def construct() -> object:
         verifier = make_verifier(vector)
         if vector["scheme"] == "business":

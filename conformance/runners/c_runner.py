@@ -23,8 +23,23 @@ def build():
     if EXE.exists() and all(EXE.stat().st_mtime >= s.stat().st_mtime for s in sources):
         return
     EXE.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["cc", "-O2", "-Wall", "-Werror", f"-I{ROOT / 'include'}", str(HERE / "c_runner.c"),
-                    str(LIB), "-lpthread", "-ldl", "-lm", "-o", str(EXE)], check=True)
+    subprocess.run(
+        [
+            "cc",
+            "-O2",
+            "-Wall",
+            "-Werror",
+            f"-I{ROOT / 'include'}",
+            str(HERE / "c_runner.c"),
+            str(LIB),
+            "-lpthread",
+            "-ldl",
+            "-lm",
+            "-o",
+            str(EXE),
+        ],
+        check=True,
+    )
 
 
 def field(data: bytes) -> str:
@@ -38,11 +53,21 @@ def main():
     for c in cases:
         tolerance = "-" if c["tolerance"] is None else str(c["tolerance"])
         secrets = [field(s.encode()) for s in c["secrets"]]
-        lines.append(" ".join(["o" if c["scheme"] == "onboarding" else "b", str(c["now"]), tolerance,
-                               field(c["header"].encode()), field(base64.b64decode(c["body_b64"])),
-                               *secrets]))
-    out = subprocess.run([str(EXE)], input="\n".join(lines) + "\n", capture_output=True, text=True,
-                         check=True)
+        lines.append(
+            " ".join(
+                [
+                    "o" if c["scheme"] == "onboarding" else "b",
+                    str(c["now"]),
+                    tolerance,
+                    field(c["header"].encode()),
+                    field(base64.b64decode(c["body_b64"])),
+                    *secrets,
+                ]
+            )
+        )
+    out = subprocess.run(
+        [str(EXE)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True
+    )
     sys.stdout.write(out.stdout)
 
 

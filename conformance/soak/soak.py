@@ -53,8 +53,11 @@ def soak(name, n, round_):
     peak = max(peak, sampled_rss())
     grown = peak - base
     ok = grown <= ALLOWANCE_KIB
-    print(f"  {name:<34} {n:>9} rounds  RSS {base} KiB after warm-up, peak {peak} KiB "
-          f"(+{grown} KiB)  {'ok' if ok else 'GREW'}", flush=True)
+    print(
+        f"  {name:<34} {n:>9} rounds  RSS {base} KiB after warm-up, peak {peak} KiB "
+        f"(+{grown} KiB)  {'ok' if ok else 'GREW'}",
+        flush=True,
+    )
     return ok
 
 
@@ -68,10 +71,10 @@ def main():
     onboarding = sign_onboarding("whsec_soak", body)
     headers = [
         good,
-        good.replace("t=", "t=0"),             # same t, other text: signature_mismatch
-        f"t={now},v1={'0' * 64}",              # signature_mismatch
-        "t=1,v1=zz",                           # malformed_header
-        "",                                    # missing_header
+        good.replace("t=", "t=0"),  # same t, other text: signature_mismatch
+        f"t={now},v1={'0' * 64}",  # signature_mismatch
+        "t=1,v1=zz",  # malformed_header
+        "",  # missing_header
         sign("whsec_soak", body, timestamp=now - 1000),  # timestamp_too_old
     ]
     verifier = Verifier(["whsec_old", "whsec_soak"])
@@ -138,8 +141,11 @@ def main():
             ok = e.code == expected_code
         requests[0] += ok
 
-    print(f"soak (Python package, {qonto_webhooks.IMPLEMENTATION} implementation), allowance "
-          f"{ALLOWANCE_KIB} KiB after warm-up:", flush=True)
+    print(
+        f"soak (Python package, {qonto_webhooks.IMPLEMENTATION} implementation), allowance "
+        f"{ALLOWANCE_KIB} KiB after warm-up:",
+        flush=True,
+    )
     results = [
         soak("verify, mixed good and bad", n, verify_round),
         soak("verifier built and dropped", n // 10, build_round),
@@ -149,16 +155,20 @@ def main():
     # One header in six verifies ("t=0..." is the same t with another text, so it does not);
     # every onboarding and incremental verification matches the second secret.
     expected = (n + len(headers) - 1) // len(headers)
-    verdicts_ok = (counts["accepted"] == expected
-                   and counts["rejected"] == n - expected
-                   and counts["onboarding"] == n
-                   and counts["incremental"] == (n + 9) // 10
-                   and errors[0] == n
-                   and requests[0] == n // 4)
-    print(f"  verdicts: {counts['accepted']} accepted of {n}, {counts['onboarding']} onboarding, "
-          f"{counts['incremental']} incremental, {errors[0]} errors caught, "
-          f"{requests[0]} request verdicts right of {n // 4} "
-          f"({'as expected' if verdicts_ok else 'WRONG'})")
+    verdicts_ok = (
+        counts["accepted"] == expected
+        and counts["rejected"] == n - expected
+        and counts["onboarding"] == n
+        and counts["incremental"] == (n + 9) // 10
+        and errors[0] == n
+        and requests[0] == n // 4
+    )
+    print(
+        f"  verdicts: {counts['accepted']} accepted of {n}, {counts['onboarding']} onboarding, "
+        f"{counts['incremental']} incremental, {errors[0]} errors caught, "
+        f"{requests[0]} request verdicts right of {n // 4} "
+        f"({'as expected' if verdicts_ok else 'WRONG'})"
+    )
     passed = sum(results) + verdicts_ok
     print(f"soak: {passed} passed, {len(results) + 1 - passed} failed")
     return 0 if passed == len(results) + 1 else 1

@@ -44,7 +44,7 @@ from qonto_webhooks.django import qonto_webhook  # noqa: E402
 # Built once, at start-up. Business only is the default; onboarding is said explicitly.
 business = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])
 onboarding = Verifier(os.environ["QONTO_ONBOARDING_SECRET"], schemes="onboarding")
-queue = collections.deque(maxlen=10_000)  # stands for your job queue
+queue: "collections.deque[object]" = collections.deque(maxlen=10_000)  # your job queue
 
 
 def make_guard():

@@ -28,7 +28,7 @@ changes the bytes and breaks the signature.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, Literal, Optional, Tuple, Union
 
 from ._select import IMPLEMENTATION as _IMPLEMENTATION
 from ._select import impl as _impl
@@ -375,4 +375,3 @@ def diagnose(
         secret, body, header, onboarding=scheme == "onboarding", now=now, tolerance=tolerance
     )
     return Diagnosis(ok, index, code, message, explained, tuple(Finding(m, t) for m, t in findings))
-

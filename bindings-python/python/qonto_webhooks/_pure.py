@@ -210,7 +210,9 @@ def _mismatch(scheme: str, secrets: int, candidates: int) -> SignatureMismatchEr
     return SignatureMismatchError(message, scheme)
 
 
-def _window(timestamp: int, now: int, tolerance: Optional[int]) -> Optional[WebhookVerificationError]:
+def _window(
+    timestamp: int, now: int, tolerance: Optional[int]
+) -> Optional[WebhookVerificationError]:
     """The replay window (core `Tolerance::check`); `tolerance` None is disabled."""
     if tolerance is None:
         return None
@@ -311,8 +313,7 @@ def _tolerance(tolerance: object) -> Optional[int]:
 def _schemes(schemes: object) -> str:
     if not isinstance(schemes, str):
         raise TypeError(
-            'schemes must be a str ("business", "onboarding" or "both"), not '
-            f"{_type_name(schemes)}"
+            f'schemes must be a str ("business", "onboarding" or "both"), not {_type_name(schemes)}'
         )
     if schemes not in _SCHEMES:
         raise ValueError(f'schemes must be "business", "onboarding" or "both", not {schemes!r}')
@@ -343,8 +344,7 @@ def _secrets(secret: object) -> List[bytes]:
     if one is not None:
         return [one]
     type_error = TypeError(
-        "secret must be str, bytes, or a sequence of them (rotation), not "
-        f"{_type_name(secret)}"
+        f"secret must be str, bytes, or a sequence of them (rotation), not {_type_name(secret)}"
     )
     if isinstance(secret, (dict, set, frozenset)):
         raise type_error
@@ -432,9 +432,7 @@ def _parse_onboarding(header: bytes) -> bytes:
     return candidate
 
 
-def _select(
-    schemes: str, business: bytes, onboarding: bytes
-) -> Tuple[str, bytes]:
+def _select(schemes: str, business: bytes, onboarding: bytes) -> Tuple[str, bytes]:
     """The header to verify, by the verifier's schemes (core `Schemes::select`)."""
 
     def present(h: bytes) -> bool:
@@ -884,7 +882,6 @@ class Verifier:
         )
 
 
-
 #: The classes that stand for the native module's: their names show with their module.
 _NATIVE_LIKE = (Verified, Incremental, Verifier)
 
@@ -939,42 +936,52 @@ def _secret_variants(secret: bytes) -> List[_Variant]:
     out: List[_Variant] = [(secret, None, "")]
     if secret.startswith(b"whsec_"):
         tail = secret[len(b"whsec_") :]
-        out.append((
-            tail,
-            "secret_prefix",
-            "the signature was made with the secret stripped of its whsec_ prefix; Qonto signs "
-            "with the whole secret, prefix included",
-        ))
+        out.append(
+            (
+                tail,
+                "secret_prefix",
+                "the signature was made with the secret stripped of its whsec_ prefix; Qonto signs "
+                "with the whole secret, prefix included",
+            )
+        )
         decoded = _b64decode_canonical(tail)
         if decoded is not None:
-            out.append((
-                decoded,
-                "secret_base64",
-                "the signature was made with the base64-decoded secret (as Svix-style libraries "
-                "do); Qonto signs with the secret's bytes as given, not decoded",
-            ))
+            out.append(
+                (
+                    decoded,
+                    "secret_base64",
+                    "the signature was made with the base64-decoded secret (as Svix-style libraries "
+                    "do); Qonto signs with the secret's bytes as given, not decoded",
+                )
+            )
     else:
-        out.append((
-            b"whsec_" + secret,
-            "secret_prefix",
-            "the secret given here lacks the whsec_ prefix that the signature was made with: "
-            "pass the secret whole, prefix included",
-        ))
-        out.append((
-            b"whsec_" + base64.b64encode(secret),
-            "secret_base64",
-            "the secret given here is the base64-decoded form of the secret that signed: pass "
-            "the whsec_ secret as Qonto returned it, without decoding it",
-        ))
+        out.append(
+            (
+                b"whsec_" + secret,
+                "secret_prefix",
+                "the secret given here lacks the whsec_ prefix that the signature was made with: "
+                "pass the secret whole, prefix included",
+            )
+        )
+        out.append(
+            (
+                b"whsec_" + base64.b64encode(secret),
+                "secret_base64",
+                "the secret given here is the base64-decoded form of the secret that signed: pass "
+                "the whsec_ secret as Qonto returned it, without decoding it",
+            )
+        )
     # Rust's `trim_ascii`: space, \t, \n, \x0c (form feed), \r.
     trimmed = secret.strip(b" \t\n\x0c\r")
     if len(trimmed) != len(secret) and trimmed:
-        out.append((
-            trimmed,
-            "secret_whitespace",
-            "the secret given here has spaces or a newline around it (often from a file or an "
-            ".env line): trim it",
-        ))
+        out.append(
+            (
+                trimmed,
+                "secret_whitespace",
+                "the secret given here has spaces or a newline around it (often from a file or an "
+                ".env line): trim it",
+            )
+        )
     return out
 
 
@@ -1007,9 +1014,7 @@ def _parse_json(body: bytes) -> Tuple[bool, Any]:
     no NaN/Infinity, whitespace around allowed."""
     try:
         text = body.decode("utf-8")
-        return True, json.loads(
-            text, parse_constant=_reject_constant, parse_float=_no_nan_float
-        )
+        return True, json.loads(text, parse_constant=_reject_constant, parse_float=_no_nan_float)
     except (ValueError, RecursionError):
         return False, None
 
@@ -1037,7 +1042,7 @@ def _ascii_escaped(text: Optional[bytes]) -> Optional[bytes]:
         else:
             units = c.encode("utf-16-be", "surrogatepass")
             for i in range(0, len(units), 2):
-                out.append(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}")
+                out.append(f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}")
     return "".join(out).encode("ascii")
 
 
@@ -1121,9 +1126,7 @@ def _body_variants(body: bytes) -> List[_Variant]:
 
 def _raw_body_advice(variant: _Variant) -> str:
     if variant[1] == "body_reserialized":
-        return (
-            f"{variant[2]}: verify the raw request body, byte for byte, before any JSON parsing"
-        )
+        return f"{variant[2]}: verify the raw request body, byte for byte, before any JSON parsing"
     return variant[2]
 
 
@@ -1162,22 +1165,26 @@ def _explain(
     if scheme == "business" and _parses(_parse_onboarding, header):
         ok = _verdict(verifier, "onboarding", body, header, now)[0] is not None
         verdict = "and it verifies as one" if ok else "though it does not verify as one either"
-        findings.append((
-            "wrong_scheme",
-            "this header is a Qonto-SHA256-Signature value (onboarding webhooks), not an "
-            f"X-Qonto-Signature one, {verdict}: verify onboarding webhooks with the onboarding "
-            "scheme",
-        ))
+        findings.append(
+            (
+                "wrong_scheme",
+                "this header is a Qonto-SHA256-Signature value (onboarding webhooks), not an "
+                f"X-Qonto-Signature one, {verdict}: verify onboarding webhooks with the onboarding "
+                "scheme",
+            )
+        )
         return findings
     if scheme == "onboarding" and _parses(_parse_business, header):
         ok = _verdict(verifier, "business", body, header, now)[0] is not None
         verdict = "and it verifies as one" if ok else "though it does not verify as one either"
-        findings.append((
-            "wrong_scheme",
-            "this header is an X-Qonto-Signature value (business webhooks), not a "
-            f"Qonto-SHA256-Signature one, {verdict}: verify business webhooks with the business "
-            "scheme",
-        ))
+        findings.append(
+            (
+                "wrong_scheme",
+                "this header is an X-Qonto-Signature value (business webhooks), not a "
+                f"Qonto-SHA256-Signature one, {verdict}: verify business webhooks with the business "
+                "scheme",
+            )
+        )
         return findings
 
     parsed: Optional[Tuple[bytes, int, List[bytes]]] = None
@@ -1195,20 +1202,24 @@ def _explain(
         seconds = t // 1000
         if len(t_text.lstrip(b"0")) >= 13 and _window(seconds, now, tolerance) is None:
             note = " (the signature itself is valid)" if valid else ""
-            findings.append((
-                "timestamp_milliseconds",
-                f"t is in milliseconds ({t}); Qonto's t is in seconds: whoever signed this must "
-                f"use unix seconds{note}",
-            ))
+            findings.append(
+                (
+                    "timestamp_milliseconds",
+                    f"t is in milliseconds ({t}); Qonto's t is in seconds: whoever signed this must "
+                    f"use unix seconds{note}",
+                )
+            )
         elif valid:
             skew = abs(now - t)
             side = "behind" if t < now else "ahead of"
-            findings.append((
-                "clock_skew",
-                f"the signature is valid, but t is {skew} s {side} this machine's clock: either "
-                "the request is a late replay (reject it) or a clock is wrong (check NTP on this "
-                "server)",
-            ))
+            findings.append(
+                (
+                    "clock_skew",
+                    f"the signature is valid, but t is {skew} s {side} this machine's clock: either "
+                    "the request is a late replay (reject it) or a clock is wrong (check NTP on this "
+                    "server)",
+                )
+            )
         if valid or findings:
             return findings
 
@@ -1235,19 +1246,23 @@ def _explain(
         for candidate_sig in parsed[2]:
             hex_sig = binascii.hexlify(candidate_sig)
             if _verdict(verifier, "onboarding", body, hex_sig, now)[0] is not None:
-                findings.append((
-                    "body_signed_without_timestamp",
-                    "the signature covers the body alone; Qonto's business scheme signs "
-                    '"<t>.<body>": whoever signed this must prefix the body with the t value and '
-                    "a dot",
-                ))
+                findings.append(
+                    (
+                        "body_signed_without_timestamp",
+                        "the signature covers the body alone; Qonto's business scheme signs "
+                        '"<t>.<body>": whoever signed this must prefix the body with the t value and '
+                        "a dot",
+                    )
+                )
     if not findings:
-        findings.append((
-            "wrong_secret",
-            "no known mistake reproduces the signature: most likely the secret is not the one "
-            "that signed (the API key instead of the webhook secret, another subscription's "
-            "secret, sandbox vs production), or the body was changed in another way",
-        ))
+        findings.append(
+            (
+                "wrong_secret",
+                "no known mistake reproduces the signature: most likely the secret is not the one "
+                "that signed (the API key instead of the webhook secret, another subscription's "
+                "secret, sandbox vs production), or the body was changed in another way",
+            )
+        )
     return findings
 
 

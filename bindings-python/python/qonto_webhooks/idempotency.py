@@ -430,7 +430,11 @@ class IdempotencyGuard:
     """
 
     def __init__(
-        self, store: Optional[Store] = None, *, lease: float = DEFAULT_LEASE, ttl: float = DEFAULT_TTL
+        self,
+        store: Optional[Store] = None,
+        *,
+        lease: float = DEFAULT_LEASE,
+        ttl: float = DEFAULT_TTL,
     ) -> None:
         self.store: Store = MemoryStore() if store is None else store
         self.lease = _check_seconds("lease", lease)
@@ -634,9 +638,7 @@ class IdempotencyGuard:
             if inspect.isawaitable(answer):
                 if inspect.iscoroutine(answer):
                     answer.close()
-                raise TypeError(
-                    "the handler is async: use `await guard.handle_request_async(...)`"
-                )
+                raise TypeError("the handler is async: use `await guard.handle_request_async(...)`")
         except BaseException:
             self._finish(claim, ok=False)
             raise

@@ -100,7 +100,15 @@ def main() -> None:
     request_state: Incremental = verifier.start_request({"X-Qonto-Signature": header}, now=None)
     request_state.update(body)
     print(schemes, request_state.finish().scheme)
-    print(index, timestamp, onboarding.event_type, codes, cls.code, tolerance, handle(strict, body, {}))
+    print(
+        index,
+        timestamp,
+        onboarding.event_type,
+        codes,
+        cls.code,
+        tolerance,
+        handle(strict, body, {}),
+    )
 
 
 class ListStore:
