@@ -6,6 +6,8 @@
 #                                      that crate in .ci/mutants-base: commit that file
 #     .ci/mutants.sh --changed         only the lines changed since each crate's recorded commit
 #                                      (what CI runs)
+#     .ci/mutants.sh --changed --record  the same, then records HEAD for each crate with no mutant
+#                                      missed (every line since its last base is then covered)
 #
 # .ci/mutants-base holds one line per crate: `<name> <commit>`. Exits non-zero on a missed mutant
 # or one that hangs (a test must bound every loop). Mutants that cannot change behaviour are
@@ -51,7 +53,9 @@ case "${1:-}" in
     echo "commit it"
     ;;
   --changed)
+    [ -z "${2:-}" ] || [ "$2" = --record ] || { echo "usage: .ci/mutants.sh --changed [--record]" >&2; exit 2; }
     mkdir -p target
+    head=$(git rev-parse HEAD)
     for n in "${names[@]}"; do
       base=$(base_of "$n")
       [ -n "$base" ] || { echo "no base for $n in .ci/mutants-base" >&2; exit 1; }
@@ -62,7 +66,11 @@ case "${1:-}" in
         continue
       fi
       echo "mutants: the lines of ${source[$n]} changed since $base"
+      if [ "${2:-}" = --record ]; then
+        git diff --quiet HEAD -- "${source[$n]}" || { echo "${source[$n]} has uncommitted changes" >&2; exit 1; }
+      fi
       cargo mutants -p "${package[$n]}" --in-diff "$diff" --output "target/mutants-changed-$n"
+      if [ "${2:-}" = --record ]; then record "$n" "$head"; echo "mutants: $n recorded at $head: commit .ci/mutants-base"; fi
     done
     ;;
   *)
