@@ -127,15 +127,31 @@ def from_criterion(home: str, rounds: int) -> Dict[str, Any]:
             for contender in CORE_CONTENDERS:
                 runs = medians(group, contender, size)
                 if runs:
-                    rows.append({"group": group, "case": size_label(size), "size": size,
-                                 "contender": contender, "value": min(runs), "unit": "ns",
-                                 "runs": runs})
+                    rows.append(
+                        {
+                            "group": group,
+                            "case": size_label(size),
+                            "size": size,
+                            "contender": contender,
+                            "value": min(runs),
+                            "unit": "ns",
+                            "runs": runs,
+                        }
+                    )
     for scheme in ("business", "onboarding"):
         for contender in ("qonto-webhooks", "c-naive"):
             runs = medians("parse_header", contender, scheme)
             if runs:
-                rows.append({"group": "parse_header", "case": scheme, "contender": contender,
-                             "value": min(runs), "unit": "ns", "runs": runs})
+                rows.append(
+                    {
+                        "group": "parse_header",
+                        "case": scheme,
+                        "contender": contender,
+                        "value": min(runs),
+                        "unit": "ns",
+                        "runs": runs,
+                    }
+                )
     return document("core", rows, {"rounds": rounds, "statistic": "lowest criterion median"})
 
 
@@ -146,13 +162,25 @@ def from_instructions(lines: Iterable[str]) -> Dict[str, Any]:
         if not parts:
             continue
         scheme, size, impl, count = parts
-        rows.append({"group": scheme, "case": f"{size} B", "size": int(size), "contender": impl,
-                     "value": int(count), "unit": "instructions"})
-    return document("core-instructions", rows,
-                    {"method": "cachegrind: (run of N+1 verifications - run of 1) / N"})
+        rows.append(
+            {
+                "group": scheme,
+                "case": f"{size} B",
+                "size": int(size),
+                "contender": impl,
+                "value": int(count),
+                "unit": "instructions",
+            }
+        )
+    return document(
+        "core-instructions",
+        rows,
+        {"method": "cachegrind: (run of N+1 verifications - run of 1) / N"},
+    )
 
 
 # -- the C ABI (bindings-c/bench.sh) ----------------------------------------------------------
+
 
 def from_bencher(log: str) -> Dict[str, Any]:
     runs: Dict[str, List[float]] = {}
@@ -166,10 +194,28 @@ def from_bencher(log: str) -> Dict[str, Any]:
         if m:
             interleaved.setdefault("rust", []).append(float(m.group(1)))
             interleaved.setdefault("c_abi", []).append(float(m.group(2)))
-    rows = [{"group": "criterion", "case": "verify 256 B", "contender": path, "value": min(v),
-             "unit": "ns", "runs": v} for path, v in runs.items()]
-    rows += [{"group": "interleaved", "case": "verify 256 B", "contender": path,
-              "value": min(v), "unit": "ns", "runs": v} for path, v in interleaved.items()]
+    rows = [
+        {
+            "group": "criterion",
+            "case": "verify 256 B",
+            "contender": path,
+            "value": min(v),
+            "unit": "ns",
+            "runs": v,
+        }
+        for path, v in runs.items()
+    ]
+    rows += [
+        {
+            "group": "interleaved",
+            "case": "verify 256 B",
+            "contender": path,
+            "value": min(v),
+            "unit": "ns",
+            "runs": v,
+        }
+        for path, v in interleaved.items()
+    ]
     return document("c-abi", rows, {"body": 256, "interleaved_batch": 2000})
 
 
@@ -185,8 +231,9 @@ def from_gotest(log: str) -> Dict[str, Any]:
         m = re.match(r"BenchmarkVerify/(\w+)/(\w+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op(.*)", line)
         if m:
             impl, size, ns, rest = m.group(1), m.group(2), float(m.group(3)), m.group(4)
-            row = found.setdefault((impl, size), {
-                "case": size, "contender": impl, "unit": "ns", "runs": []})
+            row = found.setdefault(
+                (impl, size), {"case": size, "contender": impl, "unit": "ns", "runs": []}
+            )
             if size in GO_SIZES:
                 row["size"] = GO_SIZES[size]
             row["runs"].append(ns)
@@ -217,10 +264,20 @@ def from_pytest_benchmark(paths: List[str]) -> Dict[str, Any]:
         if "results" in doc:  # threads.py: {"abi": ..., "results": {impl: {...}}}
             for impl, r in doc["results"].items():
                 contender = f"{impl} ({doc['abi']})"
-                for case, key, unit in (("1 thread", "one", "s"), ("2 threads", "two", "s"),
-                                        ("speed-up", "speedup", "x")):
-                    rows.append({"group": "threads", "case": case, "contender": contender,
-                                 "value": r[key], "unit": unit})
+                for case, key, unit in (
+                    ("1 thread", "one", "s"),
+                    ("2 threads", "two", "s"),
+                    ("speed-up", "speedup", "x"),
+                ):
+                    rows.append(
+                        {
+                            "group": "threads",
+                            "case": case,
+                            "contender": contender,
+                            "value": r[key],
+                            "unit": unit,
+                        }
+                    )
                 params["threads_total"], params["threads_pairs"] = r["total"], r["pairs"]
             continue
         info = doc["machine_info"]
@@ -236,8 +293,15 @@ def from_pytest_benchmark(paths: List[str]) -> Dict[str, Any]:
             if (case, contender) in seen:
                 continue
             seen.add((case, contender))
-            rows.append({"case": case, "size": extra["size"], "contender": contender,
-                         "value": bench["stats"]["median"], "unit": "s"})
+            rows.append(
+                {
+                    "case": case,
+                    "size": extra["size"],
+                    "contender": contender,
+                    "value": bench["stats"]["median"],
+                    "unit": "s",
+                }
+            )
     out = document("python", rows, params, runtime=runtime)
     if cpu:
         out["machine"]["cpu"] = cpu

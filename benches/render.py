@@ -28,6 +28,7 @@ class BadInput(Exception):
 
 # -- formatting -------------------------------------------------------------------------------
 
+
 def table(head: Sequence[str], rows: Sequence[Sequence[str]], align: str = "---") -> List[str]:
     out = ["| " + " | ".join(head) + " |", "|" + "|".join([align] * len(head)) + "|"]
     out += ["| " + " | ".join(row) + " |" for row in rows]
@@ -55,6 +56,10 @@ def fmt_count(x: float) -> str:
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
 
 
+def opt(fmt: Callable[[float], str], value: Optional[float]) -> str:
+    return "-" if value is None else fmt(value)
+
+
 def size_of(row: Dict[str, Any]) -> int:
     return int(row.get("size", 0))
 
@@ -70,6 +75,14 @@ class Rows:
     def value(self, case: str, contender: str, group: Optional[str] = None) -> Optional[float]:
         row = self.index.get((group, case, contender))
         return None if row is None else float(row["value"])
+
+    def need(self, case: str, contender: str, group: Optional[str] = None) -> float:
+        """The value, which the table cannot do without."""
+        value = self.value(case, contender, group)
+        if value is None:
+            where = f"{group}: " if group else ""
+            raise BadInput(f"{self.doc['bench']}: {where}{case} lacks {contender}")
+        return value
 
     def row(self, case: str, contender: str, group: Optional[str] = None) -> Optional[Dict]:
         return self.index.get((group, case, contender))
@@ -91,8 +104,12 @@ class Rows:
 
 # -- the Rust core: benches/bench.sh ----------------------------------------------------------
 
-CORE = [("qonto-webhooks", "qonto-webhooks"), ("a-ring-floor", "(a) ring + subtle floor"),
-        ("b-rustcrypto", "(b) RustCrypto"), ("c-naive", "(c) naive")]
+CORE = [
+    ("qonto-webhooks", "qonto-webhooks"),
+    ("a-ring-floor", "(a) ring + subtle floor"),
+    ("b-rustcrypto", "(b) RustCrypto"),
+    ("c-naive", "(c) naive"),
+]
 
 
 def core_verdict(size: int, ours: Optional[float], floor: Optional[float]) -> Tuple[str, str]:
@@ -104,8 +121,9 @@ def core_verdict(size: int, ours: Optional[float], floor: Optional[float]) -> Tu
     if size <= 64:
         return f"{delta:+.0f} ns", ("yes" if delta <= 30 else "NO") + " (<= +30 ns)"
     if size >= MiB:
-        return f"{ratio:.3f}x", ("yes" if floor / ours >= 0.95 else "NO") + \
-            " (>= 95% of (a) throughput)"
+        return f"{ratio:.3f}x", (
+            "yes" if floor / ours >= 0.95 else "NO"
+        ) + " (>= 95% of (a) throughput)"
     if size >= 1024:
         return f"{ratio:.3f}x", ("yes" if ratio <= 1.05 else "NO") + " (within 5%)"
     return f"{ratio:.3f}x", "no target"
@@ -127,8 +145,11 @@ def render_core(doc: Doc) -> List[str]:
                 ns = rows.value(case, name, group)
                 rate = "" if ns is None or not size else f" ({size / ns * 1e9 / MiB:,.0f} MiB/s)"
                 cells.append(fmt_ns(ns) + rate)
-            diff, ok = core_verdict(size, rows.value(case, "qonto-webhooks", group),
-                                    rows.value(case, "a-ring-floor", group))
+            diff, ok = core_verdict(
+                size,
+                rows.value(case, "qonto-webhooks", group),
+                rows.value(case, "a-ring-floor", group),
+            )
             body.append(cells + [diff, ok])
         out += [f"**{group}**", ""]
         out += table(["body"] + [label for _, label in CORE] + ["ours vs (a)", "target met"], body)
@@ -136,24 +157,39 @@ def render_core(doc: Doc) -> List[str]:
     cases = rows.cases("parse_header")
     if cases:
         out += ["**header parsing alone**", ""]
-        out += table(["header", "qonto-webhooks", "(c) naive (String split)"],
-                     [[c, fmt_ns(rows.value(c, "qonto-webhooks", "parse_header")),
-                       fmt_ns(rows.value(c, "c-naive", "parse_header"))] for c in cases])
+        out += table(
+            ["header", "qonto-webhooks", "(c) naive (String split)"],
+            [
+                [
+                    c,
+                    fmt_ns(rows.value(c, "qonto-webhooks", "parse_header")),
+                    fmt_ns(rows.value(c, "c-naive", "parse_header")),
+                ]
+                for c in cases
+            ],
+        )
         out.append("")
     return out
 
 
 def render_core_instructions(doc: Doc) -> List[str]:
     rows = Rows(doc)
-    names = [("qonto-webhooks", "qonto-webhooks"), ("a-ring-floor", "(a) ring floor"),
-             ("b-rustcrypto", "(b) RustCrypto"), ("c-naive", "(c) naive")]
-    out = ["Instructions per verification (cachegrind: the run with N+1 verifications minus the "
-           "run with 1, divided by N).", ""]
+    names = [
+        ("qonto-webhooks", "qonto-webhooks"),
+        ("a-ring-floor", "(a) ring floor"),
+        ("b-rustcrypto", "(b) RustCrypto"),
+        ("c-naive", "(c) naive"),
+    ]
+    out = [
+        "Instructions per verification (cachegrind: the run with N+1 verifications minus the "
+        "run with 1, divided by N).",
+        "",
+    ]
     for group in rows.groups():
         body = []
         for case in rows.cases(group):
             vals = {n: rows.value(case, n, group) for n, _ in names}
-            cells = [case] + ["-" if vals[n] is None else fmt_count(vals[n]) for n, _ in names]
+            cells = [case] + [opt(fmt_count, vals[n]) for n, _ in names]
             ours, floor = vals["qonto-webhooks"], vals["a-ring-floor"]
             cells.append("-" if ours is None or floor is None else f"{ours - floor:.0f}")
             body.append(cells)
@@ -193,45 +229,50 @@ def render_python(doc: Doc) -> List[str]:
         raise BadInput("python: no qonto_webhooks row")
     others = [o for o in (PY_A, PY_B, PY_C) if o in rows.contenders()]
     first = abis[0]
-    out = [f"Median time per verification; speed-up = theirs / ours ({first[len(PY_OURS) + 2:-1]})"
-           ".", ""]
+    out = [
+        f"Median time per verification; speed-up = theirs / ours ({first[len(PY_OURS) + 2 : -1]}).",
+        "",
+    ]
     failures: List[str] = []
     body = []
     for case in rows.cases():
         size = size_of(rows.row(case, first) or {})
         cells = [case]
-        cells += ["-" if rows.value(case, a) is None else fmt_us(rows.value(case, a)) for a in abis]
-        cells += ["-" if rows.value(case, o) is None else fmt_us(rows.value(case, o))
-                  for o in others]
+        cells += [opt(fmt_us, rows.value(case, a)) for a in abis]
+        cells += [opt(fmt_us, rows.value(case, o)) for o in others]
         ours = rows.value(case, first)
         for o in others:
             theirs = rows.value(case, o)
             if ours is None or theirs is None:
                 cells.append("-")
                 continue
-            cells.append(speedup(theirs / ours, PY_TARGETS.get(size, {}).get(o), failures,
-                                 f"{case} vs {o}"))
+            cells.append(
+                speedup(theirs / ours, PY_TARGETS.get(size, {}).get(o), failures, f"{case} vs {o}")
+            )
         body.append(cells)
-    head = ["body"] + [f"ours ({a[len(PY_OURS) + 2:-1]})" for a in abis] + others
+    head = ["body"] + [f"ours ({a[len(PY_OURS) + 2 : -1]})" for a in abis] + others
     head += [f"vs {o.split(' ')[0]} (target)" for o in others]
     out += table(head, body)
     out.append("")
     fallback = [c for c in rows.cases() if rows.value(c, PY_FALLBACK) is not None]
     if fallback:
-        out += ["The pure-Python fallback (installed where no compiled wheel exists) against the "
-                "hand-written standard-library code it replaces; target: no slower (≥ 1×).", ""]
+        out += [
+            "The pure-Python fallback (installed where no compiled wheel exists) against the "
+            "hand-written standard-library code it replaces; target: no slower (≥ 1×).",
+            "",
+        ]
         body = []
         for case in fallback:
-            mine = rows.value(case, PY_FALLBACK)
+            mine = rows.need(case, PY_FALLBACK)
             cells = [case, fmt_us(mine)]
-            theirs = [rows.value(case, o) for o in (PY_A, PY_B)]
-            cells += ["-" if t is None else fmt_us(t) for t in theirs]
-            cells += ["-" if t is None else speedup(t / mine, 1.0, failures,
-                                                    f"fallback {case} vs {o}")
-                      for o, t in zip((PY_A, PY_B), theirs)]
+            hand = [rows.value(case, o) for o in (PY_A, PY_B)]
+            cells += [opt(fmt_us, t) for t in hand]
+            cells += [
+                opt(lambda t: speedup(t / mine, 1.0, failures, f"fallback {case} vs {o}"), t)
+                for o, t in zip((PY_A, PY_B), hand)
+            ]
             body.append(cells)
-        out += table(["body", "fallback", "(a)", "(b)", "vs (a) (target)", "vs (b) (target)"],
-                     body)
+        out += table(["body", "fallback", "(a)", "(b)", "vs (a) (target)", "vs (b) (target)"], body)
         out.append("")
     threads = [c for c in rows.contenders("threads")]
     if threads:
@@ -250,14 +291,21 @@ def render_python(doc: Doc) -> List[str]:
             if one is None or two is None or up is None:
                 continue
             is_ours = c.startswith(PY_OURS + " (")
-            name = f"ours ({c[len(PY_OURS) + 2:-1]})" if is_ours else \
-                f"{c.rsplit(' (', 1)[0]} (control)"
-            line = (f"Threads, {name}: {total} verifications of 1 MiB take {fmt_us(one)} on one "
-                    f"thread, {fmt_us(two)} on two (medians of {pairs} alternating runs): "
-                    f"{up:.2f}× the throughput")
+            name = (
+                f"ours ({c[len(PY_OURS) + 2 : -1]})"
+                if is_ours
+                else f"{c.rsplit(' (', 1)[0]} (control)"
+            )
+            line = (
+                f"Threads, {name}: {total} verifications of 1 MiB take {fmt_us(one)} on one "
+                f"thread, {fmt_us(two)} on two (medians of {pairs} alternating runs): "
+                f"{up:.2f}× the throughput"
+            )
             if is_ours and (control_speedup is None or control_speedup < 1.5):
-                line += (f" (target ≥ {PY_THREADS_TARGET:g}×: not judged, the control shows no "
-                         "free second core)")
+                line += (
+                    f" (target ≥ {PY_THREADS_TARGET:g}×: not judged, the control shows no "
+                    "free second core)"
+                )
             elif is_ours:
                 ok = up >= PY_THREADS_TARGET
                 line += f" (target ≥ {PY_THREADS_TARGET:g}×: {'ok' if ok else 'MISSED'})"
@@ -276,11 +324,10 @@ def render_python_instructions(doc: Doc) -> List[str]:
     out = ["Instructions per business verification (cachegrind); ratio = theirs / fallback.", ""]
     body = []
     for case in rows.cases():
-        vals = [rows.value(case, n) for n in names]
-        if None in vals:
-            raise BadInput(f"python-instructions: {case} lacks a contender")
-        body.append([case] + [f"{v:,.0f}" for v in vals] +
-                    [f"{v / vals[0]:.2f}×" for v in vals[1:]])
+        vals = [rows.need(case, n) for n in names]
+        body.append(
+            [case] + [f"{v:,.0f}" for v in vals] + [f"{v / vals[0]:.2f}×" for v in vals[1:]]
+        )
     out += table(["body"] + names + ["vs (a)", "vs (b)"], body)
     out.append("")
     return out
@@ -288,8 +335,13 @@ def render_python_instructions(doc: Doc) -> List[str]:
 
 # -- Node: bindings-node/bench.sh -------------------------------------------------------------
 
-NODE = ["qonto-webhooks", "qonto-webhooks, pure JS", "(a) createHmac + timingSafeEqual",
-        "(b) stripe verifyHeader", "(c) standardwebhooks verify"]
+NODE = [
+    "qonto-webhooks",
+    "qonto-webhooks, pure JS",
+    "(a) createHmac + timingSafeEqual",
+    "(b) stripe verifyHeader",
+    "(c) standardwebhooks verify",
+]
 
 
 def fmt_node_us(x: float) -> str:
@@ -303,46 +355,60 @@ def render_node(doc: Doc) -> List[str]:
     out = [f"{harness}; {what} per verification (lower is better).", ""]
     body = []
     for case in rows.cases():
-        v = {n: rows.value(case, n) for n in NODE}
-        if None in v.values():
-            missing = [n for n in NODE if v[n] is None]
-            raise BadInput(f"node: {case} lacks {', '.join(missing)}")
+        v = {n: rows.need(case, n) for n in NODE}
         ours, pure = v[NODE[0]], v[NODE[1]]
-        body.append([case] + [fmt_node_us(v[n]) for n in NODE] +
-                    [f"{v[n] / ours:.1f}×" for n in NODE[2:]] + [f"{v[NODE[2]] / pure:.2f}×"])
-    out += table(["body"] + NODE + ["vs (a)", "vs (b)", "vs (c)", "pure JS vs (a)"], body,
-                 align="---:")
+        body.append(
+            [case]
+            + [fmt_node_us(v[n]) for n in NODE]
+            + [f"{v[n] / ours:.1f}×" for n in NODE[2:]]
+            + [f"{v[NODE[2]] / pure:.2f}×"]
+        )
+    out += table(
+        ["body"] + NODE + ["vs (a)", "vs (b)", "vs (c)", "pure JS vs (a)"], body, align="---:"
+    )
     out.append("")
     return out
 
 
 # -- the C ABI: bindings-c/bench.sh -----------------------------------------------------------
 
+
 def render_c_abi(doc: Doc) -> List[str]:
     rows = Rows(doc)
-    rust, abi = rows.row("verify 256 B", "rust", "criterion"), rows.row("verify 256 B", "c_abi",
-                                                                          "criterion")
+    rust, abi = (
+        rows.row("verify 256 B", "rust", "criterion"),
+        rows.row("verify 256 B", "c_abi", "criterion"),
+    )
     if rust is None or abi is None:
         raise BadInput("c-abi: the rust and c_abi criterion rows are both needed")
     n = len(rust.get("runs", [rust["value"]]))
     runs = lambda r: " ".join(fmt_count(x) for x in r.get("runs", [r["value"]]))  # noqa: E731
     out = ["Verify, 256-byte body, one secret.", ""]
-    out += table(["path", f"ns/verify (fastest of {n} runs)", f"the {n} runs"], [
-        ["Rust API (`Verifier::verify`)", fmt_count(rust["value"]), runs(rust)],
-        ["C ABI (`qw_verify`)", fmt_count(abi["value"]), runs(abi)],
-        ["C ABI minus Rust", f"{abi['value'] - rust['value']:+.0f}", ""],
-    ])
+    out += table(
+        ["path", f"ns/verify (fastest of {n} runs)", f"the {n} runs"],
+        [
+            ["Rust API (`Verifier::verify`)", fmt_count(rust["value"]), runs(rust)],
+            ["C ABI (`qw_verify`)", fmt_count(abi["value"]), runs(abi)],
+            ["C ABI minus Rust", f"{abi['value'] - rust['value']:+.0f}", ""],
+        ],
+    )
     out.append("")
-    ir, ia = rows.value("verify 256 B", "rust", "interleaved"), \
-        rows.value("verify 256 B", "c_abi", "interleaved")
+    ir, ia = (
+        rows.value("verify 256 B", "rust", "interleaved"),
+        rows.value("verify 256 B", "c_abi", "interleaved"),
+    )
     if ir is not None and ia is not None:
         batch = doc.get("params", {}).get("interleaved_batch", "?")
-        out += [f"Interleaved batches of {batch} calls (fastest batch): Rust {ir:.1f} ns, "
-                f"C ABI {ia:.1f} ns, difference {ia - ir:+.1f} ns.", ""]
+        out += [
+            f"Interleaved batches of {batch} calls (fastest batch): Rust {ir:.1f} ns, "
+            f"C ABI {ia:.1f} ns, difference {ia - ir:+.1f} ns.",
+            "",
+        ]
     return out
 
 
 # -- Go: bindings-go/bench.sh -----------------------------------------------------------------
+
 
 def render_go(doc: Doc) -> List[str]:
     rows = Rows(doc)
@@ -356,17 +422,28 @@ def render_go(doc: Doc) -> List[str]:
     body = []
     for case in rows.cases():
         ours, std = rows.row(case, "qontowebhooks"), rows.row(case, "crypto_hmac")
-        ratio = "-" if ours is None or std is None else \
-            f"{float(std['value']) / float(ours['value']):.2f}x"
+        ratio = (
+            "-"
+            if ours is None or std is None
+            else f"{float(std['value']) / float(ours['value']):.2f}x"
+        )
         body.append([case, cell(ours), cell(std), ratio])
     out = ["Business verify, one secret, fastest of the runs.", ""]
-    out += table(["body", "qontowebhooks (cgo), ns/op", "crypto/hmac + hex + hmac.Equal, ns/op",
-                  "stdlib time / ours"], body)
+    out += table(
+        [
+            "body",
+            "qontowebhooks (cgo), ns/op",
+            "crypto/hmac + hex + hmac.Equal, ns/op",
+            "stdlib time / ours",
+        ],
+        body,
+    )
     out.append("")
     return out
 
 
 # -- anything else: one table per group, a column per contender --------------------------------
+
 
 def render_generic(doc: Doc) -> List[str]:
     rows = Rows(doc)
@@ -389,17 +466,24 @@ def render_generic(doc: Doc) -> List[str]:
 
 RENDERERS: Dict[str, Tuple[str, Callable[[Doc], List[str]]]] = {
     "core": ("Rust core (criterion, `benches/bench.sh`)", render_core),
-    "core-instructions": ("Rust core, instructions (`benches/bench.sh --instructions`)",
-                          render_core_instructions),
+    "core-instructions": (
+        "Rust core, instructions (`benches/bench.sh --instructions`)",
+        render_core_instructions,
+    ),
     "python": ("Python (`bindings-python/bench.sh`)", render_python),
-    "python-instructions": ("Python fallback, instructions "
-                            "(`bindings-python/bench/instructions.py`)",
-                            render_python_instructions),
+    "python-instructions": (
+        "Python fallback, instructions (`bindings-python/bench/instructions.py`)",
+        render_python_instructions,
+    ),
     "node": ("Node (`bindings-node/bench.sh`)", render_node),
-    "node-cputime": ("Node, CPU time (`BENCH_HARNESS=cputime bindings-node/bench.sh`)",
-                     render_node),
-    "node-tinybench": ("Node, tinybench (`BENCH_HARNESS=tinybench bindings-node/bench.sh`)",
-                       render_node),
+    "node-cputime": (
+        "Node, CPU time (`BENCH_HARNESS=cputime bindings-node/bench.sh`)",
+        render_node,
+    ),
+    "node-tinybench": (
+        "Node, tinybench (`BENCH_HARNESS=tinybench bindings-node/bench.sh`)",
+        render_node,
+    ),
     "c-abi": ("C ABI (`bindings-c/bench.sh`)", render_c_abi),
     "go": ("Go (`bindings-go/bench.sh`)", render_go),
 }
@@ -407,6 +491,7 @@ ORDER = list(RENDERERS)
 
 
 # -- documents --------------------------------------------------------------------------------
+
 
 def check(doc: Any, path: str) -> Doc:
     if not isinstance(doc, dict):
@@ -465,8 +550,9 @@ def render(doc: Doc, heading: str = "###") -> str:
 
 
 def sort_docs(docs: List[Doc]) -> List[Doc]:
-    return sorted(docs, key=lambda d: ORDER.index(d["bench"]) if d["bench"] in ORDER
-                  else len(ORDER))
+    return sorted(
+        docs, key=lambda d: ORDER.index(d["bench"]) if d["bench"] in ORDER else len(ORDER)
+    )
 
 
 def block(doc: Doc) -> str:
@@ -489,8 +575,9 @@ def write(path: str, docs: List[Doc]) -> None:
         text = RESULTS_HEADER
     for doc in sort_docs(docs):
         name = re.escape(doc["bench"])
-        pattern = re.compile(rf"<!-- render\.py: {name} -->\n.*?<!-- /render\.py: {name} -->\n",
-                             re.S)
+        pattern = re.compile(
+            rf"<!-- render\.py: {name} -->\n.*?<!-- /render\.py: {name} -->\n", re.S
+        )
         new = block(doc)
         if pattern.search(text):
             text = pattern.sub(lambda _: new, text, count=1)

@@ -40,9 +40,22 @@ for _ in range(n):
 def instructions(impl: str, size: int, n: int) -> int:
     env = dict(os.environ, PYTHONHASHSEED="0")
     out = subprocess.run(
-        ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-         sys.executable, "-c", ONE_RUN, impl, str(size), str(n)],
-        capture_output=True, text=True, env=env, check=True,
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            ONE_RUN,
+            impl,
+            str(size),
+            str(n),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
     assert found, out.stderr[-2000:]
@@ -54,11 +67,21 @@ def main(out: str) -> int:
     for size, n in RUNS.items():
         for impl in IMPLS:
             per = (instructions(impl, size, n) - instructions(impl, size, 0)) / n
-            rows.append({"case": collect.size_label(size), "size": size, "contender": impl,
-                         "value": per, "unit": "instructions"})
-    doc = collect.document("python-instructions", rows,
-                           {"method": "cachegrind: (run of N - run of none) / N"},
-                           runtime=f"Python {sys.version.split()[0]}")
+            rows.append(
+                {
+                    "case": collect.size_label(size),
+                    "size": size,
+                    "contender": impl,
+                    "value": per,
+                    "unit": "instructions",
+                }
+            )
+    doc = collect.document(
+        "python-instructions",
+        rows,
+        {"method": "cachegrind: (run of N - run of none) / N"},
+        runtime=f"Python {sys.version.split()[0]}",
+    )
     collect.write(out, doc)
     print(render.render(doc), end="")
     return 0
