@@ -132,7 +132,8 @@ def core_verdict(size: int, ours: Optional[float], floor: Optional[float]) -> Tu
 def render_core(doc: Doc) -> List[str]:
     rows = Rows(doc)
     rounds = doc.get("params", {}).get("rounds", "?")
-    out = [f"Time per verification, lowest median of {rounds} criterion runs (throughput).", ""]
+    runs = "1 criterion run" if rounds == 1 else f"{rounds} criterion runs"
+    out = [f"Time per verification, lowest median of {runs} (throughput).", ""]
     for group in ("business", "onboarding"):
         cases = rows.cases(group)
         if not cases:
