@@ -83,6 +83,7 @@ def main() -> None:
         "  tv_bytes header; tv_bytes body; uint64_t now;",
         "  bool has_tolerance; uint64_t tolerance;",
         "  const char *expect; size_t secret_index;",
+        "  const char *message; /* the core's exact words for a rejection; NULL when accepted */",
         "} test_vector;",
         "static const test_vector TEST_VECTORS[] = {",
     ]
@@ -102,7 +103,8 @@ def main() -> None:
             + f"{len(secrets)}, {{{secret_items}}}, "
             + f"{{{c_bytes(header)}, {len(header)}}}, {{{c_bytes(body)}, {len(body)}}}, "
             + f"UINT64_C({v['now']}), {str(tolerance is not None).lower()}, "
-            + f'UINT64_C({tolerance or 0}), "{v["expect"]}", {v.get("secret_index") or 0}'
+            + f'UINT64_C({tolerance or 0}), "{v["expect"]}", {v.get("secret_index") or 0}, '
+            + (c_bytes(v["message"].encode("utf-8")) if "message" in v else "NULL")
             + "},"
         )
     lines += [

@@ -95,6 +95,9 @@ static const char *run_vector(const test_vector *v, size_t chunk, size_t *index_
     size_t len = qw_last_error_message(message, sizeof message);
     CHECK(len > 0 && strlen(message) == (len < sizeof message ? len : sizeof message - 1),
           "%s: no detailed message for %s", v->name, code(status));
+    /* The core's exact words, pinned in the vectors. */
+    CHECK(v->message != NULL && strcmp(message, v->message) == 0, "%s: message \"%s\", expected \"%s\"",
+          v->name, message, v->message ? v->message : "(none)");
   }
   return code(status);
 }
