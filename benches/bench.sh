@@ -4,7 +4,8 @@
 # measurement per case), writes target/bench/core.json (for each case, the lowest of the rounds'
 # medians from criterion's estimates.json files: on a shared machine other work only ever adds
 # time) and prints its markdown table (benches/render.py) of qonto-webhooks against the three
-# baselines. --table-only collects and prints the last run without running anything.
+# baselines. --table-only collects and prints the last run without running anything (the JSON's
+# date and machine line are read then).
 #        benches/bench.sh --instructions
 # Counts instructions per verification under valgrind's cachegrind instead (unaffected by other
 # load on the machine; needs valgrind), writes target/bench/core-instructions.json and prints
