@@ -8,7 +8,7 @@ The bindings and their pure-language implementations read their codes, messages'
 limits, header names, topics and onboarding event types from these files, never from a list
 written by hand:
     bindings-python/python/qonto_webhooks/_contract.py
-    bindings-node/contract.cjs
+    bindings-node/contract.mjs (and contract.cjs)
     bindings-go/contract.go
 """
 
@@ -80,8 +80,8 @@ DEFAULT_MAX_ENTRIES = {c["idempotency"]["default_max_entries"]}
 '''
 
 
-def node(c: dict) -> str:
-    data = {
+def node_values(c: dict) -> dict:
+    return {
         "BUSINESS_HEADER": c["headers"]["business"],
         "ONBOARDING_HEADER": c["headers"]["onboarding"],
         "DEFAULT_TOLERANCE": c["tolerance"]["default_secs"],
@@ -97,12 +97,25 @@ def node(c: dict) -> str:
         "DEFAULT_TTL": c["idempotency"]["default_ttl_secs"],
         "DEFAULT_MAX_ENTRIES": c["idempotency"]["default_max_entries"],
     }
-    body = json.dumps(data, indent=2)
-    return f"""// {HEAD}
-'use strict'
 
-module.exports = Object.freeze({body})
-"""
+
+def js_value(value: object) -> str:
+    text = json.dumps(value, indent=2)
+    return f"Object.freeze({text})" if isinstance(value, (list, dict)) else text
+
+
+def node_esm(c: dict) -> str:
+    lines = [f"// {HEAD}", "// (contract.cjs is the same for CommonJS.)", ""]
+    for name, value in node_values(c).items():
+        lines.append(f"export const {name} = {js_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def node_cjs(c: dict) -> str:
+    lines = [f"// {HEAD}", "// (contract.mjs is the same for ES modules.)", "'use strict'", ""]
+    for name, value in node_values(c).items():
+        lines.append(f"exports.{name} = {js_value(value)}")
+    return "\n".join(lines) + "\n"
 
 
 def go(c: dict) -> str:
@@ -160,7 +173,8 @@ var OnboardingEventTypes = {strings(c["onboarding_event_types"])}
 
 OUTPUTS = {
     "bindings-python/python/qonto_webhooks/_contract.py": python,
-    "bindings-node/contract.cjs": node,
+    "bindings-node/contract.mjs": node_esm,
+    "bindings-node/contract.cjs": node_cjs,
     "bindings-go/contract.go": go,
 }
 

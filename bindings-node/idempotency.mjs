@@ -11,12 +11,15 @@
 // This file is the source; idempotency.cjs is generated from it (`node scripts/rules-cjs.mjs`),
 // and a test checks that the two agree.
 
+// The defaults are the core's (contract.json, generated into contract.mjs).
+import * as contract from './contract.mjs'
+
 /** Seconds an event stays "processing" after a claim (a crashed handler's claim lapses then). */
-export const DEFAULT_LEASE = 60
+export const DEFAULT_LEASE = contract.DEFAULT_LEASE
 /** Seconds an event stays "done" after its handler succeeded: 7 days, Qonto's retries last a few. */
-export const DEFAULT_TTL = 7 * 24 * 60 * 60
+export const DEFAULT_TTL = contract.DEFAULT_TTL
 /** Entries a MemoryStore keeps at most. */
-export const DEFAULT_MAX_ENTRIES = 100_000
+export const DEFAULT_MAX_ENTRIES = contract.DEFAULT_MAX_ENTRIES
 /** The prefix RedisStore puts before every key. */
 export const DEFAULT_REDIS_PREFIX = 'qonto-webhooks:idempotency:'
 

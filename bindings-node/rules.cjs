@@ -15,25 +15,19 @@
 // This file is the source; rules.cjs is generated from it (`node scripts/rules-cjs.mjs`) for the
 // CommonJS fallback, and a test checks that the two agree.
 
-const ERROR_CODES = Object.freeze([
-  'invalid_secret',
-  'missing_header',
-  'malformed_header',
-  'missing_timestamp',
-  'missing_signature',
-  'timestamp_too_old',
-  'timestamp_in_future',
-  'signature_mismatch',
-])
-const BUSINESS_HEADER = 'X-Qonto-Signature'
-const ONBOARDING_HEADER = 'Qonto-SHA256-Signature'
-const DEFAULT_TOLERANCE = 300
+// The codes, header names and limits: generated from the core (contract.json), never copied by hand.
+const contract = require('./contract.cjs')
+
+const ERROR_CODES = contract.ERROR_CODES
+const BUSINESS_HEADER = contract.BUSINESS_HEADER
+const ONBOARDING_HEADER = contract.ONBOARDING_HEADER
+const DEFAULT_TOLERANCE = contract.DEFAULT_TOLERANCE
 /** The one `tolerance` value that switches the replay window off. */
 const TOLERANCE_DISABLED = 'disabled'
 /** The values of the `schemes` option. */
 const SCHEMES = Object.freeze(['business', 'onboarding', 'both'])
-const MAX_SECRETS = 8
-const MAX_HEADER_LEN = 4096
+const MAX_SECRETS = contract.MAX_SECRETS
+const MAX_HEADER_LEN = contract.MAX_HEADER_LEN
 
 const MAX_U64 = 18446744073709551615n
 

@@ -13,25 +13,19 @@
 // This file is the source; rules.cjs is generated from it (`node scripts/rules-cjs.mjs`) for the
 // CommonJS fallback, and a test checks that the two agree.
 
-export const ERROR_CODES = Object.freeze([
-  'invalid_secret',
-  'missing_header',
-  'malformed_header',
-  'missing_timestamp',
-  'missing_signature',
-  'timestamp_too_old',
-  'timestamp_in_future',
-  'signature_mismatch',
-])
-export const BUSINESS_HEADER = 'X-Qonto-Signature'
-export const ONBOARDING_HEADER = 'Qonto-SHA256-Signature'
-export const DEFAULT_TOLERANCE = 300
+// The codes, header names and limits: generated from the core (contract.json), never copied by hand.
+import * as contract from './contract.mjs'
+
+export const ERROR_CODES = contract.ERROR_CODES
+export const BUSINESS_HEADER = contract.BUSINESS_HEADER
+export const ONBOARDING_HEADER = contract.ONBOARDING_HEADER
+export const DEFAULT_TOLERANCE = contract.DEFAULT_TOLERANCE
 /** The one `tolerance` value that switches the replay window off. */
 export const TOLERANCE_DISABLED = 'disabled'
 /** The values of the `schemes` option. */
 export const SCHEMES = Object.freeze(['business', 'onboarding', 'both'])
-export const MAX_SECRETS = 8
-export const MAX_HEADER_LEN = 4096
+export const MAX_SECRETS = contract.MAX_SECRETS
+export const MAX_HEADER_LEN = contract.MAX_HEADER_LEN
 
 const MAX_U64 = 18446744073709551615n
 

@@ -196,7 +196,7 @@ test('QONTO_WEBHOOKS_IMPLEMENTATION chooses; a package without its addon falls b
   // installs it on a platform that has none.
   const bare = mkdtempSync(join(tmpdir(), 'qonto-webhooks-bare-'))
   t.after(() => rmSync(bare, { recursive: true, force: true }))
-  for (const f of ['index.js', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'idempotency.cjs', 'package.json']) copyFileSync(join(pkg, f), join(bare, f))
+  for (const f of ['index.js', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'contract.cjs', 'idempotency.cjs', 'package.json']) copyFileSync(join(pkg, f), join(bare, f))
   const fallback = run(bare, undefined)
   assert.equal(fallback.status, 0, fallback.stderr)
   assert.equal(fallback.stdout.trim(), 'js')

@@ -10,6 +10,8 @@ const MODULES = ['rules', 'idempotency']
 
 export function generate(text, name = 'rules') {
   const names = []
+  // The one import the shared modules may have: the generated contract (contract.cjs beside it).
+  text = text.replace(/^import \* as (\w+) from '\.\/contract\.mjs'$/m, "const $1 = require('./contract.cjs')")
   const body = text.replace(/^export (const|function|class) ([A-Za-z_$][\w$]*)/gm, (_, kind, id) => {
     names.push(id)
     return `${kind} ${id}`
