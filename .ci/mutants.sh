@@ -24,7 +24,7 @@ names=(core c)
 base_of() { awk -v n="$1" '$1 == n { print $2 }' .ci/mutants-base; }
 
 record() { # NAME COMMIT: COMMIT is now that crate's base
-  local tmp
+  local tmp n
   tmp=$(mktemp)
   for n in "${names[@]}"; do
     if [ "$n" = "$1" ]; then echo "$n $2"; else echo "$n $(base_of "$n")"; fi
