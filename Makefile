@@ -76,7 +76,7 @@ artifacts: $(C_LIB) $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 
 # ---- the README's commands --------------------------------------------------------------------
 
-.PHONY: help demo test test-rust test-subscriptions test-conformance tour bench fuzz fuzz-long \
+.PHONY: help demo test test-rust test-benches test-subscriptions test-conformance tour bench fuzz fuzz-long \
   $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) demo-rust demo-subscriptions
 
 help:
@@ -129,13 +129,17 @@ tour: $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 	@echo; echo "== the receivers tour: every stack's example endpoint against qonto-webhooks send"
 	$(GO_ENV) python3 examples/tour.py
 
-test: check-versions check-generated test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance test-consumers
+test: check-versions check-generated test-benches test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance test-consumers
 
 test-rust:
 	cargo test --workspace
 
 test-subscriptions:
 	bash subscriptions/test.sh
+
+# The benchmark renderer's own tests (the figures themselves come from make bench).
+test-benches:
+	python3 -m unittest discover -s benches -p 'test_*.py'
 
 test-bindings-python: $(PY_INSTALLED)
 	bash bindings-python/test.sh
@@ -162,6 +166,7 @@ bench: $(C_LIB) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 	bash bindings-node/bench.sh
 	bash bindings-c/bench.sh
 	$(GO_ENV) bash bindings-go/bench.sh
+	python3 benches/render.py target/bench/*.json
 
 fuzz:
 	bash fuzz/run.sh 60
