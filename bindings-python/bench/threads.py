@@ -21,8 +21,9 @@ TOTAL = 16  # verifications per run
 PAIRS = 25
 
 
-def timed(pool: ThreadPoolExecutor, verify: Callable[[bytes, str], object], body: bytes,
-          header: str) -> float:
+def timed(
+    pool: ThreadPoolExecutor, verify: Callable[[bytes, str], object], body: bytes, header: str
+) -> float:
     start = time.perf_counter()
     list(pool.map(lambda _: verify(body, header), range(TOTAL)))
     return time.perf_counter() - start
