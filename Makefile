@@ -9,7 +9,7 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
-# The platform `make dist` builds for (a Rust triple of .ci/platform.py; empty: this machine).
+# The platform `make dist` builds for (a Rust triple of .ci/platforms.py; empty: this machine).
 TARGET ?=
 export TARGET
 
@@ -49,7 +49,7 @@ NODE_MODULES := bindings-node/node_modules/.package-lock.json
 $(NODE_MODULES): bindings-node/package.json bindings-node/package-lock.json
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
-NODE_ADDON := bindings-node/qonto-webhooks.$(shell python3 .ci/platform.py env | sed -n 's/^QW_NPM_PLATFORM=//p').node
+NODE_ADDON := bindings-node/qonto-webhooks.$(shell python3 .ci/platforms.py env | sed -n 's/^QW_NPM_PLATFORM=//p').node
 $(NODE_ADDON): $(RUST_INPUTS) $(NODE_MODULES) $(call files,bindings-node/src bindings-node/Cargo.toml bindings-node/build.rs)
 	cd bindings-node && npx napi build --platform --release --js binding.js --dts binding.d.ts
 	@git diff --exit-code -- bindings-node/binding.js bindings-node/binding.d.ts >/dev/null 2>&1 || { \
@@ -84,7 +84,7 @@ help:
 	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go, the fallbacks, the packages)"
 	@echo "make lint    every linter: Rust (fmt, clippy, docs, the MSRV build), Python, shell, Go, the workflows"
 	@echo "make dist    every publishable artifact into dist/ (crates, Python, npm, C/C++ SDK, Go module);"
-	@echo "             TARGET=<rust triple> for another release platform (python3 .ci/platform.py targets)"
+	@echo "             TARGET=<rust triple> for another release platform (python3 .ci/platforms.py targets)"
 	@echo "make test-consumers  install each artifact from dist/ alone, as a user would, and test it"
 	@echo "make install PREFIX=...  the C/C++ SDK: libraries, headers, pkg-config, CMake package"
 	@echo "make bench   run every benchmark (minutes; figures for the README)"
@@ -219,7 +219,7 @@ lint-go:
 
 lint-workflows:
 	"$$(.ci/venv.sh .ci/requirements-lint.txt)/bin/actionlint" .github/workflows/*.yml
-	python3 .ci/platform.py check
+	python3 .ci/platforms.py check
 
 # Every artifact a registry would receive, from a clean tree, into dist/ (ignored by git).
 dist: dist-crates dist-python dist-c dist-go dist-npm
@@ -234,9 +234,9 @@ dist-python:
 
 dist-c:
 	rm -rf dist/c
-	@eval "$$(python3 .ci/platform.py env)"; \
+	@eval "$$(python3 .ci/platforms.py env)"; \
 	if [ "$$QW_C_SDK" = 1 ]; then bash bindings-c/dist.sh tarball dist/c; \
-	else echo "dist (c): no C/C++ SDK for $$QW_TARGET (.ci/platform.py)"; fi
+	else echo "dist (c): no C/C++ SDK for $$QW_TARGET (.ci/platforms.py)"; fi
 
 # After dist-c: both build the release library in target/dist-c.
 dist-go: dist-c
@@ -246,9 +246,9 @@ dist-npm: $(NODE_MODULES)
 	rm -rf dist/npm && bash bindings-node/dist.sh dist/npm
 
 # Each artifact installed from dist/ alone into a fresh directory, and tested there. The Go module
-# and the C/C++ SDK are released from the x86-64 Linux build only (.ci/platform.py).
+# and the C/C++ SDK are released from the x86-64 Linux build only (.ci/platforms.py).
 test-consumers: dist $(NODE_MODULES)
-	@eval "$$(python3 .ci/platform.py env)"; \
+	@eval "$$(python3 .ci/platforms.py env)"; \
 	if [ -n "$$QW_GO_LIBDIR" ]; then \
 	  $(GO_ENV) bash bindings-go/consumer-test.sh dist && bash bindings-c/consumer-test.sh dist; \
 	else echo "consumer tests: the Go module and the C SDK are tested on the x86-64 Linux build"; fi

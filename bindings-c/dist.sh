@@ -5,7 +5,7 @@
 #   bindings-c/dist.sh tarball OUTDIR   # the same prefix as OUTDIR/qonto-webhooks-c-<version>-<os>-<arch>.tar.gz
 #   bindings-c/dist.sh lib              # only build; prints the static library's path
 #
-# TARGET (a Rust triple; default: this machine) picks the platform, and .ci/platform.py its file
+# TARGET (a Rust triple; default: this machine) picks the platform, and .ci/platforms.py its file
 # names: libqonto_webhooks.a + .so (Linux, with a soname), .a + .dylib (macOS, @rpath install
 # name), qonto_webhooks.lib + .dll (Windows; the DLL in bin/, its import library in lib/).
 # The prefix is relocatable: the pkg-config files use ${pcfiledir} and the CMake package its own
@@ -16,7 +16,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cmd=${1:-}
 build="$root/target/dist-c"
-eval "$(python3 "$root/.ci/platform.py" env)"
+eval "$(python3 "$root/.ci/platforms.py" env)"
 cross=()
 release="$build/release"
 if [ "$QW_HOST_BUILD" != 1 ]; then

@@ -7,12 +7,12 @@
 #   GOPROXY=file://$PWD/dist/go GOSUMDB=off GOFLAGS=-mod=mod go get <module>@vX.Y.Z
 #     bash bindings-go/dist.sh OUTDIR
 # The module is released from the x86-64 Linux build (the only GOOS_GOARCH with a prebuilt
-# library, .ci/platform.py); with another TARGET there is nothing to write (every other platform
+# library, .ci/platforms.py); with another TARGET there is nothing to write (every other platform
 # builds the module's pure Go).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
-eval "$(python3 "$root/.ci/platform.py" env)"
+eval "$(python3 "$root/.ci/platforms.py" env)"
 export QW_GO_LIBDIR
 if [ -z "$QW_GO_LIBDIR" ]; then
   echo "dist (go): no prebuilt library for $QW_TARGET (pure Go there); the module comes from the linux_amd64 build"

@@ -23,7 +23,7 @@ fi
 dist=$(cd "$1" && pwd)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-eval "$(python3 "$root/.ci/platform.py" env)"
+eval "$(python3 "$root/.ci/platforms.py" env)"
 version=$(node -p "require('$here/package.json').version")
 main="$dist/qonto-webhooks-$version.tgz"
 pkg="qonto-webhooks-$QW_NPM_PLATFORM"

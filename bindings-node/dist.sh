@@ -7,7 +7,7 @@
 #   qonto-webhooks-<platform>-<version>.tgz     the native addon of one platform (linux-x64-gnu
 #                                               here; `os`, `cpu`, `libc`: npm installs it only there)
 # The platform packages' manifests come from napi-rs's own `napi create-npm-dirs` (the targets of
-# package.json's `napi.targets`, the release targets of .ci/platform.py). One run builds the
+# package.json's `napi.targets`, the release targets of .ci/platforms.py). One run builds the
 # platform package of TARGET (default: this machine); the main package names every platform, so
 # each release runner's main tarball is the same. The main package works without any platform
 # package (the pure-JS implementation).
@@ -25,7 +25,7 @@ out=$(cd "$1" && pwd)
 skip_build=${2:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-eval "$(python3 "$root/.ci/platform.py" env)"
+eval "$(python3 "$root/.ci/platforms.py" env)"
 cd "$here"
 
 if [ "$skip_build" != "--skip-build" ]; then

@@ -103,7 +103,7 @@ def check_sdist(path: Path, version: str, problems: List[str]) -> None:
 
 def main(dist: Path) -> int:
     version = workspace_version()
-    # The native wheel's platform tag: QW_WHEEL_GLOB from .ci/platform.py (this machine's by default).
+    # The native wheel's platform tag: QW_WHEEL_GLOB from .ci/platforms.py (this machine's by default).
     glob = os.environ.get("QW_WHEEL_GLOB", "*manylinux_2_17_x86_64.whl")
     natives = sorted(p.name for p in dist.glob(f"qonto_webhooks-{version}-cp39-abi3-{glob}"))
     native = natives[0] if len(natives) == 1 else f"qonto_webhooks-{version}-cp39-abi3-{glob}"

@@ -4,7 +4,7 @@
 # Installs the Python package from DISTDIR only, as users do, into fresh virtualenvs in a
 # temporary directory outside the repository (which the installs never see):
 #   1. `pip install --no-index --find-links DIST qonto-webhooks` picks the native wheel (TARGET's,
-#      .ci/platform.py; the manylinux one here); it
+#      .ci/platforms.py; the manylinux one here); it
 #      reports `native`, passes the shared vectors and request cases with both implementations,
 #      and refuses QONTO_WEBHOOKS_IMPLEMENTATION=js by name;
 #   2. pip resolving for the platforms without a native wheel (musl aarch64, Windows arm64, and
@@ -24,7 +24,7 @@ repo=$(dirname "$here")
 python=${PYTHON:-python3}
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)
-eval "$(python3 "$repo/.ci/platform.py" env)"
+eval "$(python3 "$repo/.ci/platforms.py" env)"
 # shellcheck disable=SC2086 # the glob expands here
 native_wheel=$(ls "$dist"/qonto_webhooks-"$version"-cp39-abi3-$QW_WHEEL_GLOB 2>/dev/null || echo "$dist/qonto_webhooks-$version-cp39-abi3-$QW_WHEEL_GLOB")
 pure_wheel="$dist/qonto_webhooks-$version-py3-none-any.whl"

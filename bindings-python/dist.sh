@@ -3,7 +3,7 @@
 #
 # Builds every artifact PyPI would receive for the Python package into OUTDIR:
 #   - the native abi3 wheel of TARGET (default: this machine; the flags per target come from
-#     .ci/platform.py): on Linux portable manylinux (maturin --zig --compatibility manylinux2014:
+#     .ci/platforms.py): on Linux portable manylinux (maturin --zig --compatibility manylinux2014:
 #     glibc 2.17 and later) or musllinux_1_2, checked with auditwheel;
 #   - the sdist (maturin sdist: the crate, the core it depends on and the Python sources; it builds
 #     from source wherever Rust is installed);
@@ -19,7 +19,7 @@ set -euo pipefail
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-eval "$(python3 .ci/platform.py env)"
+eval "$(python3 .ci/platforms.py env)"
 export QW_WHEEL_GLOB
 
 for f in LICENSE-MIT LICENSE-APACHE; do

@@ -5,9 +5,9 @@ Every packaging script asks this file what a Rust target is called elsewhere (th
 package, the Python wheel's platform tag, the C library's file names, the Go GOOS_GOARCH) instead
 of writing those names itself:
 
-    eval "$(python3 .ci/platform.py env [TARGET])"   # QW_* shell variables; TARGET: the host's
-    python3 .ci/platform.py targets                  # the release targets, one per line
-    python3 .ci/platform.py check                    # the table agrees with the release workflow,
+    eval "$(python3 .ci/platforms.py env [TARGET])"   # QW_* shell variables; TARGET: the host's
+    python3 .ci/platforms.py targets                  # the release targets, one per line
+    python3 .ci/platforms.py check                    # the table agrees with the release workflow,
                                                      # package.json's napi targets and the Go build tags
 
 TARGET defaults to $TARGET, then to the host (rustc -vV). Only the host's artifacts can be built
@@ -126,7 +126,7 @@ def resolve(target: str | None) -> str:
     target = target or os.environ.get("TARGET") or host()
     if target not in PLATFORMS:
         known = ", ".join(PLATFORMS)
-        sys.exit(f"platform.py: no release platform {target!r} (known: {known})")
+        sys.exit(f"platforms.py: no release platform {target!r} (known: {known})")
     return target
 
 
@@ -184,10 +184,10 @@ def main(argv: list[str]) -> int:
     elif command == "check" and len(argv) == 2:
         problems = check()
         for p in problems:
-            print(f"platform.py check: {p}", file=sys.stderr)
+            print(f"platforms.py check: {p}", file=sys.stderr)
         if problems:
             return 1
-        print(f"platform.py check: {len(PLATFORMS)} release targets agree")
+        print(f"platforms.py check: {len(PLATFORMS)} release targets agree")
     else:
         print(__doc__, file=sys.stderr)
         return 2
