@@ -213,9 +213,12 @@ lint-python:
 lint-shell:
 	git ls-files -z '*.sh' .ci/run | xargs -0 "$$(.ci/apt.sh shellcheck)"
 
+# gofmt, and go vet of the three Go modules under both implementations (cgo, pure Go).
 lint-go:
 	@export $(GO_ENV) && unformatted=$$(cd bindings-go && "$$(go env GOROOT)/bin/gofmt" -l . ../examples/go ../conformance/go) && \
 	  if [ -n "$$unformatted" ]; then echo "not gofmt-ed: $$unformatted" >&2; exit 1; else echo "gofmt: clean"; fi
+	@export $(GO_ENV) && for m in bindings-go examples/go conformance/go; do for cgo in 1 0; do \
+	  (cd $$m && CGO_ENABLED=$$cgo go vet ./...) || exit 1; done; done && echo "go vet: clean"
 
 lint-workflows:
 	"$$(.ci/venv.sh .ci/requirements-lint.txt)/bin/actionlint" .github/workflows/*.yml
