@@ -14,15 +14,14 @@ import collections
 import os
 import sys
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
 
 from qonto_webhooks import IdempotencyGuard, RedisStore, Verifier
+from qonto_webhooks.fastapi import QontoWebhook, WebhookRejected, webhook_rejected_handler
 
 app = FastAPI()
-# Built once, at start-up. Business only is the default; onboarding is said explicitly.
-business = Verifier(os.environ["QONTO_WEBHOOK_SECRET"])
-onboarding = Verifier(os.environ["QONTO_ONBOARDING_SECRET"], schemes="onboarding")
+# Answers a refused request with JSON {"error": <code>, "message": ...} and its status.
+app.add_exception_handler(WebhookRejected, webhook_rejected_handler)
 queue: "collections.deque[object]" = collections.deque(maxlen=10_000)  # your job queue
 
 
@@ -36,32 +35,33 @@ def make_guard():
 
 
 guard = make_guard()
+# Built once, at start-up. Business only is the default; onboarding is said explicitly. Each
+# dependency reads the raw body from the request's stream (never await request.json()), verifies
+# it (400 {"error": <code>, "message": ...} when it does not verify, 413 body_too_large over
+# 1 MiB) and hands the endpoint the typed event once per event id: a processed event is answered
+# 200 {"duplicate": true}, one being processed 409 duplicate_in_progress with Retry-After, a
+# store failure 503.
+business_event = QontoWebhook(Verifier(os.environ["QONTO_WEBHOOK_SECRET"]), guard=guard)
+onboarding_event = QontoWebhook(
+    Verifier(os.environ["QONTO_ONBOARDING_SECRET"], schemes="onboarding"), guard=guard
+)
 
 
-async def process(verified, event):
+async def process(event):
     # Queue the event here (await your queue's client) and answer within Qonto's 1 s. Raising
     # releases the event: Qonto's retry is processed.
-    queue.append((verified.scheme, event))
-
-
-async def receive(verifier: Verifier, request: Request):
-    body = await request.body()  # the raw bytes, not await request.json()
-    # Verifies (400 with the error code when it does not verify), then awaits `process` once per
-    # event id: a processed event is answered 200 {"duplicate": true}, one being processed 409
-    # duplicate_in_progress with Retry-After, a store failure 503. The store's own calls are
-    # short and synchronous (a dict, or one Redis round trip).
-    r = await guard.handle_request_async(verifier, request.headers, body, process)
-    return JSONResponse(r.body, status_code=r.status, headers=dict(r.headers))
+    queue.append((event.verified.scheme, event))
+    return {"received": True, "id": event.id}
 
 
 @app.post("/webhooks")
-async def business_webhook(request: Request):
-    return await receive(business, request)
+async def business_webhook(event=Depends(business_event)):  # event: a qonto_webhooks.Event
+    return await process(event)
 
 
 @app.post("/webhooks/onboarding")
-async def onboarding_webhook(request: Request):
-    return await receive(onboarding, request)
+async def onboarding_webhook(event=Depends(onboarding_event)):  # a qonto_webhooks.OnboardingEvent
+    return await process(event)
 
 
 if __name__ == "__main__":

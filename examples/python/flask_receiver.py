@@ -14,9 +14,10 @@ import collections
 import os
 import sys
 
-from flask import Flask, request
+from flask import Flask
 
 from qonto_webhooks import IdempotencyGuard, RedisStore, Verifier
+from qonto_webhooks.flask import qonto_webhook
 
 app = Flask(__name__)
 # Built once, at start-up. Business only is the default; onboarding is said explicitly.
@@ -37,28 +38,27 @@ def make_guard():
 guard = make_guard()
 
 
-def process(verified, event):
-    # Queue the event here and answer within Qonto's 1 s. Raising releases the event: Qonto's
-    # retry is processed.
-    queue.append((verified.scheme, event))
+def process(event):
+    # Queue the event here and answer within Qonto's 1 s. Raising, or answering outside 2xx,
+    # releases the event: Qonto's retry is processed.
+    queue.append((event.verified.scheme, event))
+    return {"received": True, "id": event.id}
 
 
-def receive(verifier):
-    # Verifies the raw body (400 with the error code when it does not verify), then runs
-    # `process` once per event id: a processed event is answered 200 {"duplicate": true}, one
-    # being processed 409 duplicate_in_progress with Retry-After, a store failure 503.
-    r = guard.handle_request(verifier, request.headers, request.get_data(), process)
-    return r.body, r.status, dict(r.headers)
-
-
+# The decorator reads the raw body (never request.json), verifies it (400 {"error": <code>,
+# "message": ...} when it does not verify, 413 body_too_large over 1 MiB) and calls the view once
+# per event id with the typed event: a processed event is answered 200 {"duplicate": true}, one
+# being processed 409 duplicate_in_progress with Retry-After, a store failure 503.
 @app.post("/webhooks")
-def business_webhook():
-    return receive(business)
+@qonto_webhook(business, guard=guard)
+def business_webhook(event):  # event: a qonto_webhooks.Event
+    return process(event)
 
 
 @app.post("/webhooks/onboarding")
-def onboarding_webhook():
-    return receive(onboarding)
+@qonto_webhook(onboarding, guard=guard)
+def onboarding_webhook(event):  # event: a qonto_webhooks.OnboardingEvent
+    return process(event)
 
 
 if __name__ == "__main__":
