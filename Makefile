@@ -76,7 +76,7 @@ artifacts: $(C_LIB) $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 
 # ---- the README's commands --------------------------------------------------------------------
 
-.PHONY: help demo test test-rust test-benches test-subscriptions test-conformance tour bench fuzz fuzz-long \
+.PHONY: help demo test test-rust test-benches test-http-vocabulary test-subscriptions test-conformance tour bench fuzz fuzz-long \
   $(addprefix test-,$(BINDINGS)) $(addprefix demo-,$(BINDINGS)) demo-rust demo-subscriptions
 
 help:
@@ -93,7 +93,7 @@ help:
 	@echo "make mutants mutation testing of the core and the C ABI (about an hour; CI runs the changed lines)"
 	@echo "make check-versions  one version in every manifest (VERSION=x.y.z: that one)"
 	@echo "make check-generated  the contract's copy in each language is what contract.json gives"
-	@echo "Parts: test-rust test-subscriptions test-conformance $(addprefix test-,$(BINDINGS)) tour"
+	@echo "Parts: test-rust test-benches test-subscriptions test-conformance test-http-vocabulary $(addprefix test-,$(BINDINGS)) tour"
 	@echo "       demo-rust demo-subscriptions $(addprefix demo-,$(BINDINGS))"
 	@echo "       lint-rust lint-msrv lint-python lint-shell lint-go lint-workflows"
 	@echo "       dist-crates dist-python dist-npm dist-c dist-go publish-crates"
@@ -128,6 +128,10 @@ demo-subscriptions:
 tour: $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 	@echo; echo "== the receivers tour: every stack's example endpoint against qonto-webhooks send"
 	$(GO_ENV) python3 examples/tour.py
+
+# The same bad requests to every example receiver: one status, code and JSON shape (contract.json).
+test-http-vocabulary: $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
+	$(GO_ENV) python3 conformance/http_vocabulary.py
 
 test: check-versions check-generated test-benches test-rust $(addprefix test-,$(BINDINGS)) test-subscriptions test-conformance test-consumers
 

@@ -49,6 +49,7 @@ step "C ABI soak --plant-leak (must fail)" fail bash conformance/soak/soak_c.sh 
 step "Go soak" 0 bash conformance/soak/soak_go.sh
 step "Go soak --plant-leak (must fail)" fail bash conformance/soak/soak_go.sh 300000 --plant-leak
 step "receivers tour" 0 python3 examples/tour.py
+step "HTTP vocabulary: the same bad requests to every receiver" 0 python3 conformance/http_vocabulary.py
 
 for f in "${failed[@]}"; do echo "FAILED: $f" >&2; done
 echo "conformance: $passed passed, ${#failed[@]} failed"

@@ -1,4 +1,4 @@
-// Qonto webhook endpoints with Express 5: the raw body (express.raw), the package's middleware
+// Qonto webhook endpoints with Express 5: the package's middleware (it reads the raw body itself)
 // with its idempotency guard (each event id handled once), a fast answer. Business webhooks (X-Qonto-Signature) and
 // onboarding webhooks (Qonto-SHA256-Signature) each get their own endpoint and secret: an endpoint
 // accepts only the scheme it is configured for (business by default).
@@ -28,16 +28,15 @@ function receive (req, res) {
   res.json({ received: true, id: event.id, scheme: req.qontoWebhook.scheme })
 }
 
-// The signature covers the raw bytes: express.raw on these routes, never express.json(). The
-// middleware answers 400 { error, message } to any rejected request, and throws now if the
-// secret is missing.
+// The signature covers the raw bytes: no body parser on these routes (never express.json()); the
+// middleware reads the body itself, 1 MiB at most (413 body_too_large beyond: express.raw's own
+// 100 kB limit would answer with an HTML page first). It answers 400 { error, message } to any
+// rejected request, and throws now if the secret is missing.
 app.post('/webhooks',
-  express.raw({ type: 'application/json' }),
   qontoWebhook({ secret: process.env.QONTO_WEBHOOK_SECRET, idempotency: guard }), // business webhooks only (the default)
   receive)
 
 app.post('/webhooks/onboarding',
-  express.raw({ type: 'application/json' }),
   qontoWebhook({ secret: process.env.QONTO_ONBOARDING_SECRET, schemes: 'onboarding', idempotency: guard }),
   receive)
 
