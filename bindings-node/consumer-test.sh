@@ -35,9 +35,7 @@ done
 # The README's Redis example runs against a throw-away redis-server (readme-examples.mjs starts it).
 QONTO_WEBHOOKS_REDIS_SERVER=$(bash "$root/.ci/redis.sh")
 export QONTO_WEBHOOKS_REDIS_SERVER
-if [ ! -d "$here/node_modules/express" ] || [ ! -d "$here/node_modules/typescript" ] || [ ! -d "$here/node_modules/redis" ]; then
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+make -s -C "$root" node-modules
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/qonto-webhooks-consumer-XXXXXX")
 trap 'rm -rf "$work"' EXIT
