@@ -69,9 +69,9 @@ export declare class Verifier {
    * Starts verifying a business webhook whose body arrives in pieces; the header and the window
    * are checked now (same errors as `verify`), the signature by `finish()`.
    */
-  start(header: HeaderValue, options?: VerifyOptions): IncrementalVerification<BusinessVerified>
+  start(header: HeaderValue, options?: VerifyOptions): Incremental<BusinessVerified>
   /** Starts verifying an onboarding webhook whose body arrives in pieces. */
-  startOnboarding(header: HeaderValue): IncrementalVerification<OnboardingVerified>
+  startOnboarding(header: HeaderValue): Incremental<OnboardingVerified>
   /** `verify`, then `JSON.parse` of the body (a SyntaxError if it is not JSON). */
   constructEvent<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): E
   /** `verifyOnboarding`, then `JSON.parse` of the body. */
@@ -94,13 +94,18 @@ export declare class Verifier {
 export declare function sign(secret: Bytes, body: Bytes, options?: SignOptions): string
 
 /** A verification in progress: `update(chunk)` for each piece of the raw body, then `finish()` once. */
-export declare class IncrementalVerification<R extends BusinessVerified | OnboardingVerified> {
+export declare class Incremental<R extends BusinessVerified | OnboardingVerified> {
   private constructor()
   /** Feeds the next piece of the raw body. */
   update(chunk: Bytes): this
   /** Checks the signature over everything fed. Throws WebhookVerificationError (`signature_mismatch`), or an Error with code ERR_INVALID_STATE when called twice. */
   finish(): R
 }
+
+/** @deprecated The former name of `Incremental` (the same class): use `Incremental`. */
+export type IncrementalVerification<R extends BusinessVerified | OnboardingVerified> = Incremental<R>
+/** @deprecated The former name of `Incremental` (the same class): use `Incremental`. */
+export declare const IncrementalVerification: typeof Incremental
 
 /** `secret`, `tolerance`, `schemes` (business only by default: mount one middleware per scheme, each with its secret), `limit`, `idempotency`. */
 export interface QontoWebhookOptions extends VerifierOptions {
@@ -210,6 +215,9 @@ declare global {
 declare const qontoWebhooks: {
   implementation: typeof implementation
   Verifier: typeof Verifier
+  Incremental: typeof Incremental
+  /** @deprecated Use `Incremental`. */
+  IncrementalVerification: typeof Incremental
   WebhookVerificationError: typeof WebhookVerificationError
   sign: typeof sign
   diagnose: typeof diagnose

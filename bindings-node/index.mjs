@@ -5,6 +5,8 @@ import qontoWebhooks from './index.js'
 export const {
   implementation,
   Verifier,
+  Incremental,
+  IncrementalVerification,
   WebhookVerificationError,
   sign,
   diagnose,

@@ -56,8 +56,8 @@ export declare class Verifier {
   verifyAsync(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<BusinessVerified>
   verifyOnboardingAsync(body: Bytes, header: HeaderValue): Promise<OnboardingVerified>
   /** Header and window checked now (throws synchronously); the pieces are checked by `await finishAsync()`. */
-  start(header: HeaderValue, options?: VerifyOptions): IncrementalVerification<BusinessVerified>
-  startOnboarding(header: HeaderValue): IncrementalVerification<OnboardingVerified>
+  start(header: HeaderValue, options?: VerifyOptions): Incremental<BusinessVerified>
+  startOnboarding(header: HeaderValue): Incremental<OnboardingVerified>
   constructEventAsync<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<E>
   constructOnboardingEventAsync<E = OnboardingEvent>(body: Bytes, header: HeaderValue): Promise<E>
   /** Under the configured schemes (business only by default): the configuration picks the header, never the request. */
@@ -70,11 +70,16 @@ export declare class Verifier {
 }
 
 /** A verification in progress (web entry): WebCrypto has no incremental HMAC, so copies of the pieces are kept until `finishAsync()`. */
-export declare class IncrementalVerification<R extends BusinessVerified | OnboardingVerified> {
+export declare class Incremental<R extends BusinessVerified | OnboardingVerified> {
   private constructor()
   update(chunk: Bytes): this
   finishAsync(): Promise<R>
 }
+
+/** @deprecated The former name of `Incremental` (the same class): use `Incremental`. */
+export type IncrementalVerification<R extends BusinessVerified | OnboardingVerified> = Incremental<R>
+/** @deprecated The former name of `Incremental` (the same class): use `Incremental`. */
+export declare const IncrementalVerification: typeof Incremental
 
 export declare function signAsync(secret: Bytes, body: Bytes, options?: SignOptions): Promise<string>
 
@@ -89,6 +94,9 @@ export declare const MAX_HEADER_LEN: number
 
 declare const qontoWebhooksWeb: {
   Verifier: typeof Verifier
+  Incremental: typeof Incremental
+  /** @deprecated Use `Incremental`. */
+  IncrementalVerification: typeof Incremental
   WebhookVerificationError: typeof WebhookVerificationError
   signAsync: typeof signAsync
   ERROR_CODES: typeof ERROR_CODES

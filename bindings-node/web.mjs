@@ -245,12 +245,12 @@ export class Verifier {
    */
   start(header, opts) {
     const parsed = this.#parse(header, opts)
-    return new IncrementalVerification((body) => this.#business(body, parsed))
+    return new Incremental((body) => this.#business(body, parsed))
   }
 
   startOnboarding(header) {
     const candidate = parseOnboarding(headerText(header))
-    return new IncrementalVerification((body) => this.#onboarding(body, candidate))
+    return new Incremental((body) => this.#onboarding(body, candidate))
   }
 
   /** verifyAsync, then the JSON of the very bytes verified. */
@@ -313,8 +313,11 @@ export class Verifier {
   }
 }
 
-/** A verification in progress (web entry): `update(chunk)` keeps a copy of each piece, `await finishAsync()` checks them. */
-class IncrementalVerification {
+/**
+ * A verification in progress (web entry), the incremental verifier: `update(chunk)` keeps a copy
+ * of each piece, `await finishAsync()` checks them.
+ */
+export class Incremental {
   #chunks = []
   #check
   constructor(check) {
@@ -369,8 +372,13 @@ export function sign() {
   asyncOnly('sign', 'signAsync')
 }
 
+/** @deprecated The former name of Incremental (the same class). */
+export const IncrementalVerification = Incremental
+
 export default {
   Verifier,
+  Incremental,
+  IncrementalVerification,
   WebhookVerificationError,
   signAsync,
   sign,

@@ -296,6 +296,25 @@ test('incremental verification: chunks give the one-shot result; errors come ear
   assert.deepEqual(o.finish(), { secretIndex: 0, timestamp: null })
 })
 
+test('Incremental: the class start and startOnboarding return, in every entry; IncrementalVerification is its deprecated alias', () => {
+  const v = new Verifier(SECRET)
+  for (const m of [cjs, esm, esmDefault]) {
+    assert.equal(typeof m.Incremental, 'function')
+    assert.equal(m.IncrementalVerification, m.Incremental)
+    assert.ok(v.start(HEADER, { now: NOW }) instanceof m.Incremental)
+    assert.ok(v.startOnboarding('0'.repeat(64)) instanceof m.Incremental)
+  }
+  assert.equal(esm.Incremental, cjs.Incremental)
+  const w = new web.Verifier(SECRET)
+  for (const m of [web, web.default]) {
+    assert.equal(typeof m.Incremental, 'function')
+    assert.equal(m.IncrementalVerification, m.Incremental)
+    assert.ok(w.start(HEADER, { now: NOW }) instanceof m.Incremental)
+    assert.ok(w.startOnboarding('0'.repeat(64)) instanceof m.Incremental)
+  }
+  assert.notEqual(web.Incremental, cjs.Incremental)
+})
+
 test('results keep the secret index and the timestamp exact on both sides of 2^50 s', () => {
   const other = 'whsec_other_secret_for_rotation_tests'
   const rotated = new Verifier([other, SECRET], { tolerance: 'disabled' })

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -196,7 +196,9 @@ test('QONTO_WEBHOOKS_IMPLEMENTATION chooses; a package without its addon falls b
   // installs it on a platform that has none.
   const bare = mkdtempSync(join(tmpdir(), 'qonto-webhooks-bare-'))
   t.after(() => rmSync(bare, { recursive: true, force: true }))
-  for (const f of ['index.js', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'contract.cjs', 'idempotency.cjs', 'package.json']) copyFileSync(join(pkg, f), join(bare, f))
+  mkdirSync(join(bare, 'lib'))
+  const files = ['index.js', 'lib/native.js', 'lib/errors.js', 'lib/args.js', 'lib/verifier.js', 'lib/express.js', 'binding.js', 'fallback.js', 'diagnose.js']
+  for (const f of [...files, 'rules.cjs', 'contract.cjs', 'idempotency.cjs', 'package.json']) copyFileSync(join(pkg, f), join(bare, f))
   const fallback = run(bare, undefined)
   assert.equal(fallback.status, 0, fallback.stderr)
   assert.equal(fallback.stdout.trim(), 'js')

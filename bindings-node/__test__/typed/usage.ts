@@ -8,6 +8,9 @@ import {
   qontoWebhook,
   ERROR_CODES,
   implementation,
+  Incremental,
+  type IncrementalVerification,
+  type BusinessVerified,
   type BusinessEvent,
   type ErrorCode,
   type OnboardingEvent,
@@ -34,6 +37,17 @@ const none: null = onboarding.timestamp
 const streamed: number = verifier.start(header, { now: 1 }).update(body).update('tail').finish().timestamp
 const streamedOnboarding: null = verifier.startOnboarding(header).update(body).finish().timestamp
 const webStreamed: Promise<number> = new web.Verifier('s').start(header).update(body).finishAsync().then((r) => r.timestamp)
+// The incremental verifier is `Incremental` (as in Rust, Python, C++ and Go); the former name
+// IncrementalVerification stays as a deprecated alias of the same class.
+const incremental: Incremental<BusinessVerified> = verifier.start(header)
+const formerName: IncrementalVerification<BusinessVerified> = incremental
+const isIncremental: boolean = formerName instanceof Incremental
+const webIncremental: web.Incremental<BusinessVerified> = new web.Verifier('s').start(header)
+const webFormer: web.IncrementalVerification<BusinessVerified> = webIncremental
+// @ts-expect-error: the web entry's incremental verifier has finishAsync, not finish
+webIncremental.finish()
+// @ts-expect-error: created by start/startOnboarding only
+new Incremental()
 const event: BusinessEvent = verifier.constructEvent(body, header)
 const topic: Topic = event.type
 switch (topic) {
