@@ -122,9 +122,12 @@ function sorted(value) {
   return value
 }
 
+// Non-ASCII: the UTF-16 code units from 0x80 up (the same as [^\x00-\x7f] without the u flag).
+const NON_ASCII = /[\u0080-\uffff]/
+
 function asciiEscaped(json) {
-  if (json === undefined || !/[^\x00-\x7f]/.test(json)) return undefined
-  return json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (json === undefined || !NON_ASCII.test(json)) return undefined
+  return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 function bodyVariants(body) {

@@ -44,6 +44,7 @@ export async function startApp(guard, handler) {
   app.post('/webhooks', express.raw({ type: 'application/json' }), qontoWebhook({ secret: SECRET, idempotency: guard }), route)
   app.post('/onboarding', express.raw({ type: 'application/json' }), qontoWebhook({ secret: ONBOARDING_SECRET, schemes: 'onboarding', idempotency: guard }), route)
   // Express's own error handler answers 500; keep its stack traces out of the test output.
+  // eslint-disable-next-line no-unused-vars -- Express knows an error handler by its four parameters
   app.use((err, req, res, next) => {
     res.status(500).json({ error: 'handler_failed', message: err.message })
   })
