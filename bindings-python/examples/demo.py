@@ -37,7 +37,7 @@ def show(label: str, verifier: qw.Verifier, body: bytes, header: str | None) -> 
     index = event.verified.secret_index if event.verified else None
     print(
         f"  ACCEPT {label:<26} {event.type} {event.action}, id {event.id[:8]}..., "
-        f"created {event.created_at:%Y-%m-%d %H:%M}Z, secret #{index}"
+        f"created {event.created_time():%Y-%m-%d %H:%M %z} ({event.created_at}), secret #{index}"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
+from typing import Optional
 
 import pytest
 
@@ -32,7 +33,8 @@ def test_business_event() -> None:
     assert event.type == event.topic == "v1/transactions"
     assert event.event == "transactions.created"
     assert event.action == "created"
-    assert event.created_at == datetime(2025, 3, 2, 9, 0, 0, 123000, tzinfo=timezone.utc)
+    assert event.created_at == "2025-03-02T09:00:00.123Z"
+    assert event.created_time() == datetime(2025, 3, 2, 9, 0, 0, 123000, tzinfo=timezone.utc)
     assert event.subscription_id == "9d1c3e0a-2b4f-4c6d-8e0f-1a2b3c4d5e6f"
     assert event.organization_id == "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d"
     assert event.membership_id == "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b"
@@ -78,12 +80,81 @@ def test_topic_without_event_name() -> None:
             datetime(2025, 3, 2, 10, 30, tzinfo=timezone(timedelta(hours=1, minutes=30))),
         ),
         ("2025-03-02t09:00:00-00:00", datetime(2025, 3, 2, 9, tzinfo=timezone.utc)),
+        ("2025-03-02 09:00:00.000Z", datetime(2025, 3, 2, 9, tzinfo=timezone.utc)),
+        (
+            "2025-03-02T09:00:00-05:00",
+            datetime(2025, 3, 2, 9, tzinfo=timezone(timedelta(hours=-5))),
+        ),
     ],
 )
-def test_created_at_forms(text: str, expected: datetime) -> None:
+def test_created_time_forms(text: str, expected: datetime) -> None:
     body = business_event(created_at=text)
-    created_at = V.construct_event(body, signed(body), now=NOW).created_at
-    assert created_at == expected and created_at.tzinfo is not None
+    event = V.construct_event(body, signed(body), now=NOW)
+    assert event.created_at == text
+    created = event.created_time()
+    assert created == expected and created.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("yesterday", "expected YYYY-MM-DD"),
+        ("", "expected YYYY-MM-DD"),
+        ("2025-03-02T09:00:00", "expected YYYY-MM-DD"),  # no offset, as some docs show it
+        ("2025-03-02", "expected YYYY-MM-DD"),
+        ("2025-03-02T09:00:00Z ", "expected YYYY-MM-DD"),
+        ("２０２５-03-02T09:00:00Z", "expected YYYY-MM-DD"),  # fullwidth digits
+        # Impossible date-times: the reason is datetime's own (its wording varies by version).
+        ("2022-11-31T10:55:00Z", None),
+        ("2025-13-02T09:00:00Z", None),
+        ("2025-03-02T24:00:00Z", None),
+        ("2025-03-02T09:00:60Z", None),
+        ("2025-03-02T09:00:00+24:00", None),
+    ],
+)
+def test_created_at_is_never_rejected_for_its_format(text: str, reason: Optional[str]) -> None:
+    """Like the other languages, the event is accepted and created_at kept as sent; only
+    created_time() refuses it, with a ValueError naming the text."""
+    body = business_event(created_at=text)
+    event = V.construct_event(body, signed(body), now=NOW)
+    assert event.created_at == text
+    with pytest.raises(ValueError, match="not an RFC 3339 date-time") as info:
+        event.created_time()
+    message = str(info.value)
+    assert repr(text) in message
+    if reason is None:  # well-formed but impossible: datetime's reason, in parentheses
+        assert "expected" not in message and message.endswith(")")
+    else:
+        assert reason in message
+    assert not isinstance(info.value, qw.WebhookVerificationError)
+    onboarding = json.loads(ONBOARDING_BODY)
+    onboarding["created_at"] = text
+    raw = json.dumps(onboarding).encode()
+    v = qw.Verifier("k")
+    o = v.construct_onboarding_event(raw, qw.sign_onboarding("k", raw))
+    assert o.created_at == text
+    with pytest.raises(ValueError, match="not an RFC 3339 date-time"):
+        o.created_time()
+
+
+def test_created_time_of_a_hand_built_event() -> None:
+    """Event and OnboardingEvent are plain dataclasses: created_time() reads whatever they hold."""
+    event = qw.Event(
+        id="e",
+        type="v1/transactions",
+        event=None,
+        created_at="2025-03-02T09:00:00Z",
+        subscription_id="s",
+        organization_id="o",
+        membership_id="m",
+        data={},
+    )
+    assert event.created_time() == datetime(2025, 3, 2, 9, tzinfo=timezone.utc)
+    onboarding = qw.OnboardingEvent(
+        id="e", event_type="t", resource_type="r", resource_id="i", created_at="nope"
+    )
+    with pytest.raises(ValueError, match="'nope'"):
+        onboarding.created_time()
 
 
 @pytest.mark.parametrize(
@@ -96,9 +167,13 @@ def test_created_at_forms(text: str, expected: datetime) -> None:
         business_event(id=None),
         business_event(id=12),
         business_event(type=None),
-        business_event(created_at="yesterday"),
-        business_event(created_at="2025-13-02T09:00:00Z"),
-        business_event(created_at="2025-03-02T09:00:00"),
+        # created_at is required and a string (as in the core), whatever its format.
+        business_event(created_at=None),
+        business_event(created_at=1740906000),
+        business_event(created_at={"seconds": 1740906000}),
+        json.dumps(
+            {k: v for k, v in json.loads(business_event()).items() if k != "created_at"}
+        ).encode(),
         business_event(data=[1]),
         business_event(data={"event": 5}),
         json.dumps({"id": "x"}).encode(),
@@ -133,7 +208,8 @@ def test_onboarding_event_official_vector() -> None:
     )
     assert event.resource_type == "registration"
     assert event.resource_id == "525817f7-93e8-4f31-a83d-20319778b4b0"
-    assert event.created_at == datetime(2022, 8, 29, 13, 17, 32, tzinfo=timezone.utc)
+    assert event.created_at == "2022-08-29T13:17:32Z"
+    assert event.created_time() == datetime(2022, 8, 29, 13, 17, 32, tzinfo=timezone.utc)
     assert event.extra == {}
     assert event.verified == qw.Verified(0, None, "onboarding")
 
@@ -157,6 +233,15 @@ def test_onboarding_event_unknown_fields_and_errors() -> None:
     bad = b'{"id":"e"}'
     with pytest.raises(qw.InvalidPayloadError, match="event_type"):
         v.construct_onboarding_event(bad, qw.sign_onboarding("k", bad))
+    for created_at in (None, 1, ["2026-01-01T00:00:00Z"]):
+        fields = {**json.loads(body), "created_at": created_at}
+        bad = json.dumps(fields).encode()
+        with pytest.raises(qw.InvalidPayloadError, match="'created_at'") as info:
+            v.construct_onboarding_event(bad, qw.sign_onboarding("k", bad))
+        assert info.value.code == "invalid_payload"
+    missing = json.dumps({k: x for k, x in json.loads(body).items() if k != "created_at"})
+    with pytest.raises(qw.InvalidPayloadError, match="has no 'created_at'"):
+        v.construct_onboarding_event(missing.encode(), qw.sign_onboarding("k", missing.encode()))
 
 
 def test_events_are_frozen() -> None:

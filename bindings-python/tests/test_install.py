@@ -33,7 +33,8 @@ except qw.SignatureMismatchError as e:
 body = b'{"id":"75341dcb-0376-474d-97d7-d2c03ff3973c","event_type":"registrations.pending","resource_type":"registration","resource_id":"525817f7-93e8-4f31-a83d-20319778b4b0","created_at":"2022-08-29T13:17:32Z"}'
 e = qw.Verifier("secret_key").construct_onboarding_event(
     body, "b0d249e653f1310fa5b7f26d5682548afa1799353b92fcafd4cacbd90312023e")
-assert e.event_type == "registrations.pending" and e.created_at.year == 2022, e
+assert e.event_type == "registrations.pending" and e.created_at == "2022-08-29T13:17:32Z", e
+assert e.created_time().year == 2022, e
 print("installed OK", qw.__version__, sys.version_info[:2])
 """
 

@@ -25,21 +25,35 @@ _RFC3339 = re.compile(
 
 
 def _parse_datetime(text: str) -> datetime:
-    """An RFC 3339 date-time (with or without a fraction, ``Z`` or an offset), timezone-aware.
-    Written out because ``datetime.fromisoformat`` only accepts ``Z`` from Python 3.11 on."""
+    """An RFC 3339 date-time (with or without a fraction, ``Z`` or an offset, ``T`` or a space),
+    timezone-aware. Written out because ``datetime.fromisoformat`` only accepts ``Z`` from
+    Python 3.11 on.
+
+    Raises:
+        ValueError: the text is not such a date-time, or names an impossible one
+            (``2022-11-31``, ``25:00``, an offset of 24 hours or more).
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"not an RFC 3339 date-time: {text!r} is not a string")
     m = _RFC3339.fullmatch(text)
     if m is None:
-        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+        raise ValueError(
+            f"not an RFC 3339 date-time: {text!r} "
+            "(expected YYYY-MM-DDTHH:MM:SS[.fraction] then Z or an offset such as +01:00)"
+        )
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
     fraction, offset = m.group(7), m.group(8)
     micro = int((fraction or "0")[:6].ljust(6, "0"))
-    if offset in ("Z", "z"):
-        tz = timezone.utc
-    else:
-        sign = -1 if offset[0] == "-" else 1
-        delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
-        tz = timezone(sign * delta)
-    return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    try:
+        if offset in ("Z", "z"):
+            tz = timezone.utc
+        else:
+            sign = -1 if offset[0] == "-" else 1
+            delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+            tz = timezone(sign * delta)
+        return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    except ValueError as e:
+        raise ValueError(f"not an RFC 3339 date-time: {text!r} ({e})") from None
 
 
 def _load_object(body: Union[bytes, bytearray, memoryview, str]) -> Dict[str, Any]:
@@ -64,16 +78,6 @@ def _take_str(obj: Dict[str, Any], key: str, what: str) -> str:
     return value
 
 
-def _take_datetime(obj: Dict[str, Any], what: str) -> datetime:
-    text = _take_str(obj, "created_at", what)
-    try:
-        return _parse_datetime(text)
-    except ValueError as e:
-        raise InvalidPayloadError(
-            f"the webhook verified but the {what}'s 'created_at' is not a date-time: {e}"
-        ) from e
-
-
 @dataclass(frozen=True)
 class Event:
     """A business API event (the body of an ``X-Qonto-Signature`` webhook).
@@ -89,7 +93,9 @@ class Event:
         type: the topic, e.g. ``"v1/transactions"`` (see ``TOPICS``; unknown topics are kept).
         event: ``data["event"]`` as sent (``"created"`` or ``"transactions.created"``), or
             ``None`` for topics without one (consent revocations, client invoices).
-        created_at: when the event happened, a timezone-aware ``datetime``.
+        created_at: when the event happened, exactly as sent (RFC 3339 text, e.g.
+            ``"2025-01-24T10:55:07.000Z"``): never rejected for its format, like the other
+            languages. ``created_time()`` parses it.
         subscription_id: the webhook subscription that delivered it.
         organization_id: the organization it concerns.
         membership_id: the membership (user) the subscription belongs to.
@@ -101,13 +107,24 @@ class Event:
     id: str
     type: str
     event: Optional[str]
-    created_at: datetime
+    created_at: str
     subscription_id: str
     organization_id: str
     membership_id: str
     data: Dict[str, Any]
     extra: Dict[str, Any] = field(default_factory=dict)
     verified: Optional[Verified] = None
+
+    def created_time(self) -> datetime:
+        """``created_at`` as a timezone-aware ``datetime`` (RFC 3339: with or without a
+        fraction, ``Z`` or an offset, ``T`` or a space; a fraction beyond microseconds is
+        truncated).
+
+        Raises:
+            ValueError: ``created_at`` is not such a date-time (``"2025-03-02T09:00:00"``
+                without an offset), or names an impossible one (``"2022-11-31T10:55:00Z"``).
+        """
+        return _parse_datetime(self.created_at)
 
     @property
     def topic(self) -> str:
@@ -133,7 +150,7 @@ class Event:
         what = "event"
         id_ = _take_str(rest, "id", what)
         type_ = _take_str(rest, "type", what)
-        created_at = _take_datetime(rest, what)
+        created_at = _take_str(rest, "created_at", what)
         subscription_id = _take_str(rest, "subscription_id", what)
         organization_id = _take_str(rest, "organization_id", what)
         membership_id = _take_str(rest, "membership_id", what)
@@ -171,7 +188,8 @@ class OnboardingEvent:
         event_type: e.g. ``"registrations.pending"`` (see ``ONBOARDING_EVENT_TYPES``).
         resource_type: e.g. ``"registration"``.
         resource_id: the resource's id.
-        created_at: when the event happened, a timezone-aware ``datetime``.
+        created_at: when the event happened, exactly as sent (RFC 3339 text): never rejected
+            for its format. ``created_time()`` parses it.
         extra: fields this version does not know, kept as sent.
         verified: the verification's result (which secret matched).
     """
@@ -180,9 +198,20 @@ class OnboardingEvent:
     event_type: str
     resource_type: str
     resource_id: str
-    created_at: datetime
+    created_at: str
     extra: Dict[str, Any] = field(default_factory=dict)
     verified: Optional[Verified] = None
+
+    def created_time(self) -> datetime:
+        """``created_at`` as a timezone-aware ``datetime`` (RFC 3339: with or without a
+        fraction, ``Z`` or an offset, ``T`` or a space; a fraction beyond microseconds is
+        truncated).
+
+        Raises:
+            ValueError: ``created_at`` is not such a date-time (``"2025-03-02T09:00:00"``
+                without an offset), or names an impossible one (``"2022-11-31T10:55:00Z"``).
+        """
+        return _parse_datetime(self.created_at)
 
     @classmethod
     def from_dict(
@@ -200,7 +229,7 @@ class OnboardingEvent:
             event_type=_take_str(rest, "event_type", what),
             resource_type=_take_str(rest, "resource_type", what),
             resource_id=_take_str(rest, "resource_id", what),
-            created_at=_take_datetime(rest, what),
+            created_at=_take_str(rest, "created_at", what),
             extra=rest,
             verified=verified,
         )

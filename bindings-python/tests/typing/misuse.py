@@ -1,6 +1,8 @@
 """Wrong uses that the stubs must make `mypy --strict` refuse (see test_typing.py); each line
 marked `# E` must produce one error."""
 
+from datetime import datetime
+
 from qonto_webhooks import IdempotencyGuard, Verifier, idempotency_key, sign
 
 verifier = Verifier("secret")
@@ -22,3 +24,8 @@ idempotency_key("both", b"{}")  # E
 guard.run("business:e1", 42)  # E
 verifier.construct_event_from_request({}, b"{}").type  # E
 verifier.construct_event_from_request({}, b"{}", 1704110400)  # E
+event = verifier.construct_event(b"{}", "h")
+created: datetime = event.created_at  # E
+event.created_at.isoformat()  # E
+event.created_time().upper()  # E
+verifier.construct_onboarding_event(b"{}", "h").created_at.tzinfo  # E

@@ -36,7 +36,11 @@ def handle(verifier: Verifier, body: bytes, headers: Dict[str, str]) -> Optional
     except WebhookVerificationError as e:
         code: str = e.code
         return code
-    created: datetime = event.created_at
+    raw: str = event.created_at
+    try:
+        created: datetime = event.created_time()
+    except ValueError:
+        return f"{event.id} created_at {raw!r} is not a date-time"
     action: Optional[str] = event.action
     return f"{event.id} {event.type} {action} {created.isoformat()} {event.data.get('id')}"
 
@@ -92,6 +96,9 @@ def main() -> None:
     verifier.verify_request({"X-Qonto-Signature": header}, body)
     verifier.verify_request([(b"x-qonto-signature", header.encode())], body, now=None)
     onboarding: OnboardingEvent = verifier.construct_onboarding_event(body, "00" * 32)
+    onboarding_raw: str = onboarding.created_at
+    onboarding_time: datetime = onboarding.created_time()
+    print(onboarding_raw, onboarding_time.isoformat())
     codes: List[str] = list(qonto_webhooks.ERROR_CODES)
     cls = qonto_webhooks.ERRORS["signature_mismatch"]
     tolerance: Union[int, Literal["disabled"]] = verifier.tolerance
