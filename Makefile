@@ -82,7 +82,7 @@ artifacts: $(C_LIB) $(CLI) $(PY_INSTALLED) $(NODE_ADDON) $(GO_LIB)
 help:
 	@echo "make demo    verify real signed webhooks through every binding"
 	@echo "make test    run every test (Rust, CLI, Python, Node, C, C++, Go, the fallbacks, the packages)"
-	@echo "make lint    every linter: Rust (fmt, clippy, docs, the MSRV build), Python, shell, Go, the workflows"
+	@echo "make lint    every linter: Rust (fmt, clippy, docs, the MSRV build), Python, JS/TS, shell, Go, the workflows"
 	@echo "make dist    every publishable artifact into dist/ (crates, Python, npm, C/C++ SDK, Go module);"
 	@echo "             TARGET=<rust triple> for another release platform (python3 .ci/platforms.py targets)"
 	@echo "make test-consumers  install each artifact from dist/ alone, as a user would, and test it"
@@ -95,7 +95,7 @@ help:
 	@echo "make check-generated  the contract's copy in each language is what contract.json gives"
 	@echo "Parts: test-rust test-benches test-subscriptions test-conformance test-http-vocabulary $(addprefix test-,$(BINDINGS)) tour"
 	@echo "       demo-rust demo-subscriptions $(addprefix demo-,$(BINDINGS))"
-	@echo "       lint-rust lint-msrv lint-python lint-shell lint-go lint-workflows"
+	@echo "       lint-rust lint-msrv lint-python lint-node lint-shell lint-go lint-workflows"
 	@echo "       dist-crates dist-python dist-npm dist-c dist-go publish-crates"
 	@echo "Artifacts: c-lib cli python-package node-modules node-addon go-lib artifacts"
 
@@ -181,15 +181,15 @@ fuzz-long:
 	bash fuzz/run.sh 600
 	bash fuzz/minimize.sh
 
-.PHONY: lint lint-rust lint-msrv lint-python lint-shell lint-go lint-workflows mutants check-versions check-generated \
+.PHONY: lint lint-rust lint-msrv lint-python lint-node lint-shell lint-go lint-workflows mutants check-versions check-generated \
   publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install
 
 # Every linter, each installed by the project's scripts: Rust (formatting, clippy with warnings
 # denied, the core's documentation, whose README is the front page, with broken links denied; a
 # build of the published crates and the bindings at the declared rust-version), Python (ruff,
-# mypy), shell (shellcheck), Go (gofmt), the workflow files (actionlint) and the release
-# platforms' table.
-lint: lint-rust lint-msrv lint-python lint-shell lint-go lint-workflows
+# mypy), JavaScript and TypeScript (ESLint, tsc), shell (shellcheck), Go (gofmt, go vet), the
+# workflow files (actionlint) and the release platforms' table.
+lint: lint-rust lint-msrv lint-python lint-node lint-shell lint-go lint-workflows
 
 # The toolchain of `rust-version` in Cargo.toml (the Node addon declares its own: napi-rs needs more).
 MSRV := $(shell sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
@@ -213,6 +213,10 @@ lint-python:
 	git ls-files -z '*.py' | xargs -0 "$(LINT_VENV)/bin/ruff" format --check
 	git ls-files -z '*.py' | grep -zv '^bindings-python/python/\|^bindings-python/tests/' | \
 	  xargs -0 "$(LINT_VENV)/bin/mypy" --ignore-missing-imports --no-error-summary
+
+# ESLint over the Node package's JavaScript, tsc --noEmit over its declarations and typed tests.
+lint-node:
+	bash bindings-node/lint.sh
 
 lint-shell:
 	git ls-files -z '*.sh' .ci/run | xargs -0 "$$(.ci/apt.sh shellcheck)"
