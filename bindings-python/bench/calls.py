@@ -68,6 +68,12 @@ run(int(sys.argv[2]))
 )
 
 CASES = ["verify", "verify now=", "verify_onboarding"]
+RUST = [
+    ("floor business", "a-ring-floor", "business"),
+    ("floor onboarding", "a-ring-floor", "onboarding"),
+    ("core business", "qonto-webhooks", "business"),
+    ("core onboarding", "qonto-webhooks", "onboarding"),
+]
 
 
 def count(argv: List[str]) -> int:
@@ -116,8 +122,7 @@ def timings(binary: str, rounds: int, n: int) -> Dict[str, float]:
             run(n)
             per = (time.perf_counter() - start) / n
             best[case] = min(best.get(case, per), per)
-        for impl, scheme in (("a-ring-floor", "business"), ("a-ring-floor", "onboarding")):
-            key = f"floor {scheme}"
+        for key, impl, scheme in RUST:
             per = rust_seconds(binary, impl, scheme, n)
             best[key] = min(best.get(key, per), per)
     return best
@@ -131,12 +136,7 @@ def main(argv: List[str]) -> int:
         return 2
     binary = args[0]
     out = args[1] if len(args) > 1 else None
-    ins: Dict[str, float] = {
-        "floor business": rust_instructions(binary, "a-ring-floor", "business"),
-        "floor onboarding": rust_instructions(binary, "a-ring-floor", "onboarding"),
-        "core business": rust_instructions(binary, "qonto-webhooks", "business"),
-        "core onboarding": rust_instructions(binary, "qonto-webhooks", "onboarding"),
-    }
+    ins = {key: rust_instructions(binary, impl, scheme) for key, impl, scheme in RUST}
     for case in CASES:
         ins[case] = python_instructions(case)
     secs: Optional[Dict[str, float]] = None
@@ -176,10 +176,7 @@ def main(argv: List[str]) -> int:
         ref = floor_of(key) if key in CASES else ("floor " + key.split()[-1])
         line = f"| {label} | {ins[key]:,.0f} | {ins[key] / ins[ref]:.2f}× |"
         if secs is not None:
-            if key in secs or key.startswith("floor"):
-                line += f" {secs[key] * 1e9:.0f} ns | {secs[key] / secs[ref]:.2f}× |"
-            else:
-                line += " | |"
+            line += f" {secs[key] * 1e9:.0f} ns | {secs[key] / secs[ref]:.2f}× |"
         lines.append(line)
     if secs is not None:
         gap = (secs["verify now="] - secs["verify"]) * 1e9
