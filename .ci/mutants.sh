@@ -16,7 +16,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -n "${CARGO_TARGET_DIR-x}" ] || unset CARGO_TARGET_DIR   # cargo metadata refuses an empty one
-.ci/cargo-tool.sh cargo-mutants 27.1.0
+# Installed on first use only (compiling it takes minutes): a CI run with no changed line needs none.
+tool() { .ci/cargo-tool.sh cargo-mutants 27.1.0 >/dev/null; }
 declare -A package=([core]=qonto-webhooks [c]=qonto-webhooks-c)
 declare -A source=([core]=core/src [c]=bindings-c/src)
 names=(core c)
@@ -47,6 +48,7 @@ case "${1:-}" in
       git diff --quiet HEAD -- "${source[$n]}" || { echo "${source[$n]} has uncommitted changes" >&2; exit 1; }
     done
     head=$(git rev-parse HEAD)
+    tool
     cargo mutants "${args[@]}" --output "target/mutants-full"
     for n in "${chosen[@]}"; do record "$n" "$head"; done
     echo "no mutant missed: .ci/mutants-base is now:"; cat .ci/mutants-base
@@ -69,6 +71,7 @@ case "${1:-}" in
       if [ "${2:-}" = --record ]; then
         git diff --quiet HEAD -- "${source[$n]}" || { echo "${source[$n]} has uncommitted changes" >&2; exit 1; }
       fi
+      tool
       cargo mutants -p "${package[$n]}" --in-diff "$diff" --output "target/mutants-changed-$n"
       if [ "${2:-}" = --record ]; then record "$n" "$head"; echo "mutants: $n recorded at $head: commit .ci/mutants-base"; fi
     done
