@@ -290,6 +290,21 @@ impl Http {
         }
     }
 
+    /// The headers every call carries: the token, JSON, and the staging token and partner id
+    /// when set.
+    fn headers<B>(&self, req: ureq::RequestBuilder<B>, auth: &str) -> ureq::RequestBuilder<B> {
+        let mut req = req
+            .header("Authorization", auth)
+            .header("Accept", "application/json");
+        if let Some(t) = &self.staging_token {
+            req = req.header(STAGING_TOKEN_HEADER, t.expose());
+        }
+        if let Some(p) = &self.partner_id {
+            req = req.header(PARTNER_ID_HEADER, p.expose());
+        }
+        req
+    }
+
     fn send(
         &self,
         method: Method,
@@ -310,49 +325,12 @@ impl Http {
             auth.push_str("Bearer ");
             auth.push_str(token);
             let result = match method {
-                Method::Get => {
-                    let mut req = self
-                        .agent
-                        .get(url)
-                        .header("Authorization", auth.as_str())
-                        .header("Accept", "application/json");
-                    if let Some(t) = &self.staging_token {
-                        req = req.header(STAGING_TOKEN_HEADER, t.expose());
-                    }
-                    if let Some(p) = &self.partner_id {
-                        req = req.header(PARTNER_ID_HEADER, p.expose());
-                    }
-                    req.call()
-                }
-                Method::Post => {
-                    let mut req = self
-                        .agent
-                        .post(url)
-                        .header("Authorization", auth.as_str())
-                        .header("Accept", "application/json")
-                        .content_type("application/json");
-                    if let Some(t) = &self.staging_token {
-                        req = req.header(STAGING_TOKEN_HEADER, t.expose());
-                    }
-                    if let Some(p) = &self.partner_id {
-                        req = req.header(PARTNER_ID_HEADER, p.expose());
-                    }
-                    req.send(body.unwrap_or_default())
-                }
-                Method::Delete => {
-                    let mut req = self
-                        .agent
-                        .delete(url)
-                        .header("Authorization", auth.as_str())
-                        .header("Accept", "application/json");
-                    if let Some(t) = &self.staging_token {
-                        req = req.header(STAGING_TOKEN_HEADER, t.expose());
-                    }
-                    if let Some(p) = &self.partner_id {
-                        req = req.header(PARTNER_ID_HEADER, p.expose());
-                    }
-                    req.call()
-                }
+                Method::Get => self.headers(self.agent.get(url), &auth).call(),
+                Method::Post => self
+                    .headers(self.agent.post(url), &auth)
+                    .content_type("application/json")
+                    .send(body.unwrap_or_default()),
+                Method::Delete => self.headers(self.agent.delete(url), &auth).call(),
             };
             let outcome = result.and_then(|mut resp| {
                 let status = resp.status().as_u16();
