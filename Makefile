@@ -235,8 +235,13 @@ lint-workflows:
 # Every artifact a registry would receive, from a clean tree, into dist/ (ignored by git).
 dist: dist-crates dist-python dist-c dist-go dist-npm
 
+# cargo verifies the crates by building them from a temporary registry under target/package,
+# which it unpacks into $CARGO_HOME/registry/src/-<hash of that path>/ and never unpacks again:
+# a later run at the same path would build yesterday's sources. Our crates only ever come
+# from that registry, so their unpacked copies are removed first.
 dist-crates:
-	rm -rf dist/crates && mkdir -p dist/crates
+	rm -rf dist/crates target/package && mkdir -p dist/crates
+	rm -rf "$${CARGO_HOME:-$$HOME/.cargo}"/registry/src/-*/qonto-webhooks-*
 	cargo package --quiet -p qonto-webhooks -p qonto-webhooks-subscriptions -p qonto-webhooks-cli
 	cp target/package/qonto-webhooks-*.crate dist/crates/
 
