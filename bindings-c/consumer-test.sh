@@ -39,8 +39,8 @@ app="$work/app"
 mkdir -p "$app"
 cp "$root/bindings-c/tests/test_abi.c" "$root/bindings-c/tests/test_wrapper.cpp" \
   "$root/bindings-c/examples/verify.cpp" "$root/bindings-c/consumer/CMakeLists.txt" "$app/"
-python3 "$root/bindings-c/tests/gen_vectors.py" "$root/core/tests/data/vectors.json" \
-  "$root/core/tests/data/requests.json" "$app/test_vectors.h"
+python3 "$root/bindings-c/tests/gen_vectors.py" "$root/testkit/vectors/vectors.json" \
+  "$root/testkit/vectors/requests.json" "$app/test_vectors.h"
 cd "$app"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 unset LD_LIBRARY_PATH

@@ -26,7 +26,7 @@ make -s c-lib
 ls "$lib"/libqonto_webhooks.a "$lib"/libqonto_webhooks.so
 
 # The vectors as C data, generated from the JSON as it is now.
-python3 bindings-c/tests/gen_vectors.py core/tests/data/vectors.json core/tests/data/requests.json \
+python3 bindings-c/tests/gen_vectors.py testkit/vectors/vectors.json testkit/vectors/requests.json \
   "$build/test_vectors.h"
 cflags=(-std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-overlength-strings -g -O1
   -Iinclude -I"$build")

@@ -15,7 +15,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/qw-go-consumer.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/app"
 cp "$root/bindings-go/consumer/main.go" "$work/app/main.go"
-cp "$root/core/tests/data/vectors.json" "$work/vectors.json"
+cp "$root/testkit/vectors/vectors.json" "$work/vectors.json"
 cd "$work/app"
 export GOPROXY="file://$dist/go" GOFLAGS=-mod=mod GOSUMDB=off GONOSUMDB="$module" GOTOOLCHAIN=local \
   GOPATH="$work/gopath" GOMODCACHE="$work/gopath/pkg/mod" GOCACHE="$work/gocache"

@@ -24,15 +24,15 @@ type vector struct {
 	SecretIndex *int     `json:"secret_index"`
 }
 
-// readShared reads one of the repository's shared test files (core/tests/data). Outside the
-// repository (the module as downloaded) there is no core/ beside the module: the tests that need
+// readShared reads one of the repository's shared test files (testkit/vectors). Outside the
+// repository (the module as downloaded) there is no testkit/ beside the module: the tests that need
 // them are skipped there; inside it, a missing file fails.
 func readShared(t testing.TB, name string) ([]byte, error) {
 	t.Helper()
-	if _, err := os.Stat("../core/tests/data"); os.IsNotExist(err) {
-		t.Skip("the shared test data (core/tests/data) is in the repository, not in the module")
+	if _, err := os.Stat("../testkit/vectors"); os.IsNotExist(err) {
+		t.Skip("the shared test data (testkit/vectors) is in the repository, not in the module")
 	}
-	return os.ReadFile("../core/tests/data/" + name)
+	return os.ReadFile("../testkit/vectors/" + name)
 }
 
 // The shared vectors, read at test time.

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// A request-level case of core/tests/data/requests.json.
+// A request-level case of testkit/vectors/requests.json.
 type requestCase struct {
 	Name            string   `json:"name"`
 	Schemes         string   `json:"schemes"`

@@ -40,7 +40,7 @@ make -s -C "$root" node-modules
 work=$(mktemp -d "${TMPDIR:-/tmp}/qonto-webhooks-consumer-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/data" "$work/checks"
-cp "$root/core/tests/data/vectors.json" "$root/core/tests/data/requests.json" "$work/data/"
+cp "$root/testkit/vectors/vectors.json" "$root/testkit/vectors/requests.json" "$work/data/"
 cp "$here/scripts/consumer-check.cjs" "$here/scripts/readme-examples.mjs" "$work/checks/"
 cp "$here/README.md" "$work/checks/README.node.md"
 # The root README's Node section (from '## Node' to the next '## ').

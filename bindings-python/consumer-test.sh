@@ -36,7 +36,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # What the checks need, copied out: nothing below reads the repository.
-cp "$repo/core/tests/data/vectors.json" "$repo/core/tests/data/requests.json" \
+cp "$repo/testkit/vectors/vectors.json" "$repo/testkit/vectors/requests.json" \
   "$here/consumer/check_vectors.py" "$here/consumer/readme_examples.py" \
   "$here/consumer/requirements.txt" "$work/"
 cp "$repo/README.md" "$work/README-root.md"

@@ -7,7 +7,7 @@ changes, whitespace, wrong lengths, the other scheme, timestamps around the wind
 them through each runner (Rust, CLI, Python, pure Python, Node, Node web, pure JS, C, Go, pure
 Go) and asserts identical verdicts: `ok <secret_index>` or the same error code. A disagreement is
 shrunk to a minimal case, printed in the vector format and, with --add, appended to
-core/tests/data/vectors.json (expecting the Rust core's verdict, which the other bindings must
+testkit/vectors/vectors.json (expecting the Rust core's verdict, which the other bindings must
 then match).
 
     python3 conformance/differential.py --seed 1 --cases 2000           # what CI runs
@@ -27,7 +27,7 @@ import sys
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-VECTORS = ROOT / "core/tests/data/vectors.json"
+VECTORS = ROOT / "testkit/vectors/vectors.json"
 RUNNERS = pathlib.Path(__file__).resolve().parent / "runners"
 
 # name -> command (the cases file path is appended). Each prints one verdict per case.
@@ -208,7 +208,7 @@ def main():
     parser.add_argument(
         "--add",
         action="store_true",
-        help="append minimal disagreements to core/tests/data/vectors.json",
+        help="append minimal disagreements to testkit/vectors/vectors.json",
     )
     args = parser.parse_args()
     runners = {k: v for k, v in RUNNER_COMMANDS.items() if not args.only or k in args.only}

@@ -31,7 +31,7 @@ scratch="$fuzz_dir/corpus-run"
 fresh="$scratch/.from-vectors"
 rm -rf "$scratch"
 mkdir -p "$fresh"
-cargo +nightly run --quiet --example make_seeds -- "$root/core/tests/data/vectors.json" "$fresh"
+cargo +nightly run --quiet --example make_seeds -- "$root/testkit/vectors/vectors.json" "$fresh"
 
 failed=()
 for target in "${targets[@]}"; do

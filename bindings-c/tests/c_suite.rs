@@ -41,7 +41,7 @@ fn the_c_suite_passes_against_this_build() {
     let root = here.parent().unwrap();
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-suite");
     std::fs::create_dir_all(&out).unwrap();
-    let data = root.join("core/tests/data");
+    let data = root.join("testkit/vectors");
     run(Command::new("python3")
         .arg(here.join("tests/gen_vectors.py"))
         .arg(data.join("vectors.json"))

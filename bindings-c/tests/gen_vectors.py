@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Turns the shared vectors (core/tests/data/vectors.json) and the request-level cases
-(core/tests/data/requests.json) into C data for the C and C++ tests.
+"""Turns the shared vectors (testkit/vectors/vectors.json) and the request-level cases
+(testkit/vectors/requests.json) into C data for the C and C++ tests.
 
 Usage: gen_vectors.py VECTORS_JSON REQUESTS_JSON OUTPUT_H. Run at build time by test.sh, so the
 tests always see the files as they are now. Every byte is written as an octal escape and every

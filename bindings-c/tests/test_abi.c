@@ -5,7 +5,7 @@
  * detailed messages, and threads sharing one verifier. Run by bindings-c/test.sh against the
  * static and the shared library, under valgrind and under AddressSanitizer.
  *
- * test_vectors.h is generated at build time from core/tests/data/vectors.json and requests.json.
+ * test_vectors.h is generated at build time from testkit/vectors/vectors.json and requests.json.
  */
 #include <pthread.h>
 #include <stdint.h>

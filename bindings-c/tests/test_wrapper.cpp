@@ -1,7 +1,7 @@
 // The C++ wrapper's test: every shared vector through the wrapper (one-shot and incremental),
 // every request-level case (the configured schemes pick the header), the constructors (`{secret, 0}`
 // is one secret with a 0-second window), the exceptions and their codes, moves, and signing.
-// test_vectors.h is generated at build time from core/tests/data/vectors.json and requests.json.
+// test_vectors.h is generated at build time from testkit/vectors/vectors.json and requests.json.
 #include <cstdint>
 #include <cstdio>
 #include <ctime>

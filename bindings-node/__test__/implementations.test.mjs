@@ -138,7 +138,7 @@ test('native and fallback agree on every request case, messages included', (t) =
     t.skip('the native addon does not load here')
     return
   }
-  const cases = JSON.parse(readFileSync(new URL('../../core/tests/data/requests.json', import.meta.url), 'utf8'))
+  const cases = JSON.parse(readFileSync(new URL('../../testkit/vectors/requests.json', import.meta.url), 'utf8'))
   for (const c of cases) {
     const run = (e) => {
       const handle = e.newVerifier(c.secrets, c.tolerance ?? 'disabled', c.schemes)

@@ -1,4 +1,4 @@
-// Every request-level case of the core (core/tests/data/requests.json) through verifyRequest, the
+// Every request-level case of the core (testkit/vectors/requests.json) through verifyRequest, the
 // WebCrypto entry's verifyRequestAsync and the Express middleware: the endpoint's configured
 // schemes pick the header, never the request (issue 14, item 2). The reframed replay (a business
 // webhook's v1 sent as Qonto-SHA256-Signature over the body `t.body`) is refused by default.
@@ -10,7 +10,7 @@ import express from 'express'
 import { Verifier, WebhookVerificationError, qontoWebhook } from '../index.mjs'
 import * as web from '../web.mjs'
 
-const CASES = JSON.parse(readFileSync(new URL('../../core/tests/data/requests.json', import.meta.url), 'utf8'))
+const CASES = JSON.parse(readFileSync(new URL('../../testkit/vectors/requests.json', import.meta.url), 'utf8'))
 
 const tolerance = (c) => (c.tolerance === null ? 'disabled' : c.tolerance)
 const body = (c) => Buffer.from(c.body_b64, 'base64')

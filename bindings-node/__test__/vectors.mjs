@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-export const VECTORS_PATH = fileURLToPath(new URL('../../core/tests/data/vectors.json', import.meta.url))
+export const VECTORS_PATH = fileURLToPath(new URL('../../testkit/vectors/vectors.json', import.meta.url))
 
 export function loadVectors() {
   const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8'))

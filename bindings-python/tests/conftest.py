@@ -24,7 +24,7 @@ native_only = pytest.mark.skipif(
     reason="native module only (this run tests the pure-Python implementation)",
 )
 
-DATA = Path(__file__).resolve().parents[2] / "core" / "tests" / "data"
+DATA = Path(__file__).resolve().parents[2] / "testkit" / "vectors"
 VECTORS_PATH = DATA / "vectors.json"
 REQUESTS_PATH = DATA / "requests.json"
 

@@ -1,5 +1,5 @@
 """`Verifier.construct_event_from_request` (as Node's `constructEventFromRequest`): every
-request-level case of `core/tests/data/requests.json` gives the verdict `verify_request` gives,
+request-level case of `testkit/vectors/requests.json` gives the verdict `verify_request` gives,
 and, when it verifies, the typed event of the scheme that verified."""
 
 import json

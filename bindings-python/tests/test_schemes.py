@@ -1,4 +1,4 @@
-"""The schemes an endpoint accepts: every request-level case of `core/tests/data/requests.json`
+"""The schemes an endpoint accepts: every request-level case of `testkit/vectors/requests.json`
 through `verify_request`, `start_request` and real Flask and FastAPI apps.
 
 The business MAC of (t, body) is the onboarding MAC of the body `t.body`: an endpoint that let the

@@ -201,7 +201,7 @@ struct Case {
 fn every_request_case_through_listen() {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../core/tests/data/requests.json"
+        "/../testkit/vectors/requests.json"
     ))
     .unwrap();
     let cases: Vec<Case> = serde_json::from_str(&text).unwrap();

@@ -2,7 +2,7 @@
 //! the error code. Used by the cross-language differential (`conformance/differential.py`).
 //!
 //! ```sh
-//! cargo run -p qonto-webhooks-conformance --bin vector-runner -- core/tests/data/vectors.json
+//! cargo run -p qonto-webhooks-conformance --bin vector-runner -- testkit/vectors/vectors.json
 //! ```
 
 use std::process::ExitCode;

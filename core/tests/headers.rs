@@ -1,4 +1,4 @@
-//! The `http` feature: every request case (`tests/data/requests.json`) through
+//! The `http` feature: every request case (`testkit/vectors/requests.json`) through
 //! `Verifier::verify_headers` and `start_headers`, which read the two signature headers from an
 //! `http::HeaderMap` and must agree with `verify_request` on their bytes.
 

@@ -1,4 +1,4 @@
-//! Every case in `tests/data/requests.json`: which header a request is verified by is the
+//! Every case in `testkit/vectors/requests.json`: which header a request is verified by is the
 //! endpoint's configuration ([`Schemes`]), never the request's choice.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

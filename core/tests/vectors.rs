@@ -1,5 +1,5 @@
-//! Every vector in `tests/data/vectors.json` (the file every binding's tests read) through the
-//! one-shot API, the incremental API and the parser.
+//! Every vector in `testkit/vectors/vectors.json` (the file every binding's tests read) through
+//! the one-shot API, the incremental API and the parser.
 //!
 //! Every rejection vector pins the core's exact message (`message`, the `Display` of its error),
 //! so that the pure-language implementations cannot drift in wording. The messages come from the
@@ -148,7 +148,7 @@ fn to_text(entries: &[Entry]) -> String {
 }
 
 fn vectors_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors.json")
+    common::data_dir().join("vectors.json")
 }
 
 /// With `UPDATE_VECTORS` set: fills or refreshes every rejection vector's `message` from the core

@@ -1,6 +1,6 @@
 //! The shared test helpers of the workspace (not published):
 //!
-//! - [`vectors`]: the shared test data (`core/tests/data/vectors.json` and `requests.json`) as
+//! - [`vectors`]: the shared test data (`testkit/vectors/vectors.json` and `requests.json`) as
 //!   Rust values, read in one place for the core's tests, the CLI's tests and the conformance
 //!   runner;
 //! - `fake_qonto` (feature `fake-qonto`): a stand-in for Qonto's webhook subscription and

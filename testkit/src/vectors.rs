@@ -1,9 +1,10 @@
-//! The shared test vectors (`core/tests/data/vectors.json`) and request cases
-//! (`core/tests/data/requests.json`) as Rust values, so that the format is read in one place.
+//! The shared test vectors (`testkit/vectors/vectors.json`) and request cases
+//! (`testkit/vectors/requests.json`) as Rust values, so that the format is read in one place.
 //!
-//! The files stay in the core's folder, where every language's tests read them; this crate finds
-//! them relative to its own manifest. The replay window is given as `Option<u64>` (`None`: the
-//! window is disabled): this crate does not know the core's `Tolerance`.
+//! The files live in this crate's `vectors/` folder, where every language's tests read them, with
+//! their generators (`generate_vectors.py`, `generate_requests.py`). The replay window is given
+//! as `Option<u64>` (`None`: the window is disabled): this crate does not know the core's
+//! `Tolerance`.
 
 #![allow(clippy::panic)]
 
@@ -13,14 +14,14 @@ use base64::Engine as _;
 use serde::Deserialize;
 
 /// The vectors file, compiled in.
-pub const VECTORS_JSON: &str = include_str!("../../core/tests/data/vectors.json");
+pub const VECTORS_JSON: &str = include_str!("../vectors/vectors.json");
 
 /// The request-level cases file, compiled in.
-pub const REQUESTS_JSON: &str = include_str!("../../core/tests/data/requests.json");
+pub const REQUESTS_JSON: &str = include_str!("../vectors/requests.json");
 
-/// The folder of the shared test data (`core/tests/data`).
+/// The folder of the shared test data (`testkit/vectors`).
 pub fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")
 }
 
 /// One case: the vector format (`expect` and `secret_index` are absent in the differential's
@@ -78,7 +79,7 @@ pub fn parse(text: &str) -> Vec<Vector> {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not a vectors file: {e}"))
 }
 
-/// Every vector of `core/tests/data/vectors.json`.
+/// Every vector of `testkit/vectors/vectors.json`.
 pub fn vectors() -> Vec<Vector> {
     parse(VECTORS_JSON)
 }
@@ -119,7 +120,7 @@ impl RequestCase {
     }
 }
 
-/// Every case of `core/tests/data/requests.json`.
+/// Every case of `testkit/vectors/requests.json`.
 pub fn requests() -> Vec<RequestCase> {
     serde_json::from_str(REQUESTS_JSON).unwrap_or_else(|e| panic!("not a requests file: {e}"))
 }

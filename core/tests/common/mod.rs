@@ -1,5 +1,5 @@
-//! The shared test vectors (`tests/data/vectors.json`) and request cases (`requests.json`) as
-//! Rust values: the workspace's test kit (`testkit/`) reads them, for the CLI's tests and the
+//! The shared test vectors (`testkit/vectors/vectors.json`) and request cases (`requests.json`)
+//! as Rust values: the workspace's test kit (`testkit/`) reads them, for the CLI's tests and the
 //! conformance runner too, so the format is read in one place. The kit does not know the core's
 //! types; [`Window`] turns a case's window into a [`Tolerance`].
 

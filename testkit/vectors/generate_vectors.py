@@ -7,7 +7,7 @@ are; this script's entries are replaced, so running it twice changes nothing.
 
 Every rejection's `message` (the core's exact text) comes from the core, not from this script:
 
-    python3 core/tests/data/generate_vectors.py
+    python3 testkit/vectors/generate_vectors.py
     UPDATE_VECTORS=1 cargo test -p qonto-webhooks --test vectors
 """
 

@@ -10,7 +10,7 @@ Form: {name, schemes, secrets, business (header or null), onboarding (header or 
 now, tolerance, expect: "ok" | code, scheme and secret_index (when ok), message_contains (a
 substring of the rejection's message, where the case pins one)}.
 
-    python3 core/tests/data/generate_requests.py
+    python3 testkit/vectors/generate_requests.py
 """
 
 import base64
