@@ -1,6 +1,6 @@
 // ESLint (flat config) over the package's own JavaScript: the entries, lib/, the fallback, the
 // shared ES modules, the tests, scripts, examples and the benchmark. Not linted: what is generated
-// (binding.js by napi, contract.* by .ci/contract.py, rules.cjs / idempotency.cjs by
+// (binding.js by napi, contract.* by .ci/contract.py, rules.cjs / idempotency.cjs / http.cjs by
 // scripts/rules-cjs.mjs; their sources are linted) and node_modules. The TypeScript declarations
 // and the typed tests are checked by `tsc --noEmit` (npm run lint runs both).
 import js from '@eslint/js'
@@ -8,7 +8,7 @@ import globals from 'globals'
 
 export default [
   {
-    ignores: ['node_modules/', 'binding.js', 'contract.cjs', 'contract.mjs', 'rules.cjs', 'idempotency.cjs', '**/*.ts', '**/*.mts'],
+    ignores: ['node_modules/', 'binding.js', 'contract.cjs', 'contract.mjs', 'rules.cjs', 'idempotency.cjs', 'http.cjs', '**/*.ts', '**/*.mts'],
   },
   js.configs.recommended,
   {

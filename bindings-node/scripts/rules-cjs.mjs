@@ -1,22 +1,26 @@
 // Writes the CommonJS copies of the package's shared ES modules: rules.cjs from rules.mjs (the
-// pure-JS fallback, fallback.js, requires it) and idempotency.cjs from idempotency.mjs (index.js
-// requires it): the same text with `export` removed and a module.exports list added. The .mjs
+// pure-JS fallback, fallback.js, requires it), idempotency.cjs from idempotency.mjs (index.js
+// requires it) and http.cjs from http.mjs (lib/ requires it): the same text with `export` removed,
+// imports of the package's other shared modules turned into requires of their .cjs, and a
+// module.exports list added. The .mjs
 // files are the one source; `node scripts/rules-cjs.mjs --check` fails when a copy is not what
 // this makes.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-const MODULES = ['rules', 'idempotency']
+const MODULES = ['rules', 'idempotency', 'http']
 
 export function generate(text, name = 'rules') {
   const names = []
   // The one import the shared modules may have: the generated contract (contract.cjs beside it).
   text = text.replace(/^import \* as (\w+) from '\.\/contract\.mjs'$/m, "const $1 = require('./contract.cjs')")
-  const body = text.replace(/^export (const|function|class) ([A-Za-z_$][\w$]*)/gm, (_, kind, id) => {
+  // And named imports of another shared module (http.mjs imports the idempotency guard).
+  text = text.replace(/^import \{([^}]*)\} from '\.\/(\w+)\.mjs'$/gm, "const {$1} = require('./$2.cjs')")
+  const body = text.replace(/^export (const|function|async function|class) ([A-Za-z_$][\w$]*)/gm, (_, kind, id) => {
     names.push(id)
     return `${kind} ${id}`
   })
-  if (/^export /m.test(body)) throw new Error(`${name}.mjs: only \`export const|function|class NAME\` is supported`)
+  if (/^export /m.test(body)) throw new Error(`${name}.mjs: only \`export const|function|async function|class NAME\` is supported`)
   return (
     `'use strict'\n// Generated from ${name}.mjs by scripts/rules-cjs.mjs: do not edit, edit ${name}.mjs.\n` +
     body +
