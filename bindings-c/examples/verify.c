@@ -8,10 +8,13 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* snippet:start readme (the root README's C block: this include, then readme_example's body) */
 #include "qonto_webhooks.h"
+/* snippet:end readme */
 
 static const char SECRET[] = "whsec_public_example_secret_0123456789abcdef";
 
@@ -31,6 +34,27 @@ static void check(const qw_verifier *verifier, const char *label, const char *bo
   }
 }
 
+/* The root README's C block, as shown there: the status of a verification under "test-secret". */
+static qw_status readme_example(const uint8_t *body, size_t body_len, const uint8_t *header,
+                                size_t header_len) {
+  /* snippet:start readme */
+
+  qw_bytes secret = {(const uint8_t *)"test-secret", 11};
+  qw_verifier *verifier = NULL;                             /* build once, share between threads */
+  if (qw_verifier_new(&secret, 1, QW_DEFAULT_TOLERANCE_SECS, &verifier) != QW_STATUS_OK) abort();
+
+  qw_verified ok;
+  qw_status s = qw_verify_now(verifier, body, body_len, header, header_len, &ok);
+  if (s != QW_STATUS_OK) {
+    char message[512];
+    qw_last_error_message(message, sizeof message);        /* "the timestamp is 301 s old, ..." */
+    printf("400 %s: %s\n", qw_status_code(s), message);   /* "timestamp_too_old" */
+  }
+  qw_verifier_free(verifier);                               /* NULL-safe */
+  /* snippet:end readme */
+  return s;
+}
+
 int main(void) {
   printf("C (libqonto_webhooks %s)\n", qw_version());
   uint64_t now = (uint64_t)time(NULL);
@@ -43,6 +67,20 @@ int main(void) {
       "t=1704110400,v1=56aff06dc227db80d6568a5070f912c601c31f20451745d257cbc0b5dfa93805";
   check(verifier, "Qonto's own example", "{\"test\":\"data\"}", header, strlen(header), 1704110400);
   qw_verifier_free(verifier);
+
+  /* The README's block: the same webhook signed now verifies, the example's own header (signed
+   * in 2024) is refused as too old. */
+  uint8_t fresh[QW_SIGN_MAX_LEN];
+  size_t fresh_len = 0;
+  const char *example_body = "{\"test\":\"data\"}";
+  if (qw_sign((const uint8_t *)"test-secret", 11, (const uint8_t *)example_body,
+              strlen(example_body), now, fresh, sizeof fresh, &fresh_len) != QW_STATUS_OK ||
+      readme_example((const uint8_t *)example_body, strlen(example_body), fresh, fresh_len) !=
+          QW_STATUS_OK ||
+      readme_example((const uint8_t *)example_body, strlen(example_body), (const uint8_t *)header,
+                     strlen(header)) != QW_STATUS_TIMESTAMP_TOO_OLD) {
+    return 1;
+  }
 
   /* A webhook signed now, the way Qonto signs it. */
   qw_bytes secret = {(const uint8_t *)SECRET, strlen(SECRET)};

@@ -8,10 +8,34 @@
 #include <ctime>
 #include <iostream>
 #include <string>
+#include <string_view>
 
+// snippet:start readme (the root README's C++ block: these two lines, then readme_example's body)
 #include "qonto_webhooks.hpp"
-
 namespace qw = qonto_webhooks;
+// snippet:end readme
+
+// What the README's block answers, for main to check.
+static int answered = 0;
+static void respond(int status, std::string_view code) {
+  answered = status;
+  std::cout << "  README block: " << status << " " << code << "\n";
+}
+
+// The root README's C++ block, as shown there.
+static void readme_example(const std::string &new_secret, const std::string &old_secret,
+                           std::string_view body, std::string_view header) {
+  // snippet:start readme
+
+  const auto verifier = qw::Verifier::with_secrets({new_secret, old_secret});  // RAII, move-only
+  try {
+    qw::Verified v = verifier.verify(body, header);          // std::string_view, system clock
+    respond(204, v.secret_index == 0 ? "new secret" : "old secret");
+  } catch (const qw::Error &e) {
+    respond(400, e.code());                                  // e.what(): the detailed message
+  }
+  // snippet:end readme
+}
 
 int main() {
   std::cout << "C++ (qonto_webhooks.hpp " << qw::version() << ")\n";
@@ -19,6 +43,12 @@ int main() {
   const std::string body = R"({"id":"0196","type":"v1/cards","data":{"event":"cards.created"}})";
   const auto now = static_cast<std::uint64_t>(std::time(nullptr));
   const std::string header = qw::sign(secret, body, now);  // what Qonto would send
+
+  // The README's block: signed with the old secret, then tampered.
+  readme_example("whsec_new_secret_not_yet_in_use", secret, body, header);
+  if (answered != 204) return 1;
+  readme_example("whsec_new_secret_not_yet_in_use", secret, body + " ", header);
+  if (answered != 400) return 1;
 
   // Rotation: the new secret first, the old one until Qonto has switched.
   const qw::Verifier verifier =
