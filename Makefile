@@ -32,14 +32,18 @@ $(CLI): $(RUST_INPUTS) $(call files,cli subscriptions/src subscriptions/Cargo.to
 	cargo build --quiet --release -p qonto-webhooks-cli -p qonto-webhooks-examples -p qonto-webhooks-conformance
 	@touch $@
 
-# The Python package: the abi3 (3.9+) wheel, release, installed into the project's venv (.venv).
-PY_WHEELS := target/python-wheels/py39
+# The Python package: the abi3 wheel pip would pick for this python3 (the stable ABI of 3.11+ on
+# 3.11 and later, else of 3.9+), release, installed into the project's venv (.venv). make dist
+# ships both; the consumer tests run the other one.
+PY_ABI := $(shell python3 -c 'import sys; print("py311" if sys.version_info >= (3, 11) else "py39")')
+PY_WHEELS := target/python-wheels/$(PY_ABI)
 PY_INSTALLED := $(PY_WHEELS)/.installed
 $(PY_INSTALLED): $(RUST_INPUTS) bindings-python/requirements-dev.txt \
     $(call files,bindings-python/src bindings-python/python bindings-python/Cargo.toml bindings-python/pyproject.toml bindings-python/build.rs)
 	@mkdir -p $(PY_WHEELS) && rm -f $(PY_WHEELS)/qonto_webhooks-*.whl
 	venv=$$(.ci/venv.sh bindings-python/requirements-dev.txt) && \
-	  "$$venv/bin/maturin" build --release --quiet -i "$$venv/bin/python" -m bindings-python/Cargo.toml --out $(PY_WHEELS) && \
+	  "$$venv/bin/maturin" build --release --quiet -i "$$venv/bin/python" --no-default-features --features abi3-$(PY_ABI) \
+	    -m bindings-python/Cargo.toml --out $(PY_WHEELS) && \
 	  "$$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps $(PY_WHEELS)/qonto_webhooks-*.whl
 	@touch $@
 

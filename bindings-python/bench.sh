@@ -51,8 +51,9 @@ for abi in py39 py311; do
       >/dev/null)
   fi
 done
-# Leave the default wheel installed.
-"$py" -m pip install --quiet --force-reinstall --no-deps target/python-wheels/py39/qonto_webhooks-*.whl
+# Leave the default wheel (the Makefile's: the one pip picks for this Python) installed.
+default=$("$py" -c 'import sys; print("py311" if sys.version_info >= (3, 11) else "py39")')
+"$py" -m pip install --quiet --force-reinstall --no-deps "target/python-wheels/$default"/qonto_webhooks-*.whl
 
 python3 benches/collect.py pytest-benchmark target/bench/python.json \
   "$results"/{py39,py311,threads-py39,threads-py311}.json

@@ -105,23 +105,30 @@ def main(dist: Path) -> int:
     version = workspace_version()
     # The native wheel's platform tag: QW_WHEEL_GLOB from .ci/platforms.py (this machine's by default).
     glob = os.environ.get("QW_WHEEL_GLOB", "*manylinux_2_17_x86_64.whl")
-    natives = sorted(p.name for p in dist.glob(f"qonto_webhooks-{version}-cp39-abi3-{glob}"))
-    native = natives[0] if len(natives) == 1 else f"qonto_webhooks-{version}-cp39-abi3-{glob}"
+    # Two native wheels: the stable ABI of 3.11+ (what pip picks on 3.11 and later) and of 3.9+.
+    natives = []
+    for abi in ("cp311", "cp39"):
+        found_abi = sorted(p.name for p in dist.glob(f"qonto_webhooks-{version}-{abi}-abi3-{glob}"))
+        natives.append(
+            found_abi[0] if len(found_abi) == 1 else f"qonto_webhooks-{version}-{abi}-abi3-{glob}"
+        )
     pure = f"qonto_webhooks-{version}-py3-none-any.whl"
     sdist = f"qonto_webhooks-{version}.tar.gz"
     found = sorted(p.name for p in dist.iterdir() if p.name.startswith("qonto_webhooks"))
     problems: List[str] = []
-    if found != sorted([native, pure, sdist]):
-        problems.append(f"expected {native}, {pure} and {sdist} in {dist}, found {found}")
+    expected = sorted([*natives, pure, sdist])
+    if found != expected:
+        problems.append(f"expected {', '.join(expected)} in {dist}, found {found}")
     else:
-        check_wheel(dist / native, version, pure=False, problems=problems)
+        for native in natives:
+            check_wheel(dist / native, version, pure=False, problems=problems)
         check_wheel(dist / pure, version, pure=True, problems=problems)
         check_sdist(dist / sdist, version, problems)
     for p in problems:
         print(f"check_dist: {p}", file=sys.stderr)
     if problems:
         return 1
-    print(f"check_dist: {native}, {pure}, {sdist}: ok", file=sys.stderr)
+    print(f"check_dist: {', '.join(expected)}: ok", file=sys.stderr)
     return 0
 
 

@@ -11,25 +11,26 @@ venv=$(.ci/venv.sh bindings-python/requirements-dev.txt)
 py="$venv/bin/python"
 
 # One release build per run (the workspace's fat-LTO profile), reused by every test below.
-# ABI=py311 tests the wheel built for the stable ABI of 3.11+ instead of 3.9+.
-abi=${ABI:-py39}
+# The default wheel is the one pip picks for this Python (the stable ABI of 3.11+ on 3.11 and
+# later, else of 3.9+); ABI=py39 or ABI=py311 tests the other one.
+default=$("$py" -c 'import sys; print("py311" if sys.version_info >= (3, 11) else "py39")')
+abi=${ABI:-$default}
 case "$abi" in
-  py39) features=() ;;
-  py311) features=(--no-default-features --features abi3-py311) ;;
+  py39 | py311) ;;
   *) echo "ABI must be py39 or py311" >&2; exit 2 ;;
 esac
 out=target/python-wheels/$abi
-if [ "$abi" = py39 ]; then
+if [ "$abi" = "$default" ]; then
   # The default wheel: the Makefile's rule builds and installs it (a no-op when up to date).
   make -s python-package
 else
   mkdir -p "$out"
   rm -f "$out"/qonto_webhooks-*.whl
-  "$venv/bin/maturin" build --release --quiet -i "$py" "${features[@]}" \
+  "$venv/bin/maturin" build --release --quiet -i "$py" --no-default-features --features "abi3-$abi" \
     -m bindings-python/Cargo.toml --out "$out"
   "$py" -m pip install --quiet --force-reinstall --no-deps "$out"/qonto_webhooks-*.whl
   # The next `make python-package` reinstalls the default wheel.
-  rm -f target/python-wheels/py39/.installed
+  rm -f "target/python-wheels/$default/.installed"
 fi
 wheel=$(ls "$out"/qonto_webhooks-*.whl)
 
