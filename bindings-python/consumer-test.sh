@@ -4,9 +4,10 @@
 # Installs the Python package from DISTDIR only, as users do, into fresh virtualenvs in a
 # temporary directory outside the repository (which the installs never see):
 #   1. `pip install --no-index --find-links DIST qonto-webhooks` picks the native wheel (TARGET's,
-#      .ci/platforms.py; the manylinux one here); it
-#      reports `native`, passes the shared vectors and request cases with both implementations,
-#      and refuses QONTO_WEBHOOKS_IMPLEMENTATION=js by name;
+#      .ci/platforms.py; the manylinux one here) of the stable ABI of 3.11+ on Python 3.11 and
+#      later (of 3.9+ before); it reports `native`, passes the shared vectors and request cases
+#      with both implementations, and refuses QONTO_WEBHOOKS_IMPLEMENTATION=js by name; the other
+#      native wheel (3.9+ on 3.11), installed by its file name, passes the vectors too;
 #   2. pip resolving for the platforms without a native wheel (musl aarch64, Windows arm64, and
 #      macOS arm64 and Windows x64 where TARGET is another) picks the pure wheel;
 #   3. that pure wheel, installed alone, reports `python`, passes the vectors, and fails
@@ -26,10 +27,12 @@ python=${PYTHON:-python3}
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)
 eval "$(python3 "$repo/.ci/platforms.py" env)"
 # shellcheck disable=SC2086 # the glob expands here
-native_wheel=$(ls "$dist"/qonto_webhooks-"$version"-cp39-abi3-$QW_WHEEL_GLOB 2>/dev/null || echo "$dist/qonto_webhooks-$version-cp39-abi3-$QW_WHEEL_GLOB")
+wheel39=$(ls "$dist"/qonto_webhooks-"$version"-cp39-abi3-$QW_WHEEL_GLOB 2>/dev/null || echo "$dist/qonto_webhooks-$version-cp39-abi3-$QW_WHEEL_GLOB")
+# shellcheck disable=SC2086 # the glob expands here
+wheel311=$(ls "$dist"/qonto_webhooks-"$version"-cp311-abi3-$QW_WHEEL_GLOB 2>/dev/null || echo "$dist/qonto_webhooks-$version-cp311-abi3-$QW_WHEEL_GLOB")
 pure_wheel="$dist/qonto_webhooks-$version-py3-none-any.whl"
 sdist="$dist/qonto_webhooks-$version.tar.gz"
-for f in "$native_wheel" "$pure_wheel" "$sdist"; do
+for f in "$wheel39" "$wheel311" "$pure_wheel" "$sdist"; do
   [ -f "$f" ] || { echo "consumer-test: $f is missing: run bindings-python/dist.sh first" >&2; exit 1; }
 done
 
@@ -60,6 +63,10 @@ installed=$("$py" -c 'import qonto_webhooks, os; print(os.listdir(os.path.dirnam
 case "$installed" in *_native.abi3.so* | *_native.pyd*) ;; *) fail "the native wheel was not installed: $installed" ;; esac
 impl=$("$py" -c "import qonto_webhooks; print(qonto_webhooks.IMPLEMENTATION)")
 [ "$impl" = native ] || fail "the native wheel reports $impl, not native"
+# Which of the two native wheels pip chose: the WHEEL file of the installed distribution.
+tag=$("$py" -c 'from importlib.metadata import distribution as d; print([l for l in d("qonto-webhooks").read_text("WHEEL").splitlines() if l.startswith("Tag:")][0])')
+if "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then want=cp311-abi3; else want=cp39-abi3; fi
+case "$tag" in *"$want"*) ;; *) fail "pip installed the wheel of $tag, not the $want one" ;; esac
 "$py" check_vectors.py vectors.json requests.json native
 QONTO_WEBHOOKS_IMPLEMENTATION=python "$py" check_vectors.py vectors.json requests.json python
 if QONTO_WEBHOOKS_IMPLEMENTATION=js "$py" -c "import qonto_webhooks" 2> err.txt; then
@@ -75,6 +82,18 @@ for platform in $QW_PURE_PIP_PLATFORMS; do
   got=$(ls "dl-$platform")
   [ "$got" = "$(basename "$pure_wheel")" ] || fail "pip for $platform picked $got, not the pure wheel"
 done
+
+step "the other native wheel, installed by its file name"
+other=$(fresh_venv other)
+if [ "$want" = cp311-abi3 ]; then other_wheel=$wheel39; else other_wheel=$wheel311; fi
+if "$other" -m pip install --quiet --no-index "$other_wheel" 2> err.txt; then
+  impl=$("$other" -c "import qonto_webhooks; print(qonto_webhooks.IMPLEMENTATION)")
+  [ "$impl" = native ] || fail "$(basename "$other_wheel") reports $impl, not native"
+  "$other" check_vectors.py vectors.json requests.json native
+else
+  # The 3.11+ wheel on an older Python: pip must refuse it.
+  [ "$want" = cp39-abi3 ] || { cat err.txt >&2; fail "$(basename "$other_wheel") did not install"; }
+fi
 
 step "the pure wheel installed alone"
 pure=$(fresh_venv pure)
