@@ -24,9 +24,13 @@ native_only = pytest.mark.skipif(
     reason="native module only (this run tests the pure-Python implementation)",
 )
 
-DATA = Path(__file__).resolve().parents[2] / "testkit" / "vectors"
+ROOT = Path(__file__).resolve().parents[2]
+#: The shared vectors and request cases (the test kit's).
+DATA = ROOT / "testkit" / "vectors"
 VECTORS_PATH = DATA / "vectors.json"
 REQUESTS_PATH = DATA / "requests.json"
+#: The documentation's example payloads (the core's fixtures).
+EVENTS_DIR = ROOT / "core" / "tests" / "data" / "events"
 
 
 def load_vectors() -> List[Dict[str, Any]]:

@@ -11,9 +11,9 @@ from typing import Any, Dict, List
 import pytest
 
 import qonto_webhooks as qw
-from conftest import DATA
+from conftest import EVENTS_DIR
 
-EVENTS = DATA / "events"
+EVENTS = EVENTS_DIR
 SECRET = "whsec_fixture_secret_0123456789abcdef"
 NOW = 1772442000
 V = qw.Verifier(SECRET)
