@@ -38,6 +38,7 @@ func Example() {
 // handler runs once per event id.
 func ExampleWithIdempotency() {
 	secret := []byte("whsec_example_secret")
+	// snippet:start idempotency (bindings-go/README.md shows this)
 	store, err := qontowebhooks.NewMemoryStore() // one process; see Store for Redis
 	if err != nil {
 		panic(err)
@@ -62,6 +63,7 @@ func ExampleWithIdempotency() {
 		handler.ServeHTTP(rec, req)
 		fmt.Println(rec.Code, rec.Body.String())
 	}
+	// snippet:end idempotency
 	// Output:
 	// processing the event
 	// 200 {"received":true}
