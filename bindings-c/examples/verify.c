@@ -13,7 +13,9 @@
 #include <time.h>
 
 /* snippet:start readme (the root README's C block: this include, then readme_example's body) */
+/* snippet:start request */
 #include "qonto_webhooks.h"
+/* snippet:end request */
 /* snippet:end readme */
 
 static const char SECRET[] = "whsec_public_example_secret_0123456789abcdef";
@@ -55,6 +57,37 @@ static qw_status readme_example(const uint8_t *body, size_t body_len, const uint
   return s;
 }
 
+/* bindings-c/README.md's C block, as shown there: a request's two possible headers, as the request
+ * carries them (NULL with a 0 length when absent). */
+static qw_status request_example(const uint8_t *body, size_t body_len, const uint8_t *business,
+                                 size_t business_len, const uint8_t *onboarding,
+                                 size_t onboarding_len) {
+  /* snippet:start request */
+
+  qw_bytes secret = {(const uint8_t *)"test-secret", 11};
+  qw_verifier *verifier = NULL;   /* build once, configure, then share between threads */
+  if (qw_verifier_new(&secret, 1, QW_DEFAULT_TOLERANCE_SECS, &verifier) != QW_STATUS_OK) abort();
+  /* Business webhooks only by default; an onboarding endpoint says so:
+     qw_verifier_set_schemes(verifier, QW_SCHEMES_ONBOARDING); */
+
+  /* Both header values as the request carries them: NULL (with a 0 length) when absent. */
+  qw_verified verified;
+  qw_status status = qw_verify_request_now(verifier, body, body_len,
+                                           business, business_len,      /* X-Qonto-Signature */
+                                           onboarding, onboarding_len,  /* Qonto-SHA256-Signature */
+                                           &verified);
+  if (status == QW_STATUS_OK) {
+    printf("secret #%zu, t=%llu\n", verified.secret_index, (unsigned long long)verified.timestamp);
+  } else {
+    char message[512];
+    qw_last_error_message(message, sizeof message);   /* "the timestamp is 301 s old, ..." */
+    printf("400 %s: %s\n", qw_status_code(status), message);
+  }
+  qw_verifier_free(verifier);
+  /* snippet:end request */
+  return status;
+}
+
 int main(void) {
   printf("C (libqonto_webhooks %s)\n", qw_version());
   uint64_t now = (uint64_t)time(NULL);
@@ -79,6 +112,21 @@ int main(void) {
           QW_STATUS_OK ||
       readme_example((const uint8_t *)example_body, strlen(example_body), (const uint8_t *)header,
                      strlen(header)) != QW_STATUS_TIMESTAMP_TOO_OLD) {
+    return 1;
+  }
+  /* The package README's request block: the business header verifies; the onboarding header alone
+   * is refused (a business-only endpoint), and so is no header at all. */
+  uint8_t onboarding_sig[QW_SIGN_MAX_LEN];
+  size_t onboarding_len = 0;
+  if (qw_sign_onboarding((const uint8_t *)"test-secret", 11, (const uint8_t *)example_body,
+                         strlen(example_body), onboarding_sig, sizeof onboarding_sig,
+                         &onboarding_len) != QW_STATUS_OK ||
+      request_example((const uint8_t *)example_body, strlen(example_body), fresh, fresh_len,
+                      onboarding_sig, onboarding_len) != QW_STATUS_OK ||
+      request_example((const uint8_t *)example_body, strlen(example_body), NULL, 0,
+                      onboarding_sig, onboarding_len) != QW_STATUS_MISSING_HEADER ||
+      request_example((const uint8_t *)example_body, strlen(example_body), NULL, 0, NULL, 0) !=
+          QW_STATUS_MISSING_HEADER) {
     return 1;
   }
 

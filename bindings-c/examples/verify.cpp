@@ -7,12 +7,15 @@
 #include <cstdint>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 // snippet:start readme (the root README's C++ block: these two lines, then readme_example's body)
+// snippet:start request
 #include "qonto_webhooks.hpp"
 namespace qw = qonto_webhooks;
+// snippet:end request
 // snippet:end readme
 
 // What the README's block answers, for main to check.
@@ -37,6 +40,30 @@ static void readme_example(const std::string &new_secret, const std::string &old
   // snippet:end readme
 }
 
+// bindings-c/README.md's C++ block, as shown there: a request's two possible headers
+// (std::nullopt when absent) through a business-only verifier.
+static void request_example(const std::string &secret, const std::string &new_secret,
+                            const std::string &old_secret, const std::string &onboarding_secret,
+                            std::string_view body,
+                            std::optional<std::string_view> business_header,
+                            std::optional<std::string_view> onboarding_header) {
+  // snippet:start request (the two lines at the top of this file, then these)
+
+  qw::Verifier verifier{secret};                                 // 300 s window, business only
+  auto rotating = qw::Verifier::with_secrets({new_secret, old_secret});   // rotation
+  qw::Verifier onboarding{onboarding_secret};
+  onboarding.set_schemes(qw::Schemes::onboarding);               // before sharing it
+  try {
+    qw::Verified v = verifier.verify_request(body, business_header, onboarding_header);
+    // std::optional<std::string_view> headers (std::nullopt: absent), system clock;
+    // v.secret_index, v.scheme, *v.timestamp
+    respond(200, v.scheme == qw::Scheme::business ? "business" : "onboarding");
+  } catch (const qw::Error &e) {
+    respond(400, e.code());                                      // e.what(): the detailed message
+  }
+  // snippet:end request
+}
+
 int main() {
   std::cout << "C++ (qonto_webhooks.hpp " << qw::version() << ")\n";
   const std::string secret = "whsec_public_example_secret_0123456789abcdef";
@@ -48,6 +75,13 @@ int main() {
   readme_example("whsec_new_secret_not_yet_in_use", secret, body, header);
   if (answered != 204) return 1;
   readme_example("whsec_new_secret_not_yet_in_use", secret, body + " ", header);
+  if (answered != 400) return 1;
+  // The package README's request block: the business header verifies; the onboarding header
+  // alone is refused by the business-only verifier.
+  request_example(secret, "whsec_new", secret, "onboarding_secret", body, header, std::nullopt);
+  if (answered != 200) return 1;
+  request_example(secret, "whsec_new", secret, "onboarding_secret", body, std::nullopt,
+                  qw::sign_onboarding(secret, body));
   if (answered != 400) return 1;
 
   // Rotation: the new secret first, the old one until Qonto has switched.
