@@ -26,6 +26,7 @@ import importlib.util
 import json
 import re
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, Callable, Dict, List
 
@@ -132,6 +133,336 @@ def field_type(type_: str) -> tuple[str, bool]:
 # modules `payloads_<language>.py` next to this file.
 
 RENDERERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, str]]] = {}
+
+def wrap(text: str, prefix: str, width: int = 100) -> List[str]:
+    """`text` as comment lines starting with `prefix`, at most `width` columns."""
+    return [
+        prefix + line
+        for line in textwrap.wrap(
+            text, width - len(prefix), break_long_words=False, break_on_hyphens=False
+        )
+    ] or [prefix.rstrip()]
+
+
+# --- Rust ------------------------------------------------------------------------------------
+
+RUST_OUT = "core/src/events/payloads.rs"
+RUST_KEYWORDS = {"as", "async", "await", "box", "break", "const", "continue", "dyn", "else", "enum",
+                 "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match",
+                 "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true",
+                 "try", "type", "unsafe", "use", "where", "while", "yield"}
+RUST_SCALARS = {"string": "String", "decimal": "Decimal", "integer": "i64", "boolean": "bool",
+                "timestamp": "String", "date": "String", "json": "Value"}
+TYPE_NOTES = {
+    "timestamp": " RFC 3339 as sent (with or without fraction, `Z` or an offset).",
+    "date": " A date (`YYYY-MM-DD`) as sent, not checked.",
+}
+
+
+def rust_ident(name: str) -> str:
+    return "r#" + name if name in RUST_KEYWORDS else name
+
+
+def rust_type(type_: str) -> str:
+    base, is_list = field_type(type_)
+    ty = RUST_SCALARS.get(base, base)
+    return f"Vec<{ty}>" if is_list else ty
+
+
+def rust_call(indent: str, head: str, args: List[str], tail: str) -> List[str]:
+    """`head(args)tail` as rustfmt lays it out: on one line when the arguments take at most 60
+    columns (its fn_call_width) and the line at most 100, else one argument a line."""
+    joined = ", ".join(args)
+    line = f"{indent}{head}({joined}){tail}"
+    if len(joined) <= 60 and len(line) <= 100:
+        return [line]
+    return [f"{indent}{head}("] + [f"{indent}    {a}," for a in args] + [f"{indent}){tail}"]
+
+
+def rust_arm(indent: str, pattern: str, head: str, args: List[str], tail: str = "") -> List[str]:
+    """A match arm `pattern => head(args)tail,` as rustfmt lays it out: on one line, else the
+    call alone in a block, else the call's arguments one a line."""
+    body = rust_call("", head, args, tail)
+    if len(body) == 1 and len(f"{indent}{pattern} => {body[0]},") <= 100:
+        return [f"{indent}{pattern} => {body[0]},"]
+    inner = rust_call(indent + "    ", head, args, tail)
+    if len(inner) == 1:
+        return [f"{indent}{pattern} => {{"] + inner + [f"{indent}}}"]
+    return (
+        [f"{indent}{pattern} => {head}("]
+        + [f"{indent}    {a}," for a in args]
+        + [f"{indent}){tail},"]
+    )
+
+
+def rust_array(indent: str, head: str, items: List[str], tail: str) -> List[str]:
+    joined = ", ".join(items)
+    line = f"{indent}{head}[{joined}]{tail}"
+    if len(joined) <= 60 and len(line) <= 100:
+        return [line]
+    return [f"{indent}{head}["] + [f"{indent}    {i}," for i in items] + [f"{indent}]{tail}"]
+
+
+def rust_struct(name: str, doc: str, fields: List[Dict[str, Any]], topic: Dict[str, Any] | None) -> str:
+    out: List[str] = wrap(doc, "/// ")
+    if topic is not None:
+        out += ["///"] + wrap(
+            f"The `data` of a `{topic['type']}` event (see [`Payload::{topic['name']}`]). "
+            + (
+                "Documented events: " + ", ".join(f"`{e}`" for e in topic["events"]) + "."
+                if topic["events"]
+                else "Its `data` has no `event`."
+            ),
+            "/// ",
+        )
+    out += ["///"] + wrap(
+        "Every field is optional. A field sent as `null` is `None` here and kept in `extra`; "
+        "fields this version does not describe are kept in `extra` too, and serialising writes "
+        "them all back.",
+        "/// ",
+    )
+    out += [
+        "#[derive(Clone, Debug, Default, PartialEq)]",
+        "#[non_exhaustive]",
+        f"pub struct {name} {{",
+    ]
+    all_fields = list(fields)
+    if topic is not None:
+        all_fields = [{
+            "name": "event",
+            "type": "string",
+            "doc": "The event name as sent: `created`, or prefixed (`transactions.created`) as "
+            "Qonto's lists write it; see [`action`](Self::action). Unknown names are kept.",
+        }] + all_fields
+    for f in all_fields:
+        base, _ = field_type(f["type"])
+        out += wrap(f["doc"] + TYPE_NOTES.get(base, ""), "    /// ")
+        out.append(f"    pub {rust_ident(f['name'])}: Option<{rust_type(f['type'])}>,")
+    out += [
+        "    /// The fields this version does not describe, and those sent as `null`, as sent.",
+        "    pub extra: Map<String, Value>,",
+        "}",
+        "",
+    ]
+    # Inherent items.
+    out.append(f"impl {name} {{")
+    if topic is not None:
+        out += [
+            "    /// The topic (the envelope's `type`) whose `data` this is.",
+            f"    pub const TOPIC: &'static str = {json.dumps(topic['type'])};",
+            "",
+            "    /// The events Qonto documents for this topic (without a prefix); others may come.",
+        ]
+        out += rust_array(
+            "    ",
+            "pub const EVENTS: &'static [&'static str] = &",
+            [json.dumps(e) for e in topic["events"]],
+            ";",
+        )
+        out += [
+            "",
+            "    /// The event name without its `<resource>.` prefix: `created` for both `created` and",
+            "    /// `transactions.created`.",
+            "    pub fn action(&self) -> Option<&str> {",
+            "        super::action(self.event.as_deref())",
+            "    }",
+            "",
+        ]
+    out += [
+        "    fn is_set(&self, key: &str) -> bool {",
+        "        match key {",
+    ]
+    for f in all_fields:
+        pattern, body = json.dumps(f["name"]), f"self.{rust_ident(f['name'])}.is_some()"
+        if len(f"            {pattern} => {body},") <= 100:
+            out.append(f"            {pattern} => {body},")
+        else:
+            out += [f"            {pattern} => {{", f"                {body}", "            }"]
+    out += [
+        "            _ => false,",
+        "        }",
+        "    }",
+        "}",
+        "",
+        f"impl Serialize for {name} {{",
+        "    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {",
+        "        let mut map = serializer.serialize_map(None)?;",
+    ]
+    for f in all_fields:
+        out += rust_call(
+            "        ",
+            "write_field",
+            ["&mut map", json.dumps(f["name"]), f"&self.{rust_ident(f['name'])}"],
+            "?;",
+        )
+    expecting = f"the data of a {topic['type']} event" if topic else f"a {name} object"
+    out += [
+        "        write_extra(&mut map, &self.extra, |key| self.is_set(key))?;",
+        "        map.end()",
+        "    }",
+        "}",
+        "",
+        f"impl<'de> Deserialize<'de> for {name} {{",
+        "    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {",
+        "        struct Fields;",
+        "",
+        "        impl<'de> Visitor<'de> for Fields {",
+        f"            type Value = {name};",
+        "",
+        "            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {",
+        f"                f.write_str({json.dumps(expecting)})",
+        "            }",
+        "",
+        "            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {",
+        f"                let mut out = {name}::default();",
+        "                while let Some(key) = map.next_key::<String>()? {",
+        "                    match key.as_str() {",
+    ]
+    for f in all_fields:
+        out += rust_arm(
+            " " * 24,
+            json.dumps(f["name"]),
+            "read_field",
+            ["&mut map", "key", f"&mut out.{rust_ident(f['name'])}", "&mut out.extra"],
+            "?",
+        )
+    out += [
+        "                        _ => read_extra(&mut map, key, &mut out.extra)?,",
+        "                    }",
+        "                }",
+        "                Ok(out)",
+        "            }",
+        "        }",
+        "",
+        "        deserializer.deserialize_map(Fields)",
+        "    }",
+        "}",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def rust(desc: Dict[str, Any]) -> Dict[str, str]:
+    topics = desc["topics"]
+    out: List[str] = [
+        f"// {HEAD}",
+        "//! The typed `data` of every topic Qonto documents, and the objects they hold.",
+        "",
+        "use alloc::string::String;",
+        "use alloc::vec::Vec;",
+        "use core::fmt;",
+        "",
+        "use serde::de::{MapAccess, Visitor};",
+        "use serde::ser::SerializeMap;",
+        "use serde::{Deserialize, Deserializer, Serialize, Serializer};",
+        "use serde_json::{Map, Value};",
+        "",
+        "use super::{Decimal, read_extra, read_field, typed, typed_text, write_extra, write_field};",
+        "",
+    ]
+    out += wrap(
+        "The typed `data` of a business event, by topic: what [`Event::payload`](super::Event::payload) "
+        "and [`Payload::from_body`] give. A topic this version does not model, or `data` that "
+        "does not fit its topic's model (a field of another JSON type), is "
+        "[`Payload::Unknown`], never an error.",
+        "/// ",
+    )
+    out += [
+        "///",
+        "/// Serialising a payload writes its `data` back, every field kept.",
+        "// One payload is made per event and matched at once: unboxed variants keep matching plain.",
+        "#[allow(clippy::large_enum_variant)]",
+        "#[derive(Clone, Debug, PartialEq)]",
+        "#[non_exhaustive]",
+        "pub enum Payload {",
+    ]
+    for t in topics:
+        out += wrap(f"`{t['type']}`: {t['doc'][0].lower()}{t['doc'][1:]}", "    /// ")
+        out.append(f"    {t['name']}({t['name']}Data),")
+    out += [
+        "    /// Any other topic, or `data` that does not fit its topic's model: the data as sent.",
+        "    Unknown(Value),",
+        "}",
+        "",
+        "impl Payload {",
+        "    /// The topics with a typed model, as Qonto writes them, in the order of the variants.",
+        f"    pub const TOPICS: [&'static str; {len(topics)}] = [",
+    ]
+    out += [f"        {json.dumps(t['type'])}," for t in topics]
+    out += [
+        "    ];",
+        "",
+        "    /// `data` of the topic `topic` (the envelope's `type`), typed; never fails (see",
+        "    /// [`Payload::Unknown`]). Decimal numbers are read as `data` prints them.",
+        "    pub fn from_value(topic: &str, data: Value) -> Payload {",
+        "        match topic {",
+    ]
+    for t in topics:
+        out += rust_arm(" " * 12, json.dumps(t["type"]), "typed", ["data", f"Payload::{t['name']}"])
+    out += [
+        "            _ => Payload::Unknown(data),",
+        "        }",
+        "    }",
+        "",
+        "    /// `data` of the topic `topic`, given as JSON text, typed; decimal numbers are read from",
+        "    /// their digits, exactly.",
+        "    ///",
+        "    /// # Errors",
+        "    /// Only when `data` is not JSON (data that does not fit gives [`Payload::Unknown`]).",
+        "    pub fn from_json(topic: &str, data: &str) -> Result<Payload, serde_json::Error> {",
+        "        match topic {",
+    ]
+    for t in topics:
+        out += rust_arm(" " * 12, json.dumps(t["type"]), "typed_text", ["data", f"Payload::{t['name']}"])
+    out += [
+        "            _ => serde_json::from_str(data).map(Payload::Unknown),",
+        "        }",
+        "    }",
+        "",
+        "    /// The topic of the typed variants (`None` for [`Payload::Unknown`]).",
+        "    pub fn topic(&self) -> Option<&'static str> {",
+        "        match self {",
+    ]
+    for t in topics:
+        out.append(f"            Payload::{t['name']}(_) => Some({t['name']}Data::TOPIC),")
+    out += [
+        "            Payload::Unknown(_) => None,",
+        "        }",
+        "    }",
+        "",
+        "    /// `data.event` as sent, if any.",
+        "    pub fn event(&self) -> Option<&str> {",
+        "        match self {",
+    ]
+    for t in topics:
+        out.append(f"            Payload::{t['name']}(data) => data.event.as_deref(),")
+    out += [
+        "            Payload::Unknown(data) => data.get(\"event\").and_then(Value::as_str),",
+        "        }",
+        "    }",
+        "}",
+        "",
+        "impl Serialize for Payload {",
+        "    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {",
+        "        match self {",
+    ]
+    for t in topics:
+        out.append(f"            Payload::{t['name']}(data) => data.serialize(serializer),")
+    out += [
+        "            Payload::Unknown(data) => data.serialize(serializer),",
+        "        }",
+        "    }",
+        "}",
+        "",
+    ]
+    parts = ["\n".join(out)]
+    for t in topics:
+        parts.append(rust_struct(t["name"] + "Data", t["doc"], t["fields"], t))
+    for name, obj in desc["objects"].items():
+        parts.append(rust_struct(name, obj["doc"], obj["fields"], None))
+    return {RUST_OUT: "\n".join(parts)}
+
+
+RENDERERS["rust"] = rust
 
 
 def discover() -> Dict[str, Callable[[Dict[str, Any]], Dict[str, str]]]:

@@ -2,14 +2,27 @@
 //! event, and [`Verifier::construct_event`], which verifies and then parses.
 //!
 //! Unknown topics and fields are kept, never rejected: Qonto adds topics and fields over time.
+//!
+//! [`Event::payload`] gives the event's `data` typed by topic ([`Payload`]: one struct per topic,
+//! generated from `core/payloads.json`), with amounts as [`Decimal`].
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
+use serde::de::MapAccess;
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::{Error, Verifier};
+
+mod decimal;
+mod payloads;
+
+pub use decimal::{Decimal, ParseDecimalError};
+pub use payloads::*;
 
 macro_rules! topics {
     ($($variant:ident => $name:literal, $doc:literal;)*) => {
@@ -142,9 +155,156 @@ impl EventData {
     /// The event name without a topic prefix: `created` for both `created` and
     /// `transactions.created`.
     pub fn action(&self) -> Option<&str> {
-        let event = self.event.as_deref()?;
-        Some(event.rsplit_once('.').map_or(event, |(_, action)| action))
+        action(self.event.as_deref())
     }
+}
+
+/// The event name without its `<resource>.` prefix.
+fn action(event: Option<&str>) -> Option<&str> {
+    let event = event?;
+    Some(event.rsplit_once('.').map_or(event, |(_, action)| action))
+}
+
+impl Event {
+    /// The event's `data`, typed by its topic: [`Payload::Transaction`] for `v1/transactions`...,
+    /// [`Payload::Unknown`] (the data as sent) for a topic this version does not model or data
+    /// that does not fit its topic's model. Never fails.
+    ///
+    /// Decimal numbers are read from `data` as parsed, where a JSON number with more than 15
+    /// significant digits may already have lost its last digits (every amount Qonto documents
+    /// has fewer); [`Payload::from_body`] reads them from the body's text, exactly.
+    ///
+    /// ```
+    /// use qonto_webhooks::events::{Event, Payload};
+    ///
+    /// let body = r#"{"id":"e1","subscription_id":"s1","organization_id":"o1","membership_id":"m1",
+    ///   "type":"v1/transactions","created_at":"2025-01-24T10:55:00Z",
+    ///   "data":{"event":"transactions.created","id":"t1","amount":50.01,"currency":"EUR",
+    ///           "side":"debit","new_field":1}}"#;
+    /// let event: Event = serde_json::from_str(body)?;
+    /// let Payload::Transaction(tx) = event.payload() else { panic!("not a transaction") };
+    /// assert_eq!(tx.action(), Some("created"));
+    /// assert_eq!(tx.amount.as_ref().map(|a| a.as_str()), Some("50.01"));
+    /// assert_eq!(tx.side.as_deref(), Some("debit"));
+    /// assert_eq!(tx.extra["new_field"], 1);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn payload(&self) -> Payload {
+        let mut data = self.data.fields.clone();
+        if let Some(event) = &self.data.event {
+            data.insert("event".into(), Value::String(event.clone()));
+        }
+        Payload::from_value(self.topic.as_str(), Value::Object(data))
+    }
+}
+
+impl Payload {
+    /// The typed `data` of a business event's body (its `type` and `data`; the rest of the
+    /// envelope is not read), with decimal numbers read from the text, exactly. As
+    /// [`Event::payload`], a topic this version does not model, or data that does not fit, gives
+    /// [`Payload::Unknown`].
+    ///
+    /// ```
+    /// use qonto_webhooks::events::Payload;
+    ///
+    /// let body = br#"{"type":"v1/transactions","data":{"amount":12345678901234567.891}}"#;
+    /// let Payload::Transaction(tx) = Payload::from_body(body)? else { panic!() };
+    /// assert_eq!(tx.amount.unwrap().as_str(), "12345678901234567.891");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// When the body is not JSON, or has no string `type` or no `data`.
+    pub fn from_body(body: &[u8]) -> Result<Payload, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Envelope<'a> {
+            #[serde(rename = "type", borrow)]
+            topic: Cow<'a, str>,
+            #[serde(borrow)]
+            data: &'a RawValue,
+        }
+        let envelope: Envelope<'_> = serde_json::from_slice(body)?;
+        Payload::from_json(&envelope.topic, envelope.data.get())
+    }
+
+    /// The event name without its `<resource>.` prefix (`created` for `transactions.created`),
+    /// as [`EventData::action`].
+    pub fn action(&self) -> Option<&str> {
+        action(self.event())
+    }
+}
+
+/// `data` as the typed `T`, or, when it does not fit, as it is.
+fn typed<T: serde::de::DeserializeOwned>(data: Value, wrap: fn(T) -> Payload) -> Payload {
+    match T::deserialize(&data) {
+        Ok(typed) => wrap(typed),
+        Err(_) => Payload::Unknown(data),
+    }
+}
+
+/// `data` (JSON text) as the typed `T`, or, when it does not fit, as a value.
+fn typed_text<T: serde::de::DeserializeOwned>(
+    data: &str,
+    wrap: fn(T) -> Payload,
+) -> Result<Payload, serde_json::Error> {
+    match serde_json::from_str(data) {
+        Ok(typed) => Ok(wrap(typed)),
+        Err(_) => serde_json::from_str(data).map(Payload::Unknown),
+    }
+}
+
+/// Reads a described field's value: `null` leaves the field `None` and keeps the `null` in
+/// `extra`, so that serialising writes it back.
+fn read_field<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    key: String,
+    slot: &mut Option<T>,
+    extra: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    match map.next_value::<Option<T>>()? {
+        Some(value) => *slot = Some(value),
+        None => {
+            extra.insert(key, Value::Null);
+        }
+    }
+    Ok(())
+}
+
+/// Keeps a field the model does not describe, as sent.
+fn read_extra<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    key: String,
+    extra: &mut Map<String, Value>,
+) -> Result<(), A::Error> {
+    let value: Value = map.next_value()?;
+    extra.insert(key, value);
+    Ok(())
+}
+
+/// Writes a described field when it is set.
+fn write_field<M: SerializeMap, T: Serialize>(
+    map: &mut M,
+    key: &str,
+    value: &Option<T>,
+) -> Result<(), M::Error> {
+    match value {
+        Some(value) => map.serialize_entry(key, value),
+        None => Ok(()),
+    }
+}
+
+/// Writes the kept fields, but not one that a described field, now set, replaces.
+fn write_extra<M: SerializeMap>(
+    map: &mut M,
+    extra: &Map<String, Value>,
+    is_set: impl Fn(&str) -> bool,
+) -> Result<(), M::Error> {
+    for (key, value) in extra {
+        if !is_set(key) {
+            map.serialize_entry(key, value)?;
+        }
+    }
+    Ok(())
 }
 
 /// The onboarding event types Qonto documents (`event_type`).
