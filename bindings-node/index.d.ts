@@ -18,9 +18,12 @@ import type {
   OnboardingEvent,
   SignOptions,
 } from './types.js'
+import type { QontoEvent, decimalString, eventAction } from './payloads.js'
 
 export type * from './types.js'
 export type * from './idempotency.js'
+export type * from './payloads.js'
+export { decimalString, eventAction } from './payloads.js'
 export { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotencyKey, DEFAULT_LEASE, DEFAULT_TTL } from './idempotency.js'
 import type {
   IdempotencyGuard,
@@ -72,8 +75,11 @@ export declare class Verifier {
   start(header: HeaderValue, options?: VerifyOptions): Incremental<BusinessVerified>
   /** Starts verifying an onboarding webhook whose body arrives in pieces. */
   startOnboarding(header: HeaderValue): Incremental<OnboardingVerified>
-  /** `verify`, then `JSON.parse` of the body (a SyntaxError if it is not JSON). */
-  constructEvent<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): E
+  /**
+   * `verify`, then `JSON.parse` of the body (a SyntaxError if it is not JSON): a `QontoEvent`, which
+   * `switch (event.type)` narrows to each topic's typed event. `E` overrides the type (unchecked).
+   */
+  constructEvent<E = QontoEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): E
   /** `verifyOnboarding`, then `JSON.parse` of the body. */
   constructOnboardingEvent<E = OnboardingEvent>(body: Bytes, header: HeaderValue): E
   /**
@@ -87,7 +93,7 @@ export declare class Verifier {
     headers: RequestHeaders,
     body: Bytes,
     options?: VerifyOptions,
-  ): (RequestVerified & { scheme: 'business'; event: BusinessEvent }) | (RequestVerified & { scheme: 'onboarding'; event: OnboardingEvent })
+  ): (RequestVerified & { scheme: 'business'; event: QontoEvent }) | (RequestVerified & { scheme: 'onboarding'; event: OnboardingEvent })
 }
 
 /** Signs a body as Qonto does, for your tests: returns the header value. */
@@ -127,7 +133,7 @@ export interface QontoWebhookOptions extends VerifierOptions {
 /** What the middleware puts on the request. */
 export interface QontoWebhookRequest {
   /** The verified, parsed event. */
-  qontoEvent?: BusinessEvent | OnboardingEvent
+  qontoEvent?: QontoEvent | OnboardingEvent
   /** Which scheme and secret matched, and the timestamp. */
   qontoWebhook?: RequestVerified
 }
@@ -222,6 +228,8 @@ declare const qontoWebhooks: {
   sign: typeof sign
   diagnose: typeof diagnose
   qontoWebhook: typeof qontoWebhook
+  decimalString: typeof decimalString
+  eventAction: typeof eventAction
   ERROR_CODES: typeof ERROR_CODES
   BUSINESS_HEADER: typeof BUSINESS_HEADER
   ONBOARDING_HEADER: typeof ONBOARDING_HEADER

@@ -20,6 +20,7 @@ const args = require('./lib/args.js')
 const { Verifier, Incremental, sign, diagnose } = require('./lib/verifier.js')
 const { qontoWebhook } = require('./lib/express.js')
 const idempotency = require('./idempotency.cjs')
+const payloads = require('./payloads.cjs')
 
 module.exports = {
   implementation,
@@ -31,6 +32,8 @@ module.exports = {
   sign,
   diagnose,
   qontoWebhook,
+  decimalString: payloads.decimalString,
+  eventAction: payloads.eventAction,
   ERROR_CODES,
   BUSINESS_HEADER: args.BUSINESS_HEADER,
   ONBOARDING_HEADER: args.ONBOARDING_HEADER,

@@ -11,6 +11,8 @@ export const {
   sign,
   diagnose,
   qontoWebhook,
+  decimalString,
+  eventAction,
   ERROR_CODES,
   BUSINESS_HEADER,
   ONBOARDING_HEADER,

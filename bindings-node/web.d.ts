@@ -19,9 +19,12 @@ import type {
   OnboardingEvent,
   SignOptions,
 } from './types.js'
+import type { QontoEvent, decimalString, eventAction } from './payloads.js'
 
 export type * from './types.js'
 export type * from './idempotency.js'
+export type * from './payloads.js'
+export { decimalString, eventAction } from './payloads.js'
 export { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotencyKey, DEFAULT_LEASE, DEFAULT_TTL } from './idempotency.js'
 import type {
   IdempotencyGuard,
@@ -58,7 +61,8 @@ export declare class Verifier {
   /** Header and window checked now (throws synchronously); the pieces are checked by `await finishAsync()`. */
   start(header: HeaderValue, options?: VerifyOptions): Incremental<BusinessVerified>
   startOnboarding(header: HeaderValue): Incremental<OnboardingVerified>
-  constructEventAsync<E = BusinessEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<E>
+  /** `verifyAsync`, then `JSON.parse`: a `QontoEvent` (`E` overrides the type, unchecked). */
+  constructEventAsync<E = QontoEvent>(body: Bytes, header: HeaderValue, options?: VerifyOptions): Promise<E>
   constructOnboardingEventAsync<E = OnboardingEvent>(body: Bytes, header: HeaderValue): Promise<E>
   /** Under the configured schemes (business only by default): the configuration picks the header, never the request. */
   verifyRequestAsync(headers: RequestHeaders, body: Bytes, options?: VerifyOptions): Promise<RequestVerified>
@@ -66,7 +70,7 @@ export declare class Verifier {
     headers: RequestHeaders,
     body: Bytes,
     options?: VerifyOptions,
-  ): Promise<(RequestVerified & { scheme: 'business'; event: BusinessEvent }) | (RequestVerified & { scheme: 'onboarding'; event: OnboardingEvent })>
+  ): Promise<(RequestVerified & { scheme: 'business'; event: QontoEvent }) | (RequestVerified & { scheme: 'onboarding'; event: OnboardingEvent })>
 }
 
 /** A verification in progress (web entry): WebCrypto has no incremental HMAC, so copies of the pieces are kept until `finishAsync()`. */
@@ -99,6 +103,8 @@ declare const qontoWebhooksWeb: {
   IncrementalVerification: typeof Incremental
   WebhookVerificationError: typeof WebhookVerificationError
   signAsync: typeof signAsync
+  decimalString: typeof decimalString
+  eventAction: typeof eventAction
   ERROR_CODES: typeof ERROR_CODES
   BUSINESS_HEADER: typeof BUSINESS_HEADER
   ONBOARDING_HEADER: typeof ONBOARDING_HEADER

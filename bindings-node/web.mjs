@@ -43,6 +43,11 @@ import { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotenc
 
 export { IdempotencyGuard, IdempotencyError, MemoryStore, RedisStore, idempotencyKey, DEFAULT_LEASE, DEFAULT_TTL }
 
+// The typed payloads' helpers (the types are in payloads.d.ts), the same as the main entry's.
+import { decimalString, eventAction } from './payloads.mjs'
+
+export { decimalString, eventAction }
+
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8')
 
@@ -382,6 +387,8 @@ export default {
   WebhookVerificationError,
   signAsync,
   sign,
+  decimalString,
+  eventAction,
   ERROR_CODES,
   BUSINESS_HEADER,
   ONBOARDING_HEADER,

@@ -59,7 +59,7 @@ test('dist.sh: the main and platform tarballs, installed offline: native with th
   assert.deepEqual(readdirSync(dist).sort(), [`qonto-webhooks-${version}.tgz`, `qonto-webhooks-linux-x64-gnu-${version}.tgz`])
 
   const packed = listing(main)
-  for (const f of ['index.js', 'lib/native.js', 'lib/errors.js', 'lib/args.js', 'lib/verifier.js', 'lib/express.js', 'index.mjs', 'index.d.ts', 'types.d.ts', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'rules.mjs', 'idempotency.mjs', 'idempotency.cjs', 'idempotency.d.ts', 'web.mjs', 'web.d.ts', 'package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE']) {
+  for (const f of ['index.js', 'lib/native.js', 'lib/errors.js', 'lib/args.js', 'lib/verifier.js', 'lib/express.js', 'index.mjs', 'index.d.ts', 'types.d.ts', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'rules.mjs', 'idempotency.mjs', 'idempotency.cjs', 'idempotency.d.ts', 'payloads.mjs', 'payloads.cjs', 'payloads.d.ts', 'web.mjs', 'web.d.ts', 'package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE']) {
     assert.ok(packed.includes(f), `${f} is not in the main tarball`)
   }
   assert.ok(!packed.some((f) => f.endsWith('.node')), 'a native addon in the main tarball')
