@@ -4,6 +4,7 @@
     python3 .ci/snippets.py           # rewrite each sourced block from its source
     python3 .ci/snippets.py --check   # fail when a block differs from its source, or has no marker
     python3 .ci/snippets.py --list    # every block and how it is covered
+    python3 .ci/snippets.py --self-test   # the checker on a throw-away tree (make check-snippets)
 
 Each fenced block of the READMEs below carries a marker, an HTML comment on the line above the
 fence (other comment lines, such as `<!-- needs: redis -->`, may sit between the two):
@@ -97,7 +98,11 @@ def blocks(readme: str, lines: list[str]) -> list[Block]:
         j = i + 1
         while j < len(lines):
             c = FENCE.match(lines[j])
-            if c and c.group("fence").startswith(fence[0] * len(fence)) and not c.group("info").strip():
+            if (
+                c
+                and c.group("fence").startswith(fence[0] * len(fence))
+                and not c.group("info").strip()
+            ):
                 break
             j += 1
         if j == len(lines):
@@ -110,7 +115,9 @@ def blocks(readme: str, lines: list[str]) -> list[Block]:
                 marker = mm.group("spec")
                 break
             k -= 1
-        body = [ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]]
+        body = [
+            ln[len(indent) :] if ln.startswith(indent) else ln.lstrip() for ln in lines[i + 1 : j]
+        ]
         out.append(Block(readme, heading, i, j, indent, m.group("info").strip(), marker, body))
         i = j + 1
     return out
@@ -138,7 +145,9 @@ def region(path: str, name: str | None) -> list[str]:
                 pieces.append(lines[opened + 1 : n])
                 opened = None
         if opened is not None or not pieces:
-            raise ValueError(f"{path}: region {name!r} needs a snippet:start and a snippet:end after it")
+            raise ValueError(
+                f"{path}: region {name!r} needs a snippet:start and a snippet:end after it"
+            )
     picked = []
     for piece in pieces:  # a region in several pieces (an import, then a body): each dedented
         kept = [ln for ln in piece if not re.search(r"snippet:(start|end)\s|snippet:hide", ln)]
@@ -191,6 +200,7 @@ def main(argv: list[str]) -> int:
         lines = text.split("\n")
         found = blocks(readme, lines)
         counts: dict[str, int] = {}
+        listed: list[str] = []
         # Rewrite from the last block up, so that earlier line numbers hold.
         for b in reversed(found):
             where = f"{readme}:{b.open_line + 1}"
@@ -201,7 +211,7 @@ def main(argv: list[str]) -> int:
                 continue
             counts[kind] = counts.get(kind, 0) + 1
             if listing:
-                print(f"{where} [{b.info or '-'}] {b.heading}: {kind} {detail}".rstrip())
+                listed.append(f"{where} [{b.info or '-'}] {b.heading}: {kind} {detail}".rstrip())
             if kind == "missing":
                 errors.append(
                     f"{where}: a ```{b.info} block with no <!-- snippet: ... --> marker"
@@ -221,7 +231,9 @@ def main(argv: list[str]) -> int:
             if want == b.body:
                 continue
             if check:
-                diff = difflib.unified_diff(b.body, want, f"{readme} (block at line {b.open_line + 1})", spec, lineterm="")
+                diff = difflib.unified_diff(
+                    b.body, want, f"{readme} (block at line {b.open_line + 1})", spec, lineterm=""
+                )
                 errors.append(f"{where}: differs from {spec}:\n" + "\n".join(diff))
             else:
                 lines[b.open_line + 1 : b.close_line] = [b.indent + ln if ln else ln for ln in want]
@@ -230,6 +242,8 @@ def main(argv: list[str]) -> int:
             tmp = path.with_name(path.name + ".snippets.tmp")
             tmp.write_text("\n".join(lines))
             tmp.replace(path)
+        for line in reversed(listed):
+            print(line)
         summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         print(f"{readme}: {len(found)} blocks ({summary or 'none'})")
     for c in changed:
@@ -248,5 +262,66 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def self_test() -> int:
+    """The checker on a throw-away tree: it must pass an exact copy, fail a drifted block, an
+    unmarked block, a reason-less `none`, a missing region, and rewrite a drifted block."""
+    import contextlib
+    import io
+    import tempfile
+
+    global ROOT
+    saved = ROOT
+    source = (
+        'package x\n\n// snippet:start r (an import)\nimport y "z"\n// snippet:end r\n\n'
+        "func f() {\n\t// snippet:start r\n\n\ta := 1 // snippet:hide\n\tb := 2\n\tif b > 0 {\n"
+        "\t\tg()\n\t}\n\t// snippet:end r\n}\n"
+    )
+    good = 'import y "z"\n\nb := 2\nif b > 0 {\n\tg()\n}'
+    readme = "# T\n\n<!-- snippet: src/x.go#r -->\n```go\n{body}\n```\n\n{tail}"
+    cases = {
+        "exact": (readme.format(body=good, tail=""), 0),
+        "drifted": (readme.format(body=good.replace("2", "3"), tail=""), 1),
+        "unmarked": (readme.format(body=good, tail="```sh\nls\n```\n"), 1),
+        "no reason": (readme.format(body=good, tail="<!-- snippet: none -->\n```sh\nls\n```\n"), 1),
+        "reason": (
+            readme.format(body=good, tail="<!-- snippet: none (a listing) -->\n```sh\nls\n```\n"),
+            0,
+        ),
+        "no region": (
+            readme.format(body=good, tail="<!-- snippet: src/x.go#q -->\n```go\nx\n```\n"),
+            1,
+        ),
+    }
+    failures = []
+    try:
+        for name, (text, want) in cases.items():
+            with tempfile.TemporaryDirectory() as tmp:
+                ROOT = Path(tmp)
+                (ROOT / "src").mkdir()
+                (ROOT / "src/x.go").write_text(source)
+                (ROOT / "README.md").write_text(text)
+                with (
+                    contextlib.redirect_stdout(io.StringIO()),
+                    contextlib.redirect_stderr(io.StringIO()),
+                ):
+                    got = main(["--check"])
+                    if name == "drifted":  # the rewrite repairs it
+                        main([])
+                        if (ROOT / "README.md").read_text() != readme.format(body=good, tail=""):
+                            failures.append(
+                                "drifted: the rewrite did not restore the source's text"
+                            )
+                if got != want:
+                    failures.append(f"{name}: --check returned {got}, expected {want}")
+    finally:
+        ROOT = saved
+    for f in failures:
+        print(f"snippets self-test: {f}", file=sys.stderr)
+    print(f"snippets self-test: {len(cases)} cases, {len(failures)} failed")
+    return 1 if failures else 0
+
+
 if __name__ == "__main__":
+    if "--self-test" in sys.argv[1:]:
+        sys.exit(self_test())
     sys.exit(main(sys.argv[1:]))
