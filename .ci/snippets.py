@@ -250,8 +250,8 @@ def main(argv: list[str]) -> int:
         print(f"rewrote {c}")
     for p in pending:
         print(f"not covered yet (section in progress elsewhere): {p}")
-    for e in errors:
-        print(f"error: {e}", file=sys.stderr)
+    for message in errors:
+        print(f"error: {message}", file=sys.stderr)
     if errors:
         print(
             "README blocks out of step: run `python3 .ci/snippets.py` to rewrite the sourced blocks,"
