@@ -46,7 +46,7 @@ cp LICENSE-MIT LICENSE-APACHE bindings-python/
 
 rm -f "$out"/qonto_webhooks-*
 for abi in py311 py39; do
-  echo "dist (python): native wheel for $QW_TARGET, stable ABI of ${abi#py}" >&2
+  echo "dist (python): native wheel for $QW_TARGET, the stable ABI of $abi" >&2
   # shellcheck disable=SC2086 # the flags are words
   maturin build --quiet --release $QW_MATURIN_FLAGS --target "$QW_TARGET" -i "$venv/bin/python" \
     --no-default-features --features "abi3-$abi" \
