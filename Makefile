@@ -96,7 +96,8 @@ help:
 	@echo "make fuzz-long  every target for 10 min, then keep the minimized corpora in fuzz/seeds"
 	@echo "make mutants mutation testing of the core and the C ABI (about an hour; CI runs the changed lines)"
 	@echo "make check-versions  one version in every manifest (VERSION=x.y.z: that one)"
-	@echo "make check-generated  the contract's copy in each language is what contract.json gives"
+	@echo "make check-generated  the contract's copy in each language is what contract.json gives;"
+	@echo "             every README code block is its tested source's text (check-snippets)"
 	@echo "Parts: test-rust test-benches test-subscriptions test-conformance test-http-vocabulary $(addprefix test-,$(BINDINGS)) tour"
 	@echo "       demo-rust demo-subscriptions $(addprefix demo-,$(BINDINGS))"
 	@echo "       lint-rust lint-msrv lint-python lint-node lint-shell lint-go lint-workflows"
@@ -185,7 +186,7 @@ fuzz-long:
 	bash fuzz/run.sh 600
 	bash fuzz/minimize.sh
 
-.PHONY: lint lint-rust lint-msrv lint-python lint-node lint-shell lint-go lint-workflows mutants check-versions check-generated \
+.PHONY: lint lint-rust lint-msrv lint-python lint-node lint-shell lint-go lint-workflows mutants check-versions check-generated check-snippets \
   publish-crates dist dist-crates dist-python dist-c dist-go dist-npm test-consumers install
 
 # Every linter, each installed by the project's scripts: Rust (formatting, clippy with warnings
@@ -280,9 +281,16 @@ install:
 	bash bindings-c/dist.sh install "$(PREFIX)"
 
 # Each language's copy of the contract is what .ci/contract.py generates from contract.json (which
-# a core test keeps equal to the core).
-check-generated:
+# a core test keeps equal to the core); every README code block is the text of a tested file, or
+# says what runs it or why it cannot run (check-snippets).
+check-generated: check-snippets
 	python3 .ci/contract.py --check
+
+# The READMEs' code blocks against their sources (.ci/snippets.py; without --check it rewrites
+# them), after the checker's own test.
+check-snippets:
+	python3 .ci/snippets.py --self-test
+	python3 .ci/snippets.py --check
 
 # One version in every manifest; VERSION=x.y.z also requires that one (the release tag).
 check-versions:
