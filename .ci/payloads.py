@@ -65,15 +65,21 @@ def validate(desc: Dict[str, Any]) -> None:
         need(not required - set(obj), f"{where}: missing keys {sorted(required - set(obj))}")
 
     def doc(text: Any, where: str) -> None:
-        need(isinstance(text, str) and text.strip() != "", f"{where}: doc must be a non-empty string")
+        need(
+            isinstance(text, str) and text.strip() != "", f"{where}: doc must be a non-empty string"
+        )
         need("*/" not in text and '"""' not in text, f"{where}: doc holds a comment terminator")
 
-    keys(desc, {"$comment", "version", "decimal_pattern", "objects", "topics", "onboarding"},
-         {"version", "decimal_pattern", "objects", "topics", "onboarding"}, "the description")
+    keys(
+        desc,
+        {"$comment", "version", "decimal_pattern", "objects", "topics", "onboarding"},
+        {"version", "decimal_pattern", "objects", "topics", "onboarding"},
+        "the description",
+    )
     need(desc["version"] == 1, "version must be 1")
     re.compile(desc["decimal_pattern"])
     objects = desc["objects"]
-    need(isinstance(objects, dict) and objects, "objects must be a non-empty object")
+    need(isinstance(objects, dict) and len(objects) > 0, "objects must be a non-empty object")
 
     def fields(items: Any, where: str, topic: bool) -> None:
         need(isinstance(items, list), f"{where}: fields must be a list")
@@ -82,10 +88,14 @@ def validate(desc: Dict[str, Any]) -> None:
             at = f"{where}.fields[{i}]"
             keys(f, {"name", "type", "doc"}, {"name", "type", "doc"}, at)
             name, type_ = f["name"], f["type"]
-            need(isinstance(name, str) and IDENT.fullmatch(name) is not None,
-                 f"{at}: name {name!r} is not snake_case")
+            need(
+                isinstance(name, str) and IDENT.fullmatch(name) is not None,
+                f"{at}: name {name!r} is not snake_case",
+            )
             need(name not in seen, f"{at}: duplicate field {name!r}")
-            need(not topic or name not in RESERVED_FIELDS, f"{at}: {name!r} is implicit or reserved")
+            need(
+                not topic or name not in RESERVED_FIELDS, f"{at}: {name!r} is implicit or reserved"
+            )
             need(name not in {"extra"}, f"{at}: 'extra' is reserved")
             seen.add(name)
             base = type_[:-2] if isinstance(type_, str) and type_.endswith("[]") else type_
@@ -99,19 +109,31 @@ def validate(desc: Dict[str, Any]) -> None:
         fields(obj["fields"], f"objects.{name}", topic=False)
         need(obj["fields"] != [], f"objects.{name} has no fields")
     topics = desc["topics"]
-    need(isinstance(topics, list) and topics, "topics must be a non-empty list")
+    need(isinstance(topics, list) and len(topics) > 0, "topics must be a non-empty list")
     types, names = set(), set(objects)
     for i, t in enumerate(topics):
         at = f"topics[{i}]"
-        keys(t, {"type", "name", "doc", "events", "fields"}, {"type", "name", "doc", "events", "fields"}, at)
-        need(TOPIC.fullmatch(t["type"]) is not None, f"{at}: type {t['type']!r} is not v<n>/<topic>")
+        keys(
+            t,
+            {"type", "name", "doc", "events", "fields"},
+            {"type", "name", "doc", "events", "fields"},
+            at,
+        )
+        need(
+            TOPIC.fullmatch(t["type"]) is not None, f"{at}: type {t['type']!r} is not v<n>/<topic>"
+        )
         need(t["type"] not in types, f"{at}: duplicate type {t['type']!r}")
         need(PASCAL.fullmatch(t["name"]) is not None, f"{at}: name {t['name']!r} is not PascalCase")
-        need(t["name"] + "Data" not in names and t["name"] not in names,
-             f"{at}: name {t['name']!r} clashes with an object or another topic")
+        need(
+            t["name"] + "Data" not in names and t["name"] not in names,
+            f"{at}: name {t['name']!r} clashes with an object or another topic",
+        )
         need(t["name"] not in {"Unknown", "Onboarding"}, f"{at}: name {t['name']!r} is reserved")
-        need(isinstance(t["events"], list) and all(isinstance(e, str) and IDENT.fullmatch(e) for e in t["events"]),
-             f"{at}: events must be a list of snake_case names (without the `<resource>.` prefix)")
+        need(
+            isinstance(t["events"], list)
+            and all(isinstance(e, str) and IDENT.fullmatch(e) for e in t["events"]),
+            f"{at}: events must be a list of snake_case names (without the `<resource>.` prefix)",
+        )
         need(len(set(t["events"])) == len(t["events"]), f"{at}: duplicate events")
         types.add(t["type"])
         names.update({t["name"], t["name"] + "Data"})
@@ -134,6 +156,7 @@ def field_type(type_: str) -> tuple[str, bool]:
 
 RENDERERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, str]]] = {}
 
+
 def wrap(text: str, prefix: str, width: int = 100) -> List[str]:
     """`text` as comment lines starting with `prefix`, at most `width` columns."""
     return [
@@ -147,12 +170,55 @@ def wrap(text: str, prefix: str, width: int = 100) -> List[str]:
 # --- Rust ------------------------------------------------------------------------------------
 
 RUST_OUT = "core/src/events/payloads.rs"
-RUST_KEYWORDS = {"as", "async", "await", "box", "break", "const", "continue", "dyn", "else", "enum",
-                 "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match",
-                 "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true",
-                 "try", "type", "unsafe", "use", "where", "while", "yield"}
-RUST_SCALARS = {"string": "String", "decimal": "Decimal", "integer": "i64", "boolean": "bool",
-                "timestamp": "String", "date": "String", "json": "Value"}
+RUST_KEYWORDS = {
+    "as",
+    "async",
+    "await",
+    "box",
+    "break",
+    "const",
+    "continue",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "gen",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "static",
+    "struct",
+    "trait",
+    "true",
+    "try",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "yield",
+}
+RUST_SCALARS = {
+    "string": "String",
+    "decimal": "Decimal",
+    "integer": "i64",
+    "boolean": "bool",
+    "timestamp": "String",
+    "date": "String",
+    "json": "Value",
+}
 TYPE_NOTES = {
     "timestamp": " RFC 3339 as sent (with or without fraction, `Z` or an offset).",
     "date": " A date (`YYYY-MM-DD`) as sent, not checked.",
@@ -203,7 +269,9 @@ def rust_array(indent: str, head: str, items: List[str], tail: str) -> List[str]
     return [f"{indent}{head}["] + [f"{indent}    {i}," for i in items] + [f"{indent}]{tail}"]
 
 
-def rust_struct(name: str, doc: str, fields: List[Dict[str, Any]], topic: Dict[str, Any] | None) -> str:
+def rust_struct(
+    name: str, doc: str, fields: List[Dict[str, Any]], topic: Dict[str, Any] | None
+) -> str:
     out: List[str] = wrap(doc, "/// ")
     if topic is not None:
         out += ["///"] + wrap(
@@ -228,12 +296,14 @@ def rust_struct(name: str, doc: str, fields: List[Dict[str, Any]], topic: Dict[s
     ]
     all_fields = list(fields)
     if topic is not None:
-        all_fields = [{
-            "name": "event",
-            "type": "string",
-            "doc": "The event name as sent: `created`, or prefixed (`transactions.created`) as "
-            "Qonto's lists write it; see [`action`](Self::action). Unknown names are kept.",
-        }] + all_fields
+        all_fields = [
+            {
+                "name": "event",
+                "type": "string",
+                "doc": "The event name as sent: `created`, or prefixed (`transactions.created`) as "
+                "Qonto's lists write it; see [`action`](Self::action). Unknown names are kept.",
+            }
+        ] + all_fields
     for f in all_fields:
         base, _ = field_type(f["type"])
         out += wrap(f["doc"] + TYPE_NOTES.get(base, ""), "    /// ")
@@ -412,7 +482,9 @@ def rust(desc: Dict[str, Any]) -> Dict[str, str]:
         "        match topic {",
     ]
     for t in topics:
-        out += rust_arm(" " * 12, json.dumps(t["type"]), "typed_text", ["data", f"Payload::{t['name']}"])
+        out += rust_arm(
+            " " * 12, json.dumps(t["type"]), "typed_text", ["data", f"Payload::{t['name']}"]
+        )
     out += [
         "            _ => serde_json::from_str(data).map(Payload::Unknown),",
         "        }",
@@ -436,7 +508,7 @@ def rust(desc: Dict[str, Any]) -> Dict[str, str]:
     for t in topics:
         out.append(f"            Payload::{t['name']}(data) => data.event.as_deref(),")
     out += [
-        "            Payload::Unknown(data) => data.get(\"event\").and_then(Value::as_str),",
+        '            Payload::Unknown(data) => data.get("event").and_then(Value::as_str),',
         "        }",
         "    }",
         "}",
@@ -463,6 +535,385 @@ def rust(desc: Dict[str, Any]) -> Dict[str, str]:
 
 
 RENDERERS["rust"] = rust
+
+
+# --- Python ----------------------------------------------------------------------------------
+
+PYTHON_OUT = "bindings-python/python/qonto_webhooks/payloads.py"
+PY_SCALARS = {
+    "string": "str",
+    "decimal": "Decimal",
+    "integer": "int",
+    "boolean": "bool",
+    "timestamp": "str",
+    "date": "str",
+    "json": "Any",
+}
+PY_READERS = {
+    "string": "_str",
+    "decimal": "_decimal",
+    "integer": "_int",
+    "boolean": "_bool",
+    "timestamp": "_str",
+    "date": "_str",
+    "json": "_json",
+}
+
+PY_PRELUDE = '''"""{head}
+
+Qonto's webhook ``data``, typed by topic: one dataclass per topic (``TransactionData``...) and
+per nested object (``Money``...), and ``UnknownData`` for any other topic or for data that does
+not fit its topic's model. ``Event.payload()`` gives them; ``parse_payload(topic, data)`` too.
+
+Every field is optional (``None`` when absent). A field sent as ``null`` is ``None`` and kept
+in ``extra``, as are the fields this version does not describe: ``to_dict()`` writes them all
+back. Amounts are ``decimal.Decimal``, read from a JSON number or a decimal string, never through
+``float``; ``to_dict()`` writes a decimal that came as a string back as a string.
+Timestamps and dates are the text as sent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import (
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    FrozenSet,
+    List,
+    Mapping,
+    Optional,
+    Set,
+    Tuple,
+    TypeVar,
+    Union,
+)
+
+T = TypeVar("T")
+
+_DECIMAL = re.compile({pattern})
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {{type(value).__name__}}")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {{type(value).__name__}}")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected a boolean, got {{type(value).__name__}}")
+    return value
+
+
+def _json(value: Any) -> Any:
+    return value
+
+
+def _decimal(value: Any) -> Decimal:
+    """A decimal from a JSON number (``Decimal`` when parsed with ``parse_float=Decimal``, or
+    ``int``) or a decimal string. A ``float`` (data parsed without ``parse_float=Decimal``) is
+    read from its shortest text (``repr``), the closest this can get to the digits sent."""
+    if isinstance(value, bool):
+        raise ValueError("expected a decimal, got bool")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"expected a finite decimal, got {{value}}")
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return _decimal(repr(value))
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        return Decimal(value)
+    raise ValueError(f"expected a decimal number or string, got {{value!r}}")
+
+
+def _list(read: Callable[[Any], T]) -> Callable[[Any], List[T]]:
+    def read_list(value: Any) -> List[T]:
+        if not isinstance(value, list):
+            raise ValueError(f"expected a list, got {{type(value).__name__}}")
+        return [read(item) for item in value]
+
+    return read_list
+
+
+def _mapping(value: Any, what: str) -> Dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{{what}}: expected an object, got {{type(value).__name__}}")
+    return dict(value)
+
+
+def _take(rest: Dict[str, Any], key: str, read: Callable[[Any], T]) -> Optional[T]:
+    """Removes ``key`` from ``rest`` and reads it; a ``null`` stays in ``rest`` (``extra``)."""
+    if rest.get(key) is None:
+        return None
+    try:
+        return read(rest.pop(key))
+    except ValueError as e:
+        raise ValueError(f"{{key}}: {{e}}") from None
+
+
+def _take_decimal(rest: Dict[str, Any], key: str, strings: Set[str]) -> Optional[Decimal]:
+    """As ``_take``, noting in ``strings`` a decimal sent as a JSON string."""
+    if isinstance(rest.get(key), str):
+        strings.add(key)
+    return _take(rest, key, _decimal)
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_dump(item) for item in value]
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+def _put(out: Dict[str, Any], key: str, value: Any, strings: FrozenSet[str] = frozenset()) -> None:
+    if value is not None:
+        out[key] = str(value) if key in strings and isinstance(value, Decimal) else _dump(value)
+
+
+def _action(event: Optional[str]) -> Optional[str]:
+    return None if event is None else event.rpartition(".")[2]
+'''
+
+PY_UNKNOWN = '''@dataclass
+class UnknownData:
+    """The ``data`` of a topic this version does not model, or data that does not fit its
+    topic's model (a described field of another JSON type): as sent.
+
+    Attributes:
+        topic: the event's topic (its ``type``).
+        data: the ``data`` object as sent.
+    """
+
+    topic: str
+    data: Dict[str, Any]
+
+    @property
+    def event(self) -> Optional[str]:
+        """``data["event"]`` when it is a string."""
+        event = self.data.get("event")
+        return event if isinstance(event, str) else None
+
+    @property
+    def action(self) -> Optional[str]:
+        """The event name without its ``<resource>.`` prefix."""
+        return _action(self.event)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The data as sent."""
+        return dict(self.data)
+'''
+
+PY_PARSE = '''#: Any typed ``data``: the topic's dataclass, or ``UnknownData``.
+Payload = Union[
+{union},
+    UnknownData,
+]
+
+_MODELS: Dict[str, Callable[[Mapping[str, Any]], Payload]] = {{
+{models}}}
+
+#: The topics with a typed model, as Qonto writes them.
+PAYLOAD_TOPICS: Tuple[str, ...] = tuple(_MODELS)
+
+
+def parse_payload(topic: str, data: Mapping[str, Any]) -> Payload:
+    """``data`` of the topic ``topic`` (an event's ``type``), typed: the topic's dataclass, or
+    ``UnknownData`` for another topic or data that does not fit. Never raises. Parse the JSON with
+    ``parse_float=Decimal`` to keep every digit of decimal numbers."""
+    model = _MODELS.get(topic)
+    if model is not None:
+        try:
+            return model(data)
+        except ValueError:
+            pass
+    return UnknownData(topic, dict(data))
+'''
+
+
+def py_doc(lines: List[str], indent: str) -> List[str]:
+    body = [f"{indent}{line}" if line else "" for line in lines[1:]]
+    return [f'{indent}"""{lines[0]}'] + body + [f'{indent}"""']
+
+
+def py_text(text: str) -> str:
+    return text.replace("`", "``")
+
+
+def py_call(indent: str, head: str, args: List[str], tail: str) -> List[str]:
+    """`head(args)tail` as ruff formats it: on one line, else the arguments on their own line,
+    else one argument a line."""
+    joined = ", ".join(args)
+    if len(f"{indent}{head}({joined}){tail}") <= 100:
+        return [f"{indent}{head}({joined}){tail}"]
+    if len(f"{indent}    {joined}") <= 100:
+        return [f"{indent}{head}(", f"{indent}    {joined}", f"{indent}){tail}"]
+    return [f"{indent}{head}("] + [f"{indent}    {a}," for a in args] + [f"{indent}){tail}"]
+
+
+def py_class(
+    name: str, doc: str, fields: List[Dict[str, Any]], topic: Dict[str, Any] | None
+) -> str:
+    all_fields = list(fields)
+    if topic is not None:
+        all_fields = [
+            {
+                "name": "event",
+                "type": "string",
+                "doc": "The event name as sent (`created`, or prefixed: `transactions.created`); "
+                "`action` strips the prefix.",
+            }
+        ] + all_fields
+    has_decimal = any(field_type(f["type"]) == ("decimal", False) for f in all_fields)
+    doc_lines = wrap(py_text(doc), "", 96)
+    if topic is not None:
+        events = (
+            "Documented events: " + ", ".join(f"``{e}``" for e in topic["events"]) + "."
+            if topic["events"]
+            else "Its ``data`` has no ``event``."
+        )
+        doc_lines += [""] + wrap(f"The ``data`` of a ``{topic['type']}`` event. {events}", "", 96)
+    doc_lines += ["", "Attributes:"]
+    for f in all_fields:
+        base, _ = field_type(f["type"])
+        text = py_text(f["doc"] + TYPE_NOTES.get(base, ""))
+        doc_lines += [
+            ("    " if i == 0 else "        ") + line
+            for i, line in enumerate(
+                textwrap.wrap(
+                    f"{f['name']}: {text}", 88, break_long_words=False, break_on_hyphens=False
+                )
+            )
+        ]
+    doc_lines += [
+        "    extra: the fields this version does not describe, and those sent as ``null``."
+    ]
+    out = ["@dataclass", f"class {name}:"] + py_doc(doc_lines, "    ")
+    if topic is not None:
+        out += ["", f"    TOPIC: ClassVar[str] = {json.dumps(topic['type'])}"]
+        items = [json.dumps(e) for e in topic["events"]]
+        joined = ", ".join(items) + ("," if len(items) == 1 else "")
+        line = f"    EVENTS: ClassVar[Tuple[str, ...]] = ({joined})"
+        if len(line) <= 100:
+            out.append(line)
+        else:
+            out += ["    EVENTS: ClassVar[Tuple[str, ...]] = ("]
+            out += [f"        {i}," for i in items]
+            out += ["    )"]
+    out.append("")
+    for f in all_fields:
+        base, is_list = field_type(f["type"])
+        ty = PY_SCALARS.get(base, base)
+        if is_list:
+            ty = f"List[{ty}]"
+        out.append(f"    {f['name']}: Optional[{ty}] = None")
+    out.append("    extra: Dict[str, Any] = field(default_factory=dict)")
+    if has_decimal:
+        out.append(
+            "    _decimal_strings: FrozenSet[str] = field(default=frozenset(), repr=False, compare=False)"
+        )
+    if topic is not None:
+        out += [
+            "",
+            "    @property",
+            "    def action(self) -> Optional[str]:",
+            '        """The event name without its ``<resource>.`` prefix (``created`` for',
+            '        ``transactions.created``)."""',
+            "        return _action(self.event)",
+        ]
+    out += [
+        "",
+        "    @classmethod",
+        f"    def from_dict(cls, data: Mapping[str, Any]) -> {name}:",
+        '        """Reads the JSON object ``data`` (parsed with ``parse_float=Decimal`` to keep every',
+        "        digit of decimal numbers).",
+        "",
+        "        Raises:",
+        "            ValueError: ``data`` is not an object, or a described field holds another JSON",
+        "                type.",
+        '        """',
+        f"        rest = _mapping(data, {json.dumps(name)})",
+    ]
+    if has_decimal:
+        out.append("        strings: Set[str] = set()")
+    out.append("        return cls(")
+    for f in all_fields:
+        base, is_list = field_type(f["type"])
+        if base == "decimal" and not is_list:
+            head, args = "_take_decimal", ["rest", json.dumps(f["name"]), "strings"]
+        else:
+            read = PY_READERS.get(base, f"{base}.from_dict")
+            if is_list:
+                read = f"_list({read})"
+            head, args = "_take", ["rest", json.dumps(f["name"]), read]
+        out += py_call("            ", f"{f['name']}={head}", args, ",")
+    out.append("            extra=rest,")
+    if has_decimal:
+        out.append("            _decimal_strings=frozenset(strings),")
+    out += [
+        "        )",
+        "",
+        "    def to_dict(self) -> Dict[str, Any]:",
+        '        """The JSON object: every field set, then ``extra`` (decimals as ``Decimal``, or as',
+        '        ``str`` when they came as a string)."""',
+        "        out: Dict[str, Any] = {}",
+    ]
+    for f in all_fields:
+        base, is_list = field_type(f["type"])
+        args = ["out", json.dumps(f["name"]), f"self.{f['name']}"]
+        if base == "decimal" and not is_list:
+            args.append("self._decimal_strings")
+        out += py_call("        ", "_put", args, "")
+    out += [
+        "        for key, value in self.extra.items():",
+        "            out.setdefault(key, value)",
+        "        return out",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def python(desc: Dict[str, Any]) -> Dict[str, str]:
+    topics = desc["topics"]
+    objects = desc["objects"]
+    pattern = json.dumps(desc["decimal_pattern"].removeprefix("^").removesuffix("$"))
+    parts = [PY_PRELUDE.format(head=HEAD, pattern=pattern)]
+    names = [t["name"] + "Data" for t in topics] + ["UnknownData"] + list(objects)
+    names += ["Payload", "PAYLOAD_TOPICS", "parse_payload"]
+    parts.append("__all__ = [\n" + "".join(f"    {json.dumps(n)},\n" for n in names) + "]\n")
+    # Objects first, each after the objects it holds.
+    order: List[str] = []
+
+    def visit(name: str) -> None:
+        if name not in order:
+            for f in objects[name]["fields"]:
+                base, _ = field_type(f["type"])
+                if base in objects:
+                    visit(base)
+            order.append(name)
+
+    for name in objects:
+        visit(name)
+    parts += [py_class(n, objects[n]["doc"], objects[n]["fields"], None) for n in order]
+    parts += [py_class(t["name"] + "Data", t["doc"], t["fields"], t) for t in topics]
+    parts.append(PY_UNKNOWN)
+    union = ",\n".join(f"    {t['name']}Data" for t in topics)
+    models = "".join(f"    {json.dumps(t['type'])}: {t['name']}Data.from_dict,\n" for t in topics)
+    parts.append(PY_PARSE.format(union=union, models=models))
+    return {PYTHON_OUT: "\n\n".join(parts)}
+
+
+RENDERERS["python"] = python
 
 
 def discover() -> Dict[str, Callable[[Dict[str, Any]], Dict[str, str]]]:

@@ -7,12 +7,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, Dict, Mapping, Optional, Union
 
 # The documented topics and onboarding event types, generated from the core (contract.json).
 from ._contract import ONBOARDING_EVENT_TYPES, TOPICS
 from ._select import impl as _impl
 from .exceptions import InvalidPayloadError
+from .payloads import Payload, parse_payload
 
 Verified = _impl.Verified
 
@@ -56,9 +58,20 @@ def _parse_datetime(text: str) -> datetime:
         raise ValueError(f"not an RFC 3339 date-time: {text!r} ({e})") from None
 
 
+class _Body(Dict[str, Any]):
+    """A parsed body that keeps its text, so that ``Event.payload()`` can read its decimal
+    numbers again from their digits (``json.loads`` made them ``float``)."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, value: Dict[str, Any], source: Union[bytes, str]) -> None:
+        super().__init__(value)
+        self.source = source
+
+
 def _load_object(body: Union[bytes, bytearray, memoryview, str]) -> Dict[str, Any]:
-    if isinstance(body, memoryview):
-        body = body.tobytes()
+    if isinstance(body, (memoryview, bytearray)):
+        body = bytes(body)
     try:
         value = json.loads(body)
     except ValueError as e:  # JSONDecodeError and UnicodeDecodeError
@@ -67,7 +80,7 @@ def _load_object(body: Union[bytes, bytearray, memoryview, str]) -> Dict[str, An
         raise InvalidPayloadError(
             f"the webhook verified but its body is a JSON {type(value).__name__}, not an object"
         )
-    return value
+    return _Body(value, body)
 
 
 def _take_str(obj: Dict[str, Any], key: str, what: str) -> str:
@@ -102,6 +115,8 @@ class Event:
         data: the event's payload, as parsed (``event`` included).
         extra: envelope fields this version does not know, kept as sent.
         verified: the verification's result (which secret matched, the header's timestamp).
+
+    ``payload()`` gives ``data`` typed by topic (``qonto_webhooks.payloads``).
     """
 
     id: str
@@ -114,6 +129,40 @@ class Event:
     data: Dict[str, Any]
     extra: Dict[str, Any] = field(default_factory=dict)
     verified: Optional[Verified] = None
+    # The body's text when the event was parsed from it (payload() reads decimals from it).
+    _source: Union[bytes, str, None] = field(default=None, repr=False, compare=False)
+
+    def payload(self) -> Payload:
+        """``data`` typed by the event's topic: ``TransactionData`` for ``v1/transactions``...
+        (``qonto_webhooks.payloads``), or ``UnknownData`` for a topic this version does not model
+        or data that does not fit its topic's model. Never raises.
+
+        Decimal numbers (amounts, rates) are ``decimal.Decimal`` with the digits sent: when the
+        event was parsed from a body (``construct_event`` and the framework integrations), the
+        body's ``data`` is read again with ``parse_float=Decimal`` (on each call), never through
+        ``float``. An event built with ``from_dict`` from data already holding floats reads them
+        from their shortest text (``repr``).
+
+        Example::
+
+            >>> from qonto_webhooks import Verifier, sign
+            >>> from qonto_webhooks.payloads import TransactionData
+            >>> body = (b'{"id":"e1","subscription_id":"s1","organization_id":"o1",'
+            ...         b'"membership_id":"m1","type":"v1/transactions",'
+            ...         b'"created_at":"2025-01-24T10:55:00Z","data":{"event":"created",'
+            ...         b'"id":"t1","amount":50.01,"currency":"EUR","side":"debit"}}')
+            >>> header = sign("s3cret", body, timestamp=1737716100)
+            >>> event = Verifier("s3cret").construct_event(body, header, now=1737716100)
+            >>> tx = event.payload()
+            >>> isinstance(tx, TransactionData), tx.action, tx.amount, tx.currency
+            (True, 'created', Decimal('50.01'), 'EUR')
+        """
+        data: Any = self.data
+        if self._source is not None:
+            body = json.loads(self._source, parse_float=Decimal)
+            if isinstance(body, dict) and isinstance(body.get("data"), dict):
+                data = body["data"]
+        return parse_payload(self.type, data)
 
     def created_time(self) -> datetime:
         """``created_at`` as a timezone-aware ``datetime`` (RFC 3339: with or without a
@@ -154,6 +203,7 @@ class Event:
         subscription_id = _take_str(rest, "subscription_id", what)
         organization_id = _take_str(rest, "organization_id", what)
         membership_id = _take_str(rest, "membership_id", what)
+        source = obj.source if isinstance(obj, _Body) else None
         data = rest.pop("data", None)
         if not isinstance(data, dict):
             raise InvalidPayloadError(
@@ -173,6 +223,7 @@ class Event:
             data=data,
             extra=rest,
             verified=verified,
+            _source=source,
         )
 
 
