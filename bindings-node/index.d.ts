@@ -147,6 +147,48 @@ export declare function qontoWebhook(
   options: QontoWebhookOptions,
 ): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (err?: unknown) => void) => void
 
+/** A Fetch `Request` verified: `constructEventFromRequest`'s result (`{ scheme, secretIndex, timestamp, event }`). */
+export type WebRequestVerified = ReturnType<Verifier['constructEventFromRequest']>
+
+/** Where an integration's verifier comes from: a secret (and the verifier's options), or a Verifier you built. */
+export type VerifierSource =
+  | ({ secret: Bytes | Bytes[]; verifier?: undefined } & VerifierOptions)
+  | { verifier: Verifier; secret?: undefined; tolerance?: undefined; schemes?: undefined }
+
+/** The options of `verifyWebRequest`: the verifier, `limit` (bytes, default 1 MiB), `now` (unix seconds, for tests). */
+export type WebRequestOptions = VerifierSource & { limit?: number; now?: number }
+
+/** The options of `qontoWebHandler`: `verifyWebRequest`'s (without `now`), plus `idempotency` (as `qontoWebhook`'s). */
+export type WebHandlerOptions = VerifierSource & { limit?: number; idempotency?: IdempotencyGuard | IdempotencyGuardOptions | boolean }
+
+/** The HTTP layer's own refusal codes (the contract's `http.codes` that a request can get). */
+export type WebhookRequestErrorCode = 'body_too_large' | 'body_unreadable' | 'body_already_parsed' | 'invalid_payload'
+
+/** A request refused by the HTTP layer (not by the signature check): `status` is the answer's (413 for `body_too_large`, else 400). */
+export declare class WebhookRequestError extends Error {
+  readonly name: 'WebhookRequestError'
+  readonly code: WebhookRequestErrorCode
+  readonly status: number
+}
+
+/**
+ * Verifies a Fetch `Request` (Next.js App Router route handlers, Hono's `c.req.raw`, Bun, Deno):
+ * reads its raw body (`limit`, default 1 MiB) and headers, verifies under the configured schemes,
+ * parses. Rejects with a `WebhookVerificationError` (answer 400) or a `WebhookRequestError` (its `status`).
+ */
+export declare function verifyWebRequest(request: Request, options: WebRequestOptions): Promise<WebRequestVerified>
+
+/**
+ * A Fetch handler `(request) => Promise<Response>`: verifies as `verifyWebRequest`, applies the
+ * idempotency guard, then returns `handler(event, webhook, request)`; refusals, redeliveries (200
+ * `{ duplicate: true, id }`) and store failures are answered as JSON `{ error, message }` with the
+ * contract's statuses. A 2xx from the handler completes the claim; anything else, or a throw, releases it.
+ */
+export declare function qontoWebHandler(
+  options: WebHandlerOptions,
+  handler: (event: WebRequestVerified['event'], webhook: RequestVerified, request: Request) => Response | Promise<Response>,
+): (request: Request) => Promise<Response>
+
 /** A known mistake `diagnose` can find. */
 export type MistakeCode =
   | 'secret_base64'
@@ -228,6 +270,9 @@ declare const qontoWebhooks: {
   sign: typeof sign
   diagnose: typeof diagnose
   qontoWebhook: typeof qontoWebhook
+  verifyWebRequest: typeof verifyWebRequest
+  qontoWebHandler: typeof qontoWebHandler
+  WebhookRequestError: typeof WebhookRequestError
   decimalString: typeof decimalString
   eventAction: typeof eventAction
   ERROR_CODES: typeof ERROR_CODES

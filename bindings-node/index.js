@@ -10,7 +10,9 @@
 //   lib/errors.js    WebhookVerificationError, ERROR_CODES, the implementation's errors converted
 //   lib/args.js      the checks and conversions of arguments (bodies, headers, secrets, options)
 //   lib/verifier.js  Verifier, Incremental, sign, diagnose, and their results
-//   lib/express.js   the qontoWebhook middleware (body reading, idempotency, answers)
+//   lib/express.js   the qontoWebhook middleware (Express, NestJS), over lib/receive.js and http.cjs
+//   lib/fetch.js     verifyWebRequest and qontoWebHandler, for a Fetch Request (Next.js, Hono, ...)
+//   (lib/fastify.js and lib/koa.js are the subpath entries qonto-webhooks/fastify and /koa)
 // index.mjs re-exports this module, so CommonJS and ES modules share one WebhookVerificationError
 // class.
 
@@ -19,6 +21,7 @@ const { ERROR_CODES, WebhookVerificationError } = require('./lib/errors.js')
 const args = require('./lib/args.js')
 const { Verifier, Incremental, sign, diagnose } = require('./lib/verifier.js')
 const { qontoWebhook } = require('./lib/express.js')
+const { verifyWebRequest, qontoWebHandler, WebhookRequestError } = require('./lib/fetch.js')
 const idempotency = require('./idempotency.cjs')
 const payloads = require('./payloads.cjs')
 
@@ -32,6 +35,9 @@ module.exports = {
   sign,
   diagnose,
   qontoWebhook,
+  verifyWebRequest,
+  qontoWebHandler,
+  WebhookRequestError,
   decimalString: payloads.decimalString,
   eventAction: payloads.eventAction,
   ERROR_CODES,

@@ -87,6 +87,39 @@ export declare const IncrementalVerification: typeof Incremental
 
 export declare function signAsync(secret: Bytes, body: Bytes, options?: SignOptions): Promise<string>
 
+/** A Fetch `Request` verified: `constructEventFromRequestAsync`'s result (`{ scheme, secretIndex, timestamp, event }`). */
+export type WebRequestVerified = Awaited<ReturnType<Verifier['constructEventFromRequestAsync']>>
+
+/** Where the verifier comes from: a secret (and the verifier's options), or a Verifier of this entry. */
+export type VerifierSource =
+  | ({ secret: Bytes | Bytes[]; verifier?: undefined } & VerifierOptions)
+  | { verifier: Verifier; secret?: undefined; tolerance?: undefined; schemes?: undefined }
+
+/** The options of `verifyWebRequest`: the verifier, `limit` (bytes, default 1 MiB), `now` (unix seconds, for tests). */
+export type WebRequestOptions = VerifierSource & { limit?: number; now?: number }
+
+/** The options of `qontoWebHandler`: `verifyWebRequest`'s (without `now`), plus `idempotency`. */
+export type WebHandlerOptions = VerifierSource & { limit?: number; idempotency?: IdempotencyGuard | IdempotencyGuardOptions | boolean }
+
+/** The HTTP layer's own refusal codes. */
+export type WebhookRequestErrorCode = 'body_too_large' | 'body_unreadable' | 'body_already_parsed' | 'invalid_payload'
+
+/** A request refused by the HTTP layer (not by the signature check): `status` is the answer's (413 for `body_too_large`, else 400). */
+export declare class WebhookRequestError extends Error {
+  readonly name: 'WebhookRequestError'
+  readonly code: WebhookRequestErrorCode
+  readonly status: number
+}
+
+/** Verifies a Fetch `Request` (body read with `limit`, headers), then parses it; async, as in the main entry. */
+export declare function verifyWebRequest(request: Request, options: WebRequestOptions): Promise<WebRequestVerified>
+
+/** A Fetch handler: verifies, applies the idempotency guard, answers refusals and redeliveries as JSON, else returns `handler`'s Response. */
+export declare function qontoWebHandler(
+  options: WebHandlerOptions,
+  handler: (event: WebRequestVerified['event'], webhook: RequestVerified, request: Request) => Response | Promise<Response>,
+): (request: Request) => Promise<Response>
+
 export declare const ERROR_CODES: readonly ErrorCode[]
 export declare const BUSINESS_HEADER: 'X-Qonto-Signature'
 export declare const ONBOARDING_HEADER: 'Qonto-SHA256-Signature'
@@ -103,6 +136,9 @@ declare const qontoWebhooksWeb: {
   IncrementalVerification: typeof Incremental
   WebhookVerificationError: typeof WebhookVerificationError
   signAsync: typeof signAsync
+  verifyWebRequest: typeof verifyWebRequest
+  qontoWebHandler: typeof qontoWebHandler
+  WebhookRequestError: typeof WebhookRequestError
   decimalString: typeof decimalString
   eventAction: typeof eventAction
   ERROR_CODES: typeof ERROR_CODES

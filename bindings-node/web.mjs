@@ -380,6 +380,36 @@ export function sign() {
 /** @deprecated The former name of Incremental (the same class). */
 export const IncrementalVerification = Incremental
 
+// The Fetch `Request` integrations (http.mjs, shared with the main entry): async here as there.
+import { configure, receiveWebRequest, webHandler, WebhookRequestError } from './http.mjs'
+
+export { WebhookRequestError }
+
+/**
+ * Verifies a Fetch `Request` (its body read with `limit`, default 1 MiB, and its headers) under the
+ * configured schemes, then parses it: resolves to `{ scheme, secretIndex, timestamp, event }`, or
+ * rejects with a WebhookVerificationError or a WebhookRequestError (`status` is its answer's).
+ * options: `{ secret, tolerance?, schemes? }` or `{ verifier }`, `limit?`, `now?`.
+ */
+export async function verifyWebRequest(request, opts) {
+  const c = configure(opts, 'verifyWebRequest', Verifier)
+  if (c.guard !== undefined) {
+    throw new TypeError('verifyWebRequest takes no idempotency option: use qontoWebHandler(options, handler), which answers redeliveries itself')
+  }
+  const now = opts.now === undefined ? undefined : { now: seconds(opts.now, 'options.now') }
+  return receiveWebRequest(request, c.limit, (headers, bytes) => c.verifier.verifyRequestAsync(headers, bytes, now))
+}
+
+/**
+ * A Fetch handler `(request) => Promise<Response>`: verifies, applies the idempotency guard, then
+ * returns `handler(event, webhook, request)`'s Response; refusals and redeliveries are answered in
+ * the contract's JSON. The options of verifyWebRequest, plus `idempotency`.
+ */
+export function qontoWebHandler(opts, handler) {
+  const c = configure(opts, 'qontoWebHandler', Verifier)
+  return webHandler(c, handler, (headers, bytes) => c.verifier.verifyRequestAsync(headers, bytes))
+}
+
 export default {
   Verifier,
   Incremental,
@@ -387,6 +417,9 @@ export default {
   WebhookVerificationError,
   signAsync,
   sign,
+  verifyWebRequest,
+  qontoWebHandler,
+  WebhookRequestError,
   decimalString,
   eventAction,
   ERROR_CODES,

@@ -12,7 +12,7 @@ const { checkRequest } = require('./verifier.js')
 /** Reads a node:http request's body, at most `limit` bytes (else a WebhookRequestError body_too_large). */
 function readStream(req, limit) {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'])
+    const declared = req.headers ? Number(req.headers['content-length']) : NaN
     if (Number.isFinite(declared) && declared > limit) {
       reject(http.tooLarge(limit))
       return
@@ -132,4 +132,4 @@ function settleWith(res, guard, claim) {
   return true
 }
 
-module.exports = { receive, writeAnswer, closeAfter, settleWith }
+module.exports = { readStream, receive, writeAnswer, closeAfter, settleWith }

@@ -1,0 +1,306 @@
+// Every framework example of examples/node/ run for real, with the cases of framework-cases.mjs:
+// Express 4 and 5 (loopback), Fastify (fastify.inject), Koa (loopback), Hono (app.request), a
+// Next.js App Router route handler (its POST called with a Request: not a Next build), NestJS (a
+// Nest app on loopback). The examples read their secrets from the environment, set here first.
+import { test, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+
+import { SECRET, ONBOARDING_SECRET, LIMIT, conformance, post, event, eventOfSize, business } from './framework-cases.mjs'
+import { qontoWebhook, verifyWebRequest, qontoWebHandler, Verifier, WebhookRequestError, WebhookVerificationError } from '../index.mjs'
+import * as web from '../web.mjs'
+
+process.env.QONTO_WEBHOOK_SECRET = SECRET
+process.env.QONTO_ONBOARDING_SECRET = ONBOARDING_SECRET
+
+const pkg = fileURLToPath(new URL('..', import.meta.url))
+const examples = fileURLToPath(new URL('../../examples/node/', import.meta.url))
+const require = createRequire(import.meta.url)
+
+const servers = []
+after(() => {
+  for (const s of servers) {
+    s.closeAllConnections()
+    s.close()
+  }
+})
+
+/** Starts a node:http server (or anything with listen(port, host)) on loopback; resolves to its base URL. */
+async function listen(server) {
+  servers.push(server)
+  if (!server.listening) await once(server, 'listening')
+  return `http://127.0.0.1:${server.address().port}`
+}
+
+const loopback = (base) => (path, body, headers) => post(base + path, body, headers)
+
+async function fromResponse(res) {
+  const text = await res.text()
+  let json
+  try {
+    json = JSON.parse(text)
+  } catch {}
+  return { status: res.status, headers: Object.fromEntries(res.headers), json, text }
+}
+
+test('Express 4: the example (webhook routes before express.json()) answers every case over loopback', async () => {
+  const app = require(join(examples, 'express4_receiver.js'))
+  assert.equal(require('express4/package.json').version.split('.')[0], '4')
+  const base = await listen(app.listen(0, '127.0.0.1'))
+  await conformance(loopback(base))
+  // The app's other routes still parse JSON.
+  const echo = await post(`${base}/api/echo`, '{"a":1}', { 'content-type': 'application/json' })
+  assert.deepEqual(echo.json, { a: 1 })
+})
+
+for (const [major, id] of [
+  ['4', 'express4'],
+  ['5', 'express'],
+]) {
+  test(`Express ${major}: express.json() mounted globally before the webhook route`, async () => {
+    const express = require(id)
+    const seen = []
+    const app = express()
+    app.use(express.json())
+    app.post('/webhooks', (req, res, next) => {
+      seen.push(req.body)
+      next()
+    }, qontoWebhook({ secret: SECRET }), (req, res) => res.json({ id: req.qontoEvent.id }))
+    const kept = express()
+    kept.use(express.json({ verify: (req, res, buf) => { req.rawBody = buf } }))
+    kept.post('/webhooks', qontoWebhook({ secret: SECRET }), (req, res) => res.json({ id: req.qontoEvent.id, parsed: req.body.id }))
+    const base = await listen(app.listen(0, '127.0.0.1'))
+    const keptBase = await listen(kept.listen(0, '127.0.0.1'))
+
+    // Another content type: the parser skips it (Express 4 leaves req.body = {}, 5 undefined), and
+    // the middleware reads the raw stream: it verifies.
+    const body = event()
+    const skipped = await post(`${base}/webhooks`, body, { ...business(body), 'content-type': 'text/plain' })
+    assert.equal(skipped.status, 200, skipped.text)
+    assert.equal(skipped.json.id, JSON.parse(body).id)
+    assert.deepEqual(seen.at(-1), major === '4' ? {} : undefined)
+    // A tampered one of that type is refused as such, not as body_already_parsed.
+    const tampered = await post(`${base}/webhooks`, body + ' ', { ...business(body), 'content-type': 'text/plain' })
+    assert.equal(tampered.json.error, 'signature_mismatch')
+
+    // application/json: the parser consumed it, and the error says so and what to do.
+    const parsed = await post(`${base}/webhooks`, body, business(body))
+    assert.equal(parsed.status, 400)
+    assert.equal(parsed.json.error, 'body_already_parsed')
+    assert.match(parsed.json.message, /req\.body is an object \(Object\)/)
+    assert.match(parsed.json.message, /express\.raw\(\{ type: 'application\/json' \}\)/)
+
+    // The parser keeping the raw bytes (express.json's verify hook sets req.rawBody): verified.
+    const ok = await post(`${keptBase}/webhooks`, body, business(body))
+    assert.equal(ok.status, 200, ok.text)
+    assert.deepEqual(ok.json, { id: JSON.parse(body).id, parsed: JSON.parse(body).id })
+    const bad = await post(`${keptBase}/webhooks`, body.replace('tx-1', 'tx-9'), business(body))
+    assert.equal(bad.json.error, 'signature_mismatch')
+  })
+}
+
+test('Fastify: the example (qonto-webhooks/fastify in the webhook scopes) answers every case through fastify.inject', async () => {
+  const app = require(join(examples, 'fastify_receiver.js'))
+  await app.ready()
+  const send = async (url, payload, headers) => {
+    const res = await app.inject({ method: 'POST', url, payload, headers })
+    let json
+    try {
+      json = res.json()
+    } catch {}
+    return { status: res.statusCode, headers: res.headers, json, text: res.body }
+  }
+  await conformance(send)
+  // The parser is encapsulated: the app's other route still gets parsed JSON.
+  const echo = await send('/api/echo', '{"a":1}', { 'content-type': 'application/json' })
+  assert.deepEqual(echo.json, { a: 1 })
+  await app.close()
+})
+
+test('Fastify: the plugin on a loopback server, and its option errors', async () => {
+  const Fastify = require('fastify')
+  const fastifyPlugin = require('../lib/fastify.js')
+  const app = Fastify()
+  app.register(async (scope) => {
+    await scope.register(fastifyPlugin, { secret: SECRET, limit: 64 })
+    scope.post('/webhooks', async (request) => ({ id: request.qontoEvent.id }))
+  })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${app.server.address().port}`
+  const small = JSON.stringify({ id: 'e1' })
+  assert.deepEqual((await post(`${base}/webhooks`, small, business(small))).json, { id: 'e1' })
+  const big = event()
+  const over = await post(`${base}/webhooks`, big, business(big))
+  assert.equal(over.status, 413)
+  assert.equal(over.json.error, 'body_too_large')
+  await app.close()
+
+  const broken = Fastify()
+  broken.register(fastifyPlugin, {})
+  await assert.rejects(broken.ready(), (err) => err.code === 'invalid_secret')
+})
+
+test('Koa: the example (qonto-webhooks/koa) answers every case over loopback', async () => {
+  const app = require(join(examples, 'koa_receiver.js'))
+  const base = await listen(app.listen(0, '127.0.0.1'))
+  await conformance(loopback(base))
+})
+
+test('Koa: a body parser that keeps rawBody is verified; one that consumed the body is body_already_parsed', async () => {
+  const Koa = require('koa')
+  const { qontoWebhook: koaWebhook } = require('../lib/koa.js')
+  const verify = koaWebhook({ secret: SECRET })
+  const app = new Koa()
+  app.use(async (ctx, next) => {
+    // What koa-bodyparser does: the parsed body, and (when kept) the raw text.
+    const chunks = []
+    for await (const c of ctx.req) chunks.push(c)
+    const text = Buffer.concat(chunks).toString('utf8')
+    ctx.request.body = JSON.parse(text)
+    if (ctx.path === '/kept') ctx.request.rawBody = text
+    await next()
+  })
+  app.use((ctx, next) => verify(ctx, next))
+  app.use((ctx) => {
+    ctx.body = { id: ctx.state.qontoEvent.id }
+  })
+  const base = await listen(app.listen(0, '127.0.0.1'))
+  const body = event()
+  assert.equal((await post(`${base}/kept`, body, business(body))).json.id, JSON.parse(body).id)
+  const parsed = await post(`${base}/parsed`, body, business(body))
+  assert.equal(parsed.status, 400)
+  assert.equal(parsed.json.error, 'body_already_parsed')
+  assert.match(parsed.json.message, /koa-bodyparser/)
+})
+
+test('Hono: the example (qontoWebHandler given c.req.raw) answers every case through app.request', async () => {
+  const { app } = await import(pathToFileURL(join(examples, 'hono_receiver.mjs')))
+  await conformance(async (path, body, headers) => fromResponse(await app.request(path, { method: 'POST', body, headers })))
+})
+
+test('Hono: the example served on loopback by @hono/node-server', async () => {
+  const { app } = await import(pathToFileURL(join(examples, 'hono_receiver.mjs')))
+  const { serve } = require('@hono/node-server')
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
+  const base = await listen(server)
+  const body = event()
+  const res = await post(`${base}/webhooks`, body, business(body))
+  assert.equal(res.status, 200, res.text)
+  assert.equal(res.json.scheme, 'business')
+  const over = eventOfSize(LIMIT + 1)
+  const refused = await post(`${base}/webhooks`, over, business(over))
+  assert.equal(refused.status, 413)
+  assert.equal(refused.json.error, 'body_too_large')
+})
+
+test('Next.js: the App Router route handler (examples/node/nextjs), its POST called with a real Request', async () => {
+  const { POST } = await import(pathToFileURL(join(examples, 'nextjs/app/webhooks/qonto/route.mjs')))
+  const call = async (body, headers) => fromResponse(await POST(new Request('http://localhost/webhooks/qonto', { method: 'POST', body, headers })))
+  const body = event()
+  const ok = await call(body, business(body))
+  assert.equal(ok.status, 200, ok.text)
+  assert.deepEqual(ok.json, { received: true, id: JSON.parse(body).id, scheme: 'business' })
+  const cases = [
+    ['signature_mismatch', 400, body + ' ', business(body)],
+    ['missing_header', 400, body, { 'content-type': 'application/json' }],
+    ['invalid_payload', 400, 'not json', business('not json')],
+    ['body_too_large', 413, eventOfSize(LIMIT + 1), null],
+  ]
+  for (const [code, status, b, headers] of cases) {
+    const res = await call(b, headers ?? business(b))
+    assert.equal(res.status, status, code)
+    assert.equal(res.json.error, code)
+    assert.ok(res.json.message.length > 0)
+  }
+  const config = readFileSync(join(examples, 'nextjs/next.config.mjs'), 'utf8')
+  assert.match(config, /serverExternalPackages: \['qonto-webhooks'\]/)
+})
+
+test('NestJS: the example (rawBody: true, the Express middleware on the webhook routes) on loopback', async () => {
+  // The example is TypeScript with decorators, as Nest projects are: compiled here with the
+  // options a Nest project uses, its imports resolved from this package.
+  const ts = require('typescript')
+  const source = readFileSync(join(examples, 'nest_receiver.ts'), 'utf8')
+  const out = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, experimentalDecorators: true, emitDecoratorMetadata: true },
+    fileName: 'nest_receiver.ts',
+  }).outputText
+  const dir = mkdtempSync(join(tmpdir(), 'qonto-nest-'))
+  const file = join(dir, 'nest_receiver.cjs')
+  writeFileSync(
+    file,
+    `const require_ = require\nrequire = (id) => require_(id === 'qonto-webhooks' ? ${JSON.stringify(pkg)} : require_.resolve(id, { paths: [${JSON.stringify(pkg)}] }))\n${out}`,
+  )
+  try {
+    const { createApp } = require(file)
+    const app = await createApp()
+    await app.listen(0, '127.0.0.1')
+    const server = app.getHttpServer()
+    servers.push(server)
+    const base = `http://127.0.0.1:${server.address().port}`
+    // Nest's JSON parser runs before any middleware: a signed body that is not JSON is answered
+    // by Nest (400, its own format), and so is one over its limit (413).
+    await conformance(loopback(base), { skip: ['not_json', 'limit'] })
+    const notJson = await post(`${base}/webhooks`, 'not json', business('not json'))
+    assert.equal(notJson.status, 400)
+    assert.equal(notJson.json.statusCode, 400)
+    const atLimit = eventOfSize(LIMIT)
+    assert.equal((await post(`${base}/webhooks`, atLimit, business(atLimit))).status, 200)
+    await app.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+for (const [name, entry] of [
+  ['main entry', { verifyWebRequest, qontoWebHandler, Verifier, WebhookRequestError, WebhookVerificationError }],
+  ['web entry', web],
+]) {
+  test(`verifyWebRequest (${name}): the event and the verified fields, the codes, the options`, async () => {
+    const body = event()
+    const request = (b = body, headers = business(body)) => new Request('http://localhost/', { method: 'POST', body: b, headers })
+    const result = await entry.verifyWebRequest(request(), { secret: SECRET })
+    assert.equal(result.scheme, 'business')
+    assert.equal(result.secretIndex, 0)
+    assert.equal(typeof result.timestamp, 'number')
+    assert.deepEqual(result.event, JSON.parse(body))
+    const verifier = new entry.Verifier([ONBOARDING_SECRET, SECRET])
+    assert.equal((await entry.verifyWebRequest(request(), { verifier })).secretIndex, 1)
+    await assert.rejects(entry.verifyWebRequest(request(body + ' '), { secret: SECRET }), (err) => err instanceof entry.WebhookVerificationError && err.code === 'signature_mismatch')
+    await assert.rejects(
+      entry.verifyWebRequest(request(), { secret: SECRET, now: JSON.parse(JSON.stringify(result.timestamp)) + 3600 }),
+      (err) => err.code === 'timestamp_too_old',
+    )
+    await assert.rejects(entry.verifyWebRequest(request(), { secret: SECRET, limit: 10 }), (err) => err instanceof entry.WebhookRequestError && err.code === 'body_too_large' && err.status === 413)
+    await assert.rejects(entry.verifyWebRequest(request('nope', business('nope')), { secret: SECRET }), (err) => err.code === 'invalid_payload' && err.status === 400)
+    const used = request()
+    await used.text()
+    await assert.rejects(entry.verifyWebRequest(used, { secret: SECRET }), (err) => err.code === 'body_unreadable')
+    await assert.rejects(entry.verifyWebRequest(request(), { secret: SECRET, idempotency: true }), TypeError)
+    await assert.rejects(entry.verifyWebRequest(request(), { verifier, secret: SECRET }), TypeError)
+    await assert.rejects(entry.verifyWebRequest({}, { secret: SECRET }), TypeError)
+    await assert.rejects(entry.verifyWebRequest(request(), {}), (err) => err.code === 'invalid_secret')
+  })
+
+  test(`qontoWebHandler (${name}): a handler's status settles the claim`, async () => {
+    let fail = true
+    const handle = entry.qontoWebHandler({ secret: SECRET, idempotency: true }, async (event, webhook) => {
+      if (fail) return new Response('busy', { status: 500 })
+      return Response.json({ id: event.id, scheme: webhook.scheme })
+    })
+    const body = event()
+    const request = () => new Request('http://localhost/', { method: 'POST', body, headers: business(body) })
+    assert.equal((await handle(request())).status, 500)
+    fail = false
+    // The failed attempt released the claim: the retry is handled.
+    const ok = await fromResponse(await handle(request()))
+    assert.deepEqual(ok.json, { id: JSON.parse(body).id, scheme: 'business' })
+    assert.deepEqual((await fromResponse(await handle(request()))).json, { duplicate: true, id: JSON.parse(body).id })
+    assert.throws(() => entry.qontoWebHandler({ secret: SECRET }, 'not a function'), TypeError)
+  })
+}

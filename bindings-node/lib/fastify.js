@@ -1,0 +1,84 @@
+'use strict'
+// qonto-webhooks/fastify: a Fastify plugin that verifies the webhooks of the routes beside it.
+// Its content-type parser (for every type: the signature covers the raw bytes, whatever the
+// Content-Type says) keeps the raw body, at most `limit` bytes, and is encapsulated: register the
+// plugin in the scope of the webhook routes, and the app's other routes keep Fastify's JSON parser.
+
+const http = require('../http.cjs')
+const { Verifier } = require('./verifier.js')
+const { readStream, receive, closeAfter, settleWith } = require('./receive.js')
+
+const HINT = 'Register qonto-webhooks/fastify in the scope of the webhook routes, and no other body parser there'
+
+// A body the parser refused (too large, unreadable): answered by the preHandler hook in the
+// contract's vocabulary, rather than by Fastify's error handler in its own.
+class Refused {
+  constructor(err) {
+    this.err = err
+  }
+}
+
+function send(reply, answer) {
+  return reply.code(answer.status).headers(answer.headers).type('application/json; charset=utf-8').send(JSON.stringify(answer.body))
+}
+
+/**
+ * The plugin: `app.register(qontoWebhook, { secret, schemes?, tolerance?, limit?, idempotency? })`
+ * inside the scope (`app.register(async (scope) => { ... })`) that declares the webhook routes.
+ * Every route of that scope is verified before its handler (a preHandler hook): the handler finds
+ * `request.qontoEvent` (the parsed event) and `request.qontoWebhook` ({ scheme, secretIndex,
+ * timestamp }); a refused request gets the contract's status and { error, message }; with
+ * `idempotency`, a handled event's redelivery 200 { duplicate: true, id }.
+ */
+function qontoWebhook(fastify, options, done) {
+  let config
+  try {
+    config = http.configure(options, 'qonto-webhooks/fastify', Verifier)
+  } catch (err) {
+    done(err)
+    return
+  }
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('*', async (request, payload) => {
+    try {
+      return await readStream(payload, config.limit)
+    } catch (err) {
+      if (err instanceof http.WebhookRequestError) return new Refused(err)
+      throw err
+    }
+  })
+  fastify.decorateRequest('qontoEvent', null)
+  fastify.decorateRequest('qontoWebhook', null)
+  fastify.addHook('preHandler', async (request, reply) => {
+    const req = request.raw
+    let received
+    if (request.body instanceof Refused) {
+      const err = request.body.err
+      received = { answer: http.answerFor(err), close: err.code === 'body_too_large' && !req.readableEnded }
+    } else {
+      received = await receive(config, req, request.body, undefined, HINT)
+    }
+    if (received.answer !== undefined) {
+      if (received.close) closeAfter(req, reply.raw)
+      return send(reply, received.answer)
+    }
+    request.qontoEvent = received.event
+    request.qontoWebhook = received.webhook
+    if (received.claim !== undefined && !settleWith(reply.raw, config.guard, received.claim)) {
+      // The delivery was dropped while the claim was made: no handler, and Qonto retries it.
+      reply.hijack()
+      return reply
+    }
+  })
+  done()
+}
+
+// As fastify-plugin marks a plugin: its parser and hook apply to the scope that registers it (not
+// to a scope of its own), and Fastify shows its name.
+qontoWebhook[Symbol.for('skip-override')] = true
+qontoWebhook[Symbol.for('fastify.display-name')] = 'qonto-webhooks'
+qontoWebhook[Symbol.for('plugin-meta')] = { name: 'qonto-webhooks', fastify: '>=4' }
+
+module.exports = qontoWebhook
+module.exports.qontoWebhook = qontoWebhook
+module.exports.default = qontoWebhook
