@@ -260,3 +260,33 @@ def test_the_payload_docstring_example_runs() -> None:
     for test in tests:
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_the_readme_example() -> None:
+    # snippet:start typed-payloads
+    from decimal import Decimal
+
+    from qonto_webhooks import Verifier, sign
+    from qonto_webhooks.payloads import CardData, Payload, TransactionData
+
+    def describe(payload: Payload) -> str:
+        if isinstance(payload, TransactionData):  # narrows the type (mypy --strict)
+            account = payload.bank_account.iban if payload.bank_account else None
+            return f"{payload.action}: {payload.amount} {payload.currency} to {account}"
+        if isinstance(payload, CardData):
+            return f"card {payload.id} {payload.action}"
+        return f"{payload.action} (not handled here)"  # other topics, UnknownData
+
+    tx_body = (
+        b'{"id":"e1","subscription_id":"s1","organization_id":"o1","membership_id":"m1",'
+        b'"type":"v1/transactions","created_at":"2025-01-24T10:55:00Z","data":{'
+        b'"event":"transactions.created","id":"t1","amount":50.01,"currency":"EUR",'
+        b'"bank_account":{"iban":"FR7616798000010000005663951"},"new_field":1}}'
+    )
+    tx_event = Verifier("whsec_example").construct_event(tx_body, sign("whsec_example", tx_body))
+    tx = tx_event.payload()
+    assert describe(tx) == "created: 50.01 EUR to FR7616798000010000005663951"
+    assert isinstance(tx, TransactionData) and tx.amount == Decimal("50.01")  # never a float
+    assert tx.extra == {"new_field": 1}  # fields not described are kept, and written back:
+    assert tx.to_dict()["new_field"] == 1 and tx.to_dict()["amount"] == Decimal("50.01")
+    # snippet:end typed-payloads
