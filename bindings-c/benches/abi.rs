@@ -30,8 +30,8 @@ const NOW: u64 = 1_735_689_600;
 
 fn verify_256(c: &mut Criterion) {
     let body = vec![b'x'; 256];
-    let header = qw_core::sign(SECRET, &body, NOW).unwrap();
-    let rust = qw_core::Verifier::new(SECRET).unwrap();
+    let header = qonto_webhooks::sign(SECRET, &body, NOW).unwrap();
+    let rust = qonto_webhooks::Verifier::new(SECRET).unwrap();
 
     let secrets = [abi::qw_bytes {
         data: SECRET.as_ptr(),

@@ -3,7 +3,7 @@
 use core::ffi::c_char;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use qw_core::{Scheme, Tolerance};
+use qonto_webhooks::{Scheme, Tolerance};
 
 use super::{QW_MAX_SECRETS, QW_MAX_TOLERANCE_SECS};
 
@@ -96,7 +96,7 @@ pub unsafe extern "C" fn qw_diagnose(
         };
         let header = try_bytes!(header, header_len, "header");
         let body = try_bytes!(body, body_len, "body");
-        let d = qw_core::diagnose::diagnose(&slices, scheme, header, body, now, tolerance);
+        let d = qonto_webhooks::diagnose::diagnose(&slices, scheme, header, body, now, tolerance);
         let explained = d.explained();
         let mut verified = qw_verified::default();
         let (status, message) = match d.result {

@@ -1,6 +1,6 @@
 //! Incremental verification, for a body read in pieces.
 
-use qw_core::Incremental;
+use qonto_webhooks::Incremental;
 
 use super::ffi::{bytes, drop_wiped, guard, take_wiped};
 use super::status::{fail, invalid, qw_status};
@@ -77,7 +77,7 @@ pub unsafe extern "C" fn qw_verify_start_now(
     header_len: usize,
     state_out: *mut *mut qw_verify_state,
 ) -> qw_status {
-    let now = qw_core::unix_now();
+    let now = qonto_webhooks::unix_now();
     // SAFETY: `start_with` requires exactly this function's contract, which the caller upholds,
     // and the pointers and lengths are passed unchanged.
     unsafe { start_with(verifier, header, header_len, Mode::Business(now), state_out) }
@@ -177,7 +177,7 @@ pub unsafe extern "C" fn qw_verify_start_request_now(
     onboarding_len: usize,
     state_out: *mut *mut qw_verify_state,
 ) -> qw_status {
-    let now = qw_core::unix_now();
+    let now = qonto_webhooks::unix_now();
     // SAFETY: `start_request_with` requires exactly this function's contract, which the caller upholds,
     // and the pointers and lengths are passed unchanged.
     unsafe {

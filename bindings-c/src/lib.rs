@@ -63,10 +63,10 @@ pub const QW_SIGN_MAX_LEN: usize = 90;
 
 // The header needs literal values (cbindgen does not read the core); the build checks them.
 const _: () = {
-    assert!(QW_DEFAULT_TOLERANCE_SECS == qw_core::DEFAULT_TOLERANCE_SECS);
-    assert!(QW_MAX_SECRETS == qw_core::MAX_SECRETS);
-    assert!(QW_MAX_HEADER_LEN == qw_core::MAX_HEADER_LEN);
-    assert!(QW_SIGN_MAX_LEN == 2 + 20 + 4 + qw_core::SIGNATURE_HEX_LEN);
+    assert!(QW_DEFAULT_TOLERANCE_SECS == qonto_webhooks::DEFAULT_TOLERANCE_SECS);
+    assert!(QW_MAX_SECRETS == qonto_webhooks::MAX_SECRETS);
+    assert!(QW_MAX_HEADER_LEN == qonto_webhooks::MAX_HEADER_LEN);
+    assert!(QW_SIGN_MAX_LEN == 2 + 20 + 4 + qonto_webhooks::SIGNATURE_HEX_LEN);
 };
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use core::ffi::c_char;
 use std::fmt::Write as _;
 
-use qw_core::ErrorKind;
+use qonto_webhooks::ErrorKind;
 
 use super::status::{LAST_ERROR, LastError};
 

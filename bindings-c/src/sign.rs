@@ -54,7 +54,7 @@ pub unsafe extern "C" fn qw_sign(
         let out_len = try_mut!(out_len, "out_len");
         let secret = try_bytes!(secret, secret_len, "secret");
         let body = try_bytes!(body, body_len, "body");
-        match qw_core::sign(secret, body, timestamp) {
+        match qonto_webhooks::sign(secret, body, timestamp) {
             Ok(value) => write_out(&value, out, out_cap, out_len),
             Err(e) => fail(e),
         }
@@ -80,7 +80,7 @@ pub unsafe extern "C" fn qw_sign_onboarding(
         let out_len = try_mut!(out_len, "out_len");
         let secret = try_bytes!(secret, secret_len, "secret");
         let body = try_bytes!(body, body_len, "body");
-        match qw_core::sign_onboarding(secret, body) {
+        match qonto_webhooks::sign_onboarding(secret, body) {
             Ok(value) => write_out(&value, out, out_cap, out_len),
             Err(e) => fail(e),
         }

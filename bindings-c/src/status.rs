@@ -2,7 +2,7 @@
 
 use std::cell::Cell;
 
-use qw_core::{Error, ErrorKind};
+use qonto_webhooks::{Error, ErrorKind};
 
 /// The result of every fallible call. The numbers are frozen: a status is never renumbered and a
 /// retired number is never reused. 1 to 8 are the contract's codes (the core's

@@ -1,7 +1,7 @@
 use core::ffi::c_char;
 use std::ffi::CStr;
 
-use qw_core::ErrorKind;
+use qonto_webhooks::ErrorKind;
 
 use super::sign::write_out;
 use super::status::status_of;

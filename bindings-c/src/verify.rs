@@ -1,7 +1,7 @@
 //! The verifier (its secrets, window and accepted schemes) and one-shot verification: by scheme,
 //! or at request level where the endpoint's schemes pick the header.
 
-use qw_core::{Scheme, Schemes, Tolerance, Verified, Verifier};
+use qonto_webhooks::{Scheme, Schemes, Tolerance, Verified, Verifier};
 
 use super::ffi::{bytes, drop_wiped, guard, qw_bytes};
 use super::status::{fail, invalid, qw_status};
@@ -299,7 +299,7 @@ pub unsafe extern "C" fn qw_verify_now(
     header_len: usize,
     verified_out: *mut qw_verified,
 ) -> qw_status {
-    let now = qw_core::unix_now();
+    let now = qonto_webhooks::unix_now();
     // SAFETY: `verify_with` requires exactly this function's contract, which the caller upholds,
     // and the pointers and lengths are passed unchanged.
     unsafe {
@@ -446,7 +446,7 @@ pub unsafe extern "C" fn qw_verify_request_now(
     onboarding_len: usize,
     verified_out: *mut qw_verified,
 ) -> qw_status {
-    let now = qw_core::unix_now();
+    let now = qonto_webhooks::unix_now();
     // SAFETY: `verify_request_with` requires exactly this function's contract, which the caller upholds,
     // and the pointers and lengths are passed unchanged.
     unsafe {

@@ -7,9 +7,7 @@
 //! NUL-terminated prefix of itself whatever the buffer size.
 #![no_main]
 
-// The C crate builds only a staticlib and a cdylib (no rlib), so its source is included here;
-// it names the core `qw_core`.
-extern crate qonto_webhooks as qw_core;
+// The C crate builds only a staticlib and a cdylib (no rlib), so its source is included here.
 
 #[allow(dead_code, unreachable_pub, missing_docs)]
 #[path = "../../bindings-c/src/lib.rs"]
@@ -89,7 +87,7 @@ fn check_diagnose(
 fn status_of(verdict: &qonto_webhooks_fuzz::Verdict) -> u32 {
     match verdict {
         Ok(_) => 0,
-        Err(code) => qw_core::ErrorKind::from_code(code).map_or(u32::MAX, |k| k.number()),
+        Err(code) => qonto_webhooks::ErrorKind::from_code(code).map_or(u32::MAX, |k| k.number()),
     }
 }
 
