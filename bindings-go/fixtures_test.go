@@ -29,7 +29,7 @@ type fixtureEntry struct {
 
 func loadFixtureManifest(t *testing.T) []fixtureEntry {
 	t.Helper()
-	data, err := readShared(t, "events/manifest.json")
+	data, err := readShared(t, "core/tests/data/events/manifest.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func loadFixtureManifest(t *testing.T) []fixtureEntry {
 
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
-	body, err := readShared(t, "events/"+name)
+	body, err := readShared(t, "core/tests/data/events/"+name)
 	if err != nil {
 		t.Fatal(err)
 	}

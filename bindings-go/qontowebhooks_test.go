@@ -24,21 +24,22 @@ type vector struct {
 	SecretIndex *int     `json:"secret_index"`
 }
 
-// readShared reads one of the repository's shared test files (testkit/vectors). Outside the
-// repository (the module as downloaded) there is no testkit/ beside the module: the tests that need
-// them are skipped there; inside it, a missing file fails.
-func readShared(t testing.TB, name string) ([]byte, error) {
+// readShared reads one of the repository's shared test files by its path from the repository's
+// root: the vectors (testkit/vectors) or the example payloads (core/tests/data/events). Outside
+// the repository (the module as downloaded) there is nothing beside the module: the tests that
+// need them are skipped there; inside it, a missing file fails.
+func readShared(t testing.TB, path string) ([]byte, error) {
 	t.Helper()
 	if _, err := os.Stat("../testkit/vectors"); os.IsNotExist(err) {
-		t.Skip("the shared test data (testkit/vectors) is in the repository, not in the module")
+		t.Skip("the shared test data (testkit/vectors, core/tests/data) is in the repository, not in the module")
 	}
-	return os.ReadFile("../testkit/vectors/" + name)
+	return os.ReadFile("../" + path)
 }
 
 // The shared vectors, read at test time.
 func loadVectors(t testing.TB) []vector {
 	t.Helper()
-	data, err := readShared(t, "vectors.json")
+	data, err := readShared(t, "testkit/vectors/vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}

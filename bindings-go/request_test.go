@@ -33,7 +33,7 @@ type requestCase struct {
 
 func loadRequestCases(t *testing.T) []requestCase {
 	t.Helper()
-	data, err := readShared(t, "requests.json")
+	data, err := readShared(t, "testkit/vectors/requests.json")
 	if err != nil {
 		t.Fatal(err)
 	}
