@@ -85,7 +85,7 @@ static qw_status go_qw_verifier_new(const qw_bytes *secrets, size_t n, uint64_t 
 // Starts an incremental verification (GO_QW_* modes as go_qw_verify); the message on failure.
 static go_qw_result go_qw_start(const qw_verifier *v, const uint8_t *header, size_t header_len,
                                 const uint8_t *header2, size_t header2_len, uint64_t now, int mode,
-                                qw_verify_state **out) {
+                                qw_incremental **out) {
   go_qw_result r = {0, 0, 0, 0, NULL};
   switch (mode) {
     case GO_QW_ONBOARDING:
@@ -102,7 +102,7 @@ static go_qw_result go_qw_start(const qw_verifier *v, const uint8_t *header, siz
 }
 
 // Finishes (and frees) an incremental verification; the message on failure.
-static go_qw_result go_qw_finish(qw_verify_state *state) {
+static go_qw_result go_qw_finish(qw_incremental *state) {
   qw_verified out;
   go_qw_result r = {0, 0, 0, 0, NULL};
   r.status = qw_verify_finish(state, &out);
@@ -266,12 +266,12 @@ func (e *engine) verify(body []byte, first, second optHeader, now uint64, mode i
 }
 
 // state is a libqonto_webhooks incremental verification.
-type state struct{ ptr *C.qw_verify_state }
+type state struct{ ptr *C.qw_incremental }
 
 func (e *engine) start(first, second optHeader, now uint64, mode int) (*state, error) {
 	h1, l1 := first.c()
 	h2, l2 := second.c()
-	var ptr *C.qw_verify_state
+	var ptr *C.qw_incremental
 	r := C.go_qw_start(e.ptr, h1, l1, h2, l2, C.uint64_t(now), C.int(mode), &ptr)
 	runtime.KeepAlive(first.value)
 	runtime.KeepAlive(second.value)
@@ -296,7 +296,7 @@ func (s *state) finish() (Result, error) {
 }
 
 func (s *state) free() {
-	C.qw_verify_state_free(s.ptr)
+	C.qw_incremental_free(s.ptr)
 	s.ptr = nil
 }
 

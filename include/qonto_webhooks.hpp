@@ -120,7 +120,7 @@ struct VerifierDeleter {
   void operator()(qw_verifier *v) const noexcept { qw_verifier_free(v); }
 };
 struct StateDeleter {
-  void operator()(qw_verify_state *s) const noexcept { qw_verify_state_free(s); }
+  void operator()(qw_incremental *s) const noexcept { qw_incremental_free(s); }
 };
 
 }  // namespace detail
@@ -172,14 +172,14 @@ class Incremental {
 
  private:
   friend class Verifier;
-  explicit Incremental(qw_verify_state *state) : state_(state) {}
+  explicit Incremental(qw_incremental *state) : state_(state) {}
 
-  qw_verify_state *live() const {
+  qw_incremental *live() const {
     if (!state_) throw std::logic_error("qonto_webhooks::Incremental used after finish or move");
     return state_.get();
   }
 
-  std::unique_ptr<qw_verify_state, detail::StateDeleter> state_;
+  std::unique_ptr<qw_incremental, detail::StateDeleter> state_;
 };
 
 /// Verifies Qonto webhook signatures with one or more secrets (rotation: tried in order).
@@ -270,7 +270,7 @@ class Verifier {
   /// verify_request() does. Throws Error.
   Incremental start_request(std::optional<std::string_view> business,
                             std::optional<std::string_view> onboarding, std::uint64_t now) const {
-    qw_verify_state *state = nullptr;
+    qw_incremental *state = nullptr;
     detail::check(qw_verify_start_request(live(), detail::header_ptr(business),
                                           detail::header_len(business),
                                           detail::header_ptr(onboarding),
@@ -281,7 +281,7 @@ class Verifier {
   /// start_request() against the system clock.
   Incremental start_request(std::optional<std::string_view> business,
                             std::optional<std::string_view> onboarding) const {
-    qw_verify_state *state = nullptr;
+    qw_incremental *state = nullptr;
     detail::check(qw_verify_start_request_now(live(), detail::header_ptr(business),
                                               detail::header_len(business),
                                               detail::header_ptr(onboarding),
@@ -317,21 +317,21 @@ class Verifier {
   /// Starts a business verification for a body read in pieces; the header and the window are
   /// checked now. Throws Error.
   Incremental start(std::string_view header, std::uint64_t now) const {
-    qw_verify_state *state = nullptr;
+    qw_incremental *state = nullptr;
     detail::check(qw_verify_start(live(), detail::bytes(header), header.size(), now, &state));
     return Incremental(state);
   }
 
   /// start() against the system clock.
   Incremental start(std::string_view header) const {
-    qw_verify_state *state = nullptr;
+    qw_incremental *state = nullptr;
     detail::check(qw_verify_start_now(live(), detail::bytes(header), header.size(), &state));
     return Incremental(state);
   }
 
   /// Starts an onboarding verification for a body read in pieces.
   Incremental start_onboarding(std::string_view header) const {
-    qw_verify_state *state = nullptr;
+    qw_incremental *state = nullptr;
     detail::check(
         qw_verify_start_onboarding(live(), detail::bytes(header), header.size(), &state));
     return Incremental(state);

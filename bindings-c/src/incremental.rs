@@ -6,14 +6,18 @@ use super::ffi::{bytes, drop_wiped, guard, take_wiped};
 use super::status::{fail, invalid, qw_status};
 use super::verify::{Mode, qw_verified, qw_verifier, write_verified};
 
-/// A verification in progress, for a body read in pieces: made by `qw_verify_start*`, fed with
-/// `qw_verify_update`, ended by `qw_verify_finish` (which frees it) or `qw_verify_state_free`.
+/// A verification in progress, for a body read in pieces (`Incremental` in Rust, Python, Node, Go
+/// and the C++ wrapper): made by `qw_verify_start*`, fed with `qw_verify_update`, ended by
+/// `qw_verify_finish` (which frees it) or `qw_incremental_free`.
 ///
 /// It owns everything it needs: the verifier may be freed meanwhile. It may move between threads
 /// but must not be used by two threads at once.
-pub struct qw_verify_state {
+pub struct qw_incremental {
     inner: Incremental,
 }
+
+/// Deprecated: the former name of `qw_incremental`, kept so that existing code compiles.
+pub type qw_verify_state = qw_incremental;
 
 /// # Safety
 /// As the exported start functions.
@@ -22,7 +26,7 @@ unsafe fn start_with(
     header: *const u8,
     header_len: usize,
     mode: Mode,
-    state_out: *mut *mut qw_verify_state,
+    state_out: *mut *mut qw_incremental,
 ) -> qw_status {
     guard(|| {
         let verifier = &try_ref!(verifier, "verifier").inner;
@@ -34,7 +38,7 @@ unsafe fn start_with(
         };
         match started {
             Ok(inner) => {
-                *out = Box::into_raw(Box::new(qw_verify_state { inner }));
+                *out = Box::into_raw(Box::new(qw_incremental { inner }));
                 qw_status::Ok
             }
             Err(e) => fail(e),
@@ -46,7 +50,7 @@ unsafe fn start_with(
 /// are checked now, so a stale or malformed request is refused before its body is read.
 ///
 /// On success `*state_out` is a new state: feed it with `qw_verify_update`, then call
-/// `qw_verify_finish` (or `qw_verify_state_free` to abandon it).
+/// `qw_verify_finish` (or `qw_incremental_free` to abandon it).
 ///
 /// Errors: the header and window errors of `qw_verify`; `INVALID_ARGUMENT`.
 ///
@@ -59,7 +63,7 @@ pub unsafe extern "C" fn qw_verify_start(
     header: *const u8,
     header_len: usize,
     now: u64,
-    state_out: *mut *mut qw_verify_state,
+    state_out: *mut *mut qw_incremental,
 ) -> qw_status {
     // SAFETY: `start_with` requires exactly this function's contract, which the caller upholds,
     // and the pointers and lengths are passed unchanged.
@@ -75,7 +79,7 @@ pub unsafe extern "C" fn qw_verify_start_now(
     verifier: *const qw_verifier,
     header: *const u8,
     header_len: usize,
-    state_out: *mut *mut qw_verify_state,
+    state_out: *mut *mut qw_incremental,
 ) -> qw_status {
     let now = qonto_webhooks::unix_now();
     // SAFETY: `start_with` requires exactly this function's contract, which the caller upholds,
@@ -94,7 +98,7 @@ pub unsafe extern "C" fn qw_verify_start_onboarding(
     verifier: *const qw_verifier,
     header: *const u8,
     header_len: usize,
-    state_out: *mut *mut qw_verify_state,
+    state_out: *mut *mut qw_incremental,
 ) -> qw_status {
     // SAFETY: `start_with` requires exactly this function's contract, which the caller upholds,
     // and the pointers and lengths are passed unchanged.
@@ -110,7 +114,7 @@ unsafe fn start_request_with(
     onboarding_header: *const u8,
     onboarding_len: usize,
     now: u64,
-    state_out: *mut *mut qw_verify_state,
+    state_out: *mut *mut qw_incremental,
 ) -> qw_status {
     guard(|| {
         let verifier = &try_ref!(verifier, "verifier").inner;
@@ -119,7 +123,7 @@ unsafe fn start_request_with(
         let onboarding = try_header!(onboarding_header, onboarding_len, "onboarding_header");
         match verifier.start_request(business, onboarding, now) {
             Ok(inner) => {
-                *out = Box::into_raw(Box::new(qw_verify_state { inner }));
+                *out = Box::into_raw(Box::new(qw_incremental { inner }));
                 qw_status::Ok
             }
             Err(e) => fail(e),
@@ -147,7 +151,7 @@ pub unsafe extern "C" fn qw_verify_start_request(
     onboarding_header: *const u8,
     onboarding_len: usize,
     now: u64,
-    state_out: *mut *mut qw_verify_state,
+    state_out: *mut *mut qw_incremental,
 ) -> qw_status {
     // SAFETY: `start_request_with` requires exactly this function's contract, which the caller upholds,
     // and the pointers and lengths are passed unchanged.
@@ -175,7 +179,7 @@ pub unsafe extern "C" fn qw_verify_start_request_now(
     business_len: usize,
     onboarding_header: *const u8,
     onboarding_len: usize,
-    state_out: *mut *mut qw_verify_state,
+    state_out: *mut *mut qw_incremental,
 ) -> qw_status {
     let now = qonto_webhooks::unix_now();
     // SAFETY: `start_request_with` requires exactly this function's contract, which the caller upholds,
@@ -202,7 +206,7 @@ pub unsafe extern "C" fn qw_verify_start_request_now(
 /// valid for reads of `chunk_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qw_verify_update(
-    state: *mut qw_verify_state,
+    state: *mut qw_incremental,
     chunk: *const u8,
     chunk_len: usize,
 ) -> qw_status {
@@ -226,7 +230,7 @@ pub unsafe extern "C" fn qw_verify_update(
 /// `verified_out` is valid for a write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn qw_verify_finish(
-    state: *mut qw_verify_state,
+    state: *mut qw_incremental,
     verified_out: *mut qw_verified,
 ) -> qw_status {
     guard(|| {
@@ -249,7 +253,7 @@ pub unsafe extern "C" fn qw_verify_finish(
 /// # Safety
 /// `state` is NULL or comes from a `qw_verify_start*` function and was not finished or freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn qw_verify_state_free(state: *mut qw_verify_state) {
+pub unsafe extern "C" fn qw_incremental_free(state: *mut qw_incremental) {
     if !state.is_null() {
         guard(|| {
             // SAFETY: made by Box::into_raw in a start function (the caller's contract).
@@ -257,4 +261,16 @@ pub unsafe extern "C" fn qw_verify_state_free(state: *mut qw_verify_state) {
             qw_status::Ok
         });
     }
+}
+
+/// Deprecated: the former name of `qw_incremental_free`, which it calls.
+///
+/// # Safety
+/// As `qw_incremental_free`.
+#[deprecated(note = "use qw_incremental_free")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qw_verify_state_free(state: *mut qw_incremental) {
+    // SAFETY: `qw_incremental_free` requires exactly this function's contract, which the caller
+    // upholds.
+    unsafe { qw_incremental_free(state) }
 }

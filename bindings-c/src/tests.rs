@@ -117,7 +117,7 @@ fn new_verifier() -> *mut qw_verifier {
     v
 }
 
-fn start(v: *mut qw_verifier) -> *mut qw_verify_state {
+fn start(v: *mut qw_verifier) -> *mut qw_incremental {
     let mut state = std::ptr::null_mut();
     // SAFETY: valid pointers.
     let status =
@@ -142,11 +142,11 @@ fn key_schedules_are_wiped_when_freed() {
     let state = start(v);
     let wiped = wipe_check::wiped_on_free(state, |p| {
         // SAFETY: made by qw_verify_start.
-        unsafe { qw_verify_state_free(p) }
+        unsafe { qw_incremental_free(p) }
     });
     assert!(
         wiped,
-        "qw_verify_state_free left the HMAC contexts in freed memory"
+        "qw_incremental_free left the HMAC contexts in freed memory"
     );
 
     let state = start(v);
@@ -160,6 +160,23 @@ fn key_schedules_are_wiped_when_freed() {
         wiped,
         "qw_verify_finish left the HMAC contexts in freed memory"
     );
+    // SAFETY: made by qw_verifier_new.
+    unsafe { qw_verifier_free(v) };
+}
+
+/// The former name of `qw_incremental_free` still frees (and wipes) the state.
+#[test]
+#[allow(deprecated)]
+fn the_former_name_of_incremental_free_still_frees() {
+    let v = new_verifier();
+    let state: *mut qw_verify_state = start(v);
+    let wiped = wipe_check::wiped_on_free(state, |p| {
+        // SAFETY: made by qw_verify_start.
+        unsafe { qw_verify_state_free(p) }
+    });
+    assert!(wiped, "qw_verify_state_free did not free the state");
+    // SAFETY: NULL is accepted.
+    unsafe { qw_verify_state_free(std::ptr::null_mut()) };
     // SAFETY: made by qw_verifier_new.
     unsafe { qw_verifier_free(v) };
 }

@@ -63,7 +63,7 @@ static const char *run_vector(const test_vector *v, size_t chunk, size_t *index_
                  ? qw_verify_onboarding(verifier, body, v->body.len, header, v->header.len, &out)
                  : qw_verify(verifier, body, v->body.len, header, v->header.len, v->now, &out);
   } else {
-    qw_verify_state *state = NULL;
+    qw_incremental *state = NULL;
     status = v->onboarding
                  ? qw_verify_start_onboarding(verifier, header, v->header.len, &state)
                  : qw_verify_start(verifier, header, v->header.len, v->now, &state);
@@ -167,7 +167,7 @@ static const char *run_request(const request_case *c, size_t chunk, qw_verified 
     status = qw_verify_request(verifier, body, c->body.len, business, c->business.len, onboarding,
                                c->onboarding.len, c->now, out);
   } else {
-    qw_verify_state *state = NULL;
+    qw_incremental *state = NULL;
     status = qw_verify_start_request(verifier, business, c->business.len, onboarding,
                                      c->onboarding.len, c->now, &state);
     if (status == QW_STATUS_OK) {
@@ -233,7 +233,7 @@ static void test_reframed_replay(void) {
   char message[512];
   qw_last_error_message(message, sizeof message);
   CHECK(strstr(message, "accepts business webhooks only") != NULL, "message: %s", message);
-  qw_verify_state *state = NULL;
+  qw_incremental *state = NULL;
   CHECK(qw_verify_start_request(verifier, NULL, 0, U8(sig), strlen(sig), later, &state) ==
             QW_STATUS_MISSING_HEADER && state == NULL,
         "reframed replay refused by default (incremental)");
@@ -341,7 +341,7 @@ static void test_misuse(void) {
   qw_verifier *sentinel = (qw_verifier *)&secret; /* any non-NULL address, never dereferenced */
   qw_verifier *built = sentinel;
   qw_verified out;
-  qw_verify_state *state = NULL;
+  qw_incremental *state = NULL;
 
   /* Construction. */
   CHECK(qw_verifier_new(&secret, 1, 300, NULL) == QW_STATUS_INVALID_ARGUMENT, "NULL out");
@@ -410,7 +410,7 @@ static void test_misuse(void) {
   CHECK(state == NULL, "state_out written on failure");
   CHECK(qw_verify_update(NULL, U8(BODY), blen) == QW_STATUS_INVALID_ARGUMENT, "update NULL");
   CHECK(qw_verify_finish(NULL, &out) == QW_STATUS_INVALID_ARGUMENT, "finish NULL");
-  qw_verify_state_free(NULL);
+  qw_incremental_free(NULL);
   CHECK(qw_verify_start(verifier, U8(HEADER), hlen, NOW, &state) == QW_STATUS_OK, "start");
   CHECK(qw_verify_update(state, NULL, 1) == QW_STATUS_INVALID_ARGUMENT, "update NULL chunk");
   CHECK(qw_verify_update(state, U8(BODY), huge) == QW_STATUS_INVALID_ARGUMENT, "update huge");
@@ -421,7 +421,7 @@ static void test_misuse(void) {
   state = NULL;
   CHECK(qw_verify_start(verifier, U8(HEADER), hlen, NOW, &state) == QW_STATUS_OK, "start 2");
   CHECK(qw_verify_update(state, U8(BODY), 4) == QW_STATUS_OK, "half a body");
-  qw_verify_state_free(state); /* abandoned */
+  qw_incremental_free(state); /* abandoned */
   state = NULL;
   CHECK(qw_verify_start(verifier, U8(HEADER), hlen, NOW + 301, &state) ==
             QW_STATUS_TIMESTAMP_TOO_OLD, "start refuses a stale header");
@@ -528,7 +528,7 @@ static void test_clock_and_messages(void) {
             QW_STATUS_OK, "sign now");
   CHECK(qw_verify_now(verifier, U8(BODY), blen, header, hlen, &out) == QW_STATUS_OK &&
             out.timestamp == now, "verify_now accepts a fresh signature");
-  qw_verify_state *state = NULL;
+  qw_incremental *state = NULL;
   CHECK(qw_verify_start_now(verifier, header, hlen, &state) == QW_STATUS_OK, "start_now");
   CHECK(qw_verify_update(state, U8(BODY), blen) == QW_STATUS_OK, "update");
   CHECK(qw_verify_finish(state, &out) == QW_STATUS_OK, "finish");
@@ -590,6 +590,27 @@ static void *worker(void *arg) {
   return (void *)bad;
 }
 
+/* The former names (qw_verify_state, qw_verify_state_free) still compile and work; the
+ * function is marked deprecated, so the compiler warns where it is used. */
+static void test_deprecated_names(void) {
+  qw_verifier *verifier = official_verifier();
+  qw_verify_state *state = NULL;
+  size_t hlen = strlen(HEADER);
+  CHECK(qw_verify_start(verifier, U8(HEADER), hlen, NOW, &state) == QW_STATUS_OK,
+        "start through the former type name");
+  CHECK(state != NULL, "state written");
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+  qw_verify_state_free(state); /* valgrind and ASan check that it freed the state */
+  qw_verify_state_free(NULL);
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+  qw_verifier_free(verifier);
+}
+
 static void test_threads(void) {
   shared = official_verifier();
   pthread_t threads[THREADS];
@@ -614,6 +635,7 @@ int main(void) {
   test_misuse();
   test_sign();
   test_clock_and_messages();
+  test_deprecated_names();
   test_threads();
   printf("%d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

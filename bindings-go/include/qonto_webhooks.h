@@ -16,7 +16,7 @@
  *   given; a panic inside the library is caught and returned as QW_STATUS_INTERNAL_ERROR.
  *
  * Threads: a qw_verifier is immutable, so any number of threads may use one at once without
- * locking (only qw_verifier_free must not run concurrently with another use). A qw_verify_state
+ * locking (only qw_verifier_free must not run concurrently with another use). A qw_incremental
  * may move between threads but must not be used by two at once.
  */
 
@@ -26,6 +26,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#if defined(__GNUC__) || defined(__clang__)
+#define QW_DEPRECATED(note) __attribute__((deprecated(note)))
+#elif defined(_MSC_VER)
+#define QW_DEPRECATED(note) __declspec(deprecated(note))
+#else
+#define QW_DEPRECATED(note)
+#endif
 
 /**
  * The default replay window, in seconds (Qonto documents 5 minutes).
@@ -196,6 +203,16 @@ typedef uint32_t qw_schemes;
 typedef struct qw_diagnosis qw_diagnosis;
 
 /**
+ * A verification in progress, for a body read in pieces (`Incremental` in Rust, Python, Node, Go
+ * and the C++ wrapper): made by `qw_verify_start*`, fed with `qw_verify_update`, ended by
+ * `qw_verify_finish` (which frees it) or `qw_incremental_free`.
+ *
+ * It owns everything it needs: the verifier may be freed meanwhile. It may move between threads
+ * but must not be used by two threads at once.
+ */
+typedef struct qw_incremental qw_incremental;
+
+/**
  * A verifier: one or more secrets (tried in order, for rotation), a replay window and the schemes
  * it accepts.
  *
@@ -205,15 +222,6 @@ typedef struct qw_diagnosis qw_diagnosis;
  * `qw_verifier_free` must not run while another call uses it.
  */
 typedef struct qw_verifier qw_verifier;
-
-/**
- * A verification in progress, for a body read in pieces: made by `qw_verify_start*`, fed with
- * `qw_verify_update`, ended by `qw_verify_finish` (which frees it) or `qw_verify_state_free`.
- *
- * It owns everything it needs: the verifier may be freed meanwhile. It may move between threads
- * but must not be used by two threads at once.
- */
-typedef struct qw_verify_state qw_verify_state;
 
 /**
  * A byte string: `len` bytes at `data` (`data` may be NULL when `len` is 0).
@@ -250,6 +258,11 @@ typedef struct qw_verified {
    */
   qw_scheme scheme;
 } qw_verified;
+
+/**
+ * Deprecated: the former name of `qw_incremental`, kept so that existing code compiles.
+ */
+typedef struct qw_incremental qw_verify_state;
 
 #ifdef __cplusplus
 extern "C" {
@@ -397,7 +410,7 @@ qw_status qw_verify_request_now(const struct qw_verifier *verifier, const uint8_
  * are checked now, so a stale or malformed request is refused before its body is read.
  *
  * On success `*state_out` is a new state: feed it with `qw_verify_update`, then call
- * `qw_verify_finish` (or `qw_verify_state_free` to abandon it).
+ * `qw_verify_finish` (or `qw_incremental_free` to abandon it).
  *
  * Errors: the header and window errors of `qw_verify`; `INVALID_ARGUMENT`.
  *
@@ -405,7 +418,7 @@ qw_status qw_verify_request_now(const struct qw_verifier *verifier, const uint8_
  * `verifier` comes from `qw_verifier_new`; `header` is valid for reads of `header_len` bytes;
  * `state_out` is valid for a write.
  */
-qw_status qw_verify_start(const struct qw_verifier *verifier, const uint8_t *header, size_t header_len, uint64_t now, struct qw_verify_state **state_out);
+qw_status qw_verify_start(const struct qw_verifier *verifier, const uint8_t *header, size_t header_len, uint64_t now, struct qw_incremental **state_out);
 
 /**
  * `qw_verify_start` against the system clock.
@@ -413,7 +426,7 @@ qw_status qw_verify_start(const struct qw_verifier *verifier, const uint8_t *hea
  * # Safety
  * As `qw_verify_start`.
  */
-qw_status qw_verify_start_now(const struct qw_verifier *verifier, const uint8_t *header, size_t header_len, struct qw_verify_state **state_out);
+qw_status qw_verify_start_now(const struct qw_verifier *verifier, const uint8_t *header, size_t header_len, struct qw_incremental **state_out);
 
 /**
  * Starts verifying an onboarding webhook whose body arrives in pieces.
@@ -423,7 +436,7 @@ qw_status qw_verify_start_now(const struct qw_verifier *verifier, const uint8_t 
  * # Safety
  * As `qw_verify_start`.
  */
-qw_status qw_verify_start_onboarding(const struct qw_verifier *verifier, const uint8_t *header, size_t header_len, struct qw_verify_state **state_out);
+qw_status qw_verify_start_onboarding(const struct qw_verifier *verifier, const uint8_t *header, size_t header_len, struct qw_incremental **state_out);
 
 /**
  * Starts verifying a request whose body arrives in pieces, choosing the header as
@@ -439,7 +452,7 @@ qw_status qw_verify_start_onboarding(const struct qw_verifier *verifier, const u
  * `verifier` comes from `qw_verifier_new`; the headers are NULL or valid for reads of their
  * lengths; `state_out` is valid for a write.
  */
-qw_status qw_verify_start_request(const struct qw_verifier *verifier, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, uint64_t now, struct qw_verify_state **state_out);
+qw_status qw_verify_start_request(const struct qw_verifier *verifier, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, uint64_t now, struct qw_incremental **state_out);
 
 /**
  * `qw_verify_start_request` against the system clock.
@@ -447,7 +460,7 @@ qw_status qw_verify_start_request(const struct qw_verifier *verifier, const uint
  * # Safety
  * As `qw_verify_start_request`.
  */
-qw_status qw_verify_start_request_now(const struct qw_verifier *verifier, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, struct qw_verify_state **state_out);
+qw_status qw_verify_start_request_now(const struct qw_verifier *verifier, const uint8_t *business_header, size_t business_len, const uint8_t *onboarding_header, size_t onboarding_len, struct qw_incremental **state_out);
 
 /**
  * Feeds the next piece of the raw body.
@@ -458,7 +471,7 @@ qw_status qw_verify_start_request_now(const struct qw_verifier *verifier, const 
  * `state` comes from a `qw_verify_start*` function and was not finished or freed; `chunk` is
  * valid for reads of `chunk_len` bytes.
  */
-qw_status qw_verify_update(struct qw_verify_state *state, const uint8_t *chunk, size_t chunk_len);
+qw_status qw_verify_update(struct qw_incremental *state, const uint8_t *chunk, size_t chunk_len);
 
 /**
  * Finishes: the verdict `qw_verify` (or `qw_verify_onboarding`) gives for the whole body.
@@ -472,7 +485,7 @@ qw_status qw_verify_update(struct qw_verify_state *state, const uint8_t *chunk, 
  * `state` comes from a `qw_verify_start*` function and was not finished or freed;
  * `verified_out` is valid for a write.
  */
-qw_status qw_verify_finish(struct qw_verify_state *state, struct qw_verified *verified_out);
+qw_status qw_verify_finish(struct qw_incremental *state, struct qw_verified *verified_out);
 
 /**
  * Frees a state without finishing it (a body abandoned half way). NULL is accepted and ignored.
@@ -480,7 +493,15 @@ qw_status qw_verify_finish(struct qw_verify_state *state, struct qw_verified *ve
  * # Safety
  * `state` is NULL or comes from a `qw_verify_start*` function and was not finished or freed.
  */
-void qw_verify_state_free(struct qw_verify_state *state);
+void qw_incremental_free(struct qw_incremental *state);
+
+/**
+ * Deprecated: the former name of `qw_incremental_free`, which it calls.
+ *
+ * # Safety
+ * As `qw_incremental_free`.
+ */
+QW_DEPRECATED("use qw_incremental_free") void qw_verify_state_free(struct qw_incremental *state);
 
 /**
  * Says which known mistake explains why a webhook does not verify: re-runs the verification

@@ -15,7 +15,7 @@ mod abi;
 
 use std::ptr;
 
-use abi::{qw_bytes, qw_scheme, qw_schemes, qw_status, qw_verified, qw_verifier, qw_verify_state};
+use abi::{qw_bytes, qw_incremental, qw_scheme, qw_schemes, qw_status, qw_verified, qw_verifier};
 use libfuzzer_sys::fuzz_target;
 use qonto_webhooks_fuzz::Case;
 
@@ -221,7 +221,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     // Incremental, in the case's chunks; the verifier is freed before the state is finished.
-    let mut state: *mut qw_verify_state = ptr::null_mut();
+    let mut state: *mut qw_incremental = ptr::null_mut();
     let status = unsafe {
         if case.onboarding {
             abi::qw_verify_start_onboarding(verifier, header.as_ptr(), header.len(), &mut state)
