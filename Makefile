@@ -2,13 +2,18 @@
 # binaries, the Python wheel, the Node addon) is a file target here, built by one rule from its
 # inputs; the test, demo, bench and dist targets depend on the artifacts, so that `make -j2 test`
 # builds each once, before anything uses it. The scripts the targets call hold the logic (test
-# suites, packaging); the ones that need an artifact ask this Makefile for it (`make -s <alias>`).
+# suites, packaging); the ones that need an artifact ask this Makefile for it (`make -s <alias>`)
+# when run alone, and skip that under make (QW_FROM_MAKE, below).
 # The README's two commands: `make demo` (the main job) and `make test` (every test).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 
 BINDINGS := bindings-python bindings-node bindings-c bindings-go
+# Every recipe depends on the artifacts its scripts use, so the scripts' own `make -s <alias>` is
+# skipped under make: a nested make would not share the jobserver (make -j: "jobserver
+# unavailable") and would only find the artifact up to date.
+export QW_FROM_MAKE := 1
 # The platform `make dist` builds for (a Rust triple of .ci/platforms.py; empty: this machine).
 TARGET ?=
 export TARGET
@@ -54,6 +59,8 @@ $(NODE_MODULES): bindings-node/package.json bindings-node/package-lock.json
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 NODE_ADDON := bindings-node/qonto-webhooks.$(shell python3 .ci/platforms.py env | sed -n 's/^QW_NPM_PLATFORM=//p').node
+# 1 when TARGET is this machine's platform (or empty): make dist-npm packs the addon built above.
+HOST_BUILD := $(shell python3 .ci/platforms.py env | sed -n 's/^QW_HOST_BUILD=//p')
 $(NODE_ADDON): $(RUST_INPUTS) $(NODE_MODULES) $(call files,bindings-node/src bindings-node/Cargo.toml bindings-node/build.rs)
 	cd bindings-node && npx napi build --platform --release --js binding.js --dts binding.d.ts
 	@git diff --exit-code -- bindings-node/binding.js bindings-node/binding.d.ts >/dev/null 2>&1 || { \
@@ -220,7 +227,7 @@ lint-python:
 	  xargs -0 "$(LINT_VENV)/bin/mypy" --ignore-missing-imports --no-error-summary
 
 # ESLint over the Node package's JavaScript, tsc --noEmit over its declarations and typed tests.
-lint-node:
+lint-node: $(NODE_MODULES)
 	bash bindings-node/lint.sh
 
 lint-shell:
@@ -263,7 +270,7 @@ dist-c:
 dist-go: dist-c
 	rm -rf dist/go && bash bindings-go/dist.sh dist/go
 
-dist-npm: $(NODE_MODULES)
+dist-npm: $(NODE_MODULES) $(if $(filter 1,$(HOST_BUILD)),$(NODE_ADDON))
 	rm -rf dist/npm && bash bindings-node/dist.sh dist/npm
 
 # Each artifact installed from dist/ alone into a fresh directory, and tested there. The Go module

@@ -4,7 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-make -s c-lib
+# Under make (QW_FROM_MAKE), the recipe's prerequisites built it; alone, ask the Makefile.
+[ -n "${QW_FROM_MAKE:-}" ] || make -s c-lib
 build="$root/target/bindings-c"
 mkdir -p "$build"
 libs=(-Ltarget/release -l:libqonto_webhooks.a -lpthread -ldl -lm)

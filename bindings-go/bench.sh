@@ -7,7 +7,8 @@
 set -euo pipefail
 command -v go >/dev/null || { echo "go is not on PATH: run this through make (make bench puts the pinned Go there)" >&2; exit 1; }
 cd "$(dirname "${BASH_SOURCE[0]}")"
-make -s -C .. go-lib
+# Under make (QW_FROM_MAKE), the recipe's prerequisites built it; alone, ask the Makefile.
+[ -n "${QW_FROM_MAKE:-}" ] || make -s -C .. go-lib
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 go version >"$log"

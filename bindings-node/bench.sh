@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # The npm dependencies and the release addon, rebuilt when stale: a stale addon is never measured.
-make -s -C .. node-addon
+# Under make (QW_FROM_MAKE), the recipe's prerequisites built it; alone, ask the Makefile.
+[ -n "${QW_FROM_MAKE:-}" ] || make -s -C .. node-addon
 out=$(node benchmark/bench.mjs ../target/bench)
 cd ..
 python3 benches/render.py "target/bench/${out##*/}"

@@ -35,7 +35,8 @@ done
 # The README's Redis example runs against a throw-away redis-server (readme-examples.mjs starts it).
 QONTO_WEBHOOKS_REDIS_SERVER=$(bash "$root/.ci/redis.sh")
 export QONTO_WEBHOOKS_REDIS_SERVER
-make -s -C "$root" node-modules
+# Under make (QW_FROM_MAKE), the recipe's prerequisites built it; alone, ask the Makefile.
+[ -n "${QW_FROM_MAKE:-}" ] || make -s -C "$root" node-modules
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/qonto-webhooks-consumer-XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -31,10 +31,10 @@ cd "$here"
 if [ "$skip_build" != "--skip-build" ]; then
   if [ "$QW_HOST_BUILD" = 1 ]; then
     # This machine's addon: the Makefile's rule (with the check of the committed binding.js).
-    make -s -C "$root" node-addon
+    [ -n "${QW_FROM_MAKE:-}" ] || make -s -C "$root" node-addon
   else
     # Another platform's target builds into its own folder.
-    make -s -C "$root" node-modules
+    [ -n "${QW_FROM_MAKE:-}" ] || make -s -C "$root" node-modules
     npx napi build --platform --release --target "$QW_TARGET" --js binding.js --dts binding.d.ts
   fi
 fi

@@ -5,5 +5,6 @@
 # The dependencies come from the committed lockfile (`npm ci`, through the Makefile's rule).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-make -s -C .. node-modules
+# Under make (QW_FROM_MAKE), the recipe's prerequisites built it; alone, ask the Makefile.
+[ -n "${QW_FROM_MAKE:-}" ] || make -s -C .. node-modules
 npm run --silent lint

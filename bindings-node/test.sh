@@ -10,7 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 # The npm dependencies and the release addon (checks that the committed binding.js and
 # binding.d.ts are what the build generates): the Makefile's rules, a no-op when up to date.
-make -s -C .. node-addon
+# Under make (QW_FROM_MAKE), the recipe's prerequisites built it; alone, ask the Makefile.
+[ -n "${QW_FROM_MAKE:-}" ] || make -s -C .. node-addon
 
 # The idempotency tests start their own throw-away redis-server (never skipped): its path, from
 # the repository's installer (Debian's package when it is missing).

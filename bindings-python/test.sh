@@ -22,7 +22,7 @@ esac
 out=target/python-wheels/$abi
 if [ "$abi" = "$default" ]; then
   # The default wheel: the Makefile's rule builds and installs it (a no-op when up to date).
-  make -s python-package
+  [ -n "${QW_FROM_MAKE:-}" ] || make -s python-package
 else
   mkdir -p "$out"
   rm -f "$out"/qonto_webhooks-*.whl
