@@ -7,7 +7,8 @@
 //! NUL-terminated prefix of itself whatever the buffer size.
 #![no_main]
 
-// The C crate builds only a staticlib and a cdylib (no rlib), so its source is included here.
+// The C crate builds only a staticlib and a cdylib (no rlib: see bindings-c/Cargo.toml), and the
+// fuzzer must instrument its code, so its source is compiled here as a module.
 
 #[allow(dead_code, unreachable_pub, missing_docs)]
 #[path = "../../bindings-c/src/lib.rs"]
