@@ -470,3 +470,79 @@ fn event_data_stays_as_it_was() {
         "super-transaction-6576"
     );
 }
+
+#[test]
+fn every_timestamp_of_the_fixtures_parses() {
+    use qonto_webhooks::events::Timestamp;
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("payloads.json");
+    let desc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut count = 0;
+    for (file, body, _) in business() {
+        let sent: Value = serde_json::from_slice(&body).unwrap();
+        Timestamp::parse(sent["created_at"].as_str().unwrap()).unwrap();
+        let Some(topic) = desc["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["type"] == sent["type"])
+        else {
+            continue;
+        };
+        for field in topic["fields"].as_array().unwrap() {
+            let name = field["name"].as_str().unwrap();
+            if field["type"] == "timestamp" && sent["data"].get(name).is_some() {
+                let text = sent["data"][name].as_str().unwrap();
+                assert!(Timestamp::parse(text).is_ok(), "{file}: {name} {text:?}");
+                count += 1;
+            }
+        }
+    }
+    assert!(count >= 30, "{count} timestamps");
+}
+
+#[test]
+fn timestamps_read_leniently_and_refuse_what_is_not_one() {
+    use qonto_webhooks::events::Timestamp;
+
+    let t = |s: &str| {
+        let t = Timestamp::parse(s).unwrap();
+        (t.unix_seconds, t.nanos, t.offset_minutes)
+    };
+    assert_eq!(t("1970-01-01T00:00:00Z"), (0, 0, 0));
+    assert_eq!(t("2025-01-27T22:05:07.000Z"), (1_738_015_507, 0, 0));
+    assert_eq!(
+        t("2022-12-01T08:57:00.123Z"),
+        (1_669_885_020, 123_000_000, 0)
+    );
+    assert_eq!(
+        t("2026-03-02T09:00:00.123456+01:00"),
+        (1_772_438_400, 123_456_000, 60)
+    );
+    assert_eq!(t("2022-03-04 17:58:30-02:30"), (1_646_425_710, 0, -150));
+    assert_eq!(
+        t("2024-02-29t23:59:59.9999999999z"),
+        (1_709_251_199, 999_999_999, 0)
+    );
+    assert_eq!(t("1969-12-31T23:59:59Z"), (-1, 0, 0));
+    for bad in [
+        "",
+        "2022-11-31T10:55:00Z",
+        "2023-02-29T00:00:00Z",
+        "2025-13-01T00:00:00Z",
+        "2025-01-24T24:00:00Z",
+        "2025-01-24T10:60:00Z",
+        "2025-01-24T10:55:60Z",
+        "2025-01-24T10:55:00",
+        "2025-01-24T10:55:00+24:00",
+        "2025-01-24T10:55:00+0100",
+        "2025-01-24T10:55:00.Z",
+        "2025-01-24",
+        "2025-1-24T10:55:00Z",
+        "2025-01-24X10:55:00Z",
+        "+025-01-24T10:55:00Z",
+        "2025-01-24T10:55:00Zjunk",
+    ] {
+        assert!(Timestamp::parse(bad).is_err(), "{bad:?}");
+    }
+}

@@ -4,7 +4,8 @@
 //! Unknown topics and fields are kept, never rejected: Qonto adds topics and fields over time.
 //!
 //! [`Event::payload`] gives the event's `data` typed by topic ([`Payload`]: one struct per topic,
-//! generated from `core/payloads.json`), with amounts as [`Decimal`].
+//! generated from `core/payloads.json`), with amounts as [`Decimal`]; timestamps stay the text
+//! sent, which [`Timestamp::parse`] reads.
 
 use alloc::borrow::Cow;
 use alloc::string::String;
@@ -20,9 +21,11 @@ use crate::{Error, Verifier};
 
 mod decimal;
 mod payloads;
+mod timestamp;
 
 pub use decimal::{Decimal, ParseDecimalError};
 pub use payloads::*;
+pub use timestamp::{ParseTimestampError, Timestamp};
 
 macro_rules! topics {
     ($($variant:ident => $name:literal, $doc:literal;)*) => {
