@@ -290,3 +290,18 @@ def test_the_readme_example() -> None:
     assert tx.extra == {"new_field": 1}  # fields not described are kept, and written back:
     assert tx.to_dict()["new_field"] == 1 and tx.to_dict()["amount"] == Decimal("50.01")
     # snippet:end typed-payloads
+
+
+def test_every_timestamp_of_the_fixtures_parses() -> None:
+    count = 0
+    for entry in BUSINESS:
+        sent = json.loads((EVENTS_DIR / entry["file"]).read_bytes())
+        topic = next((t for t in DESCRIPTION["topics"] if t["type"] == sent["type"]), None)
+        for f in topic["fields"] if topic else []:
+            if f["type"] == "timestamp" and f["name"] in sent["data"]:
+                assert qw.parse_timestamp(sent["data"][f["name"]]).tzinfo is not None
+                count += 1
+    assert count >= 30
+    assert qw.parse_timestamp("2022-03-04T17:58:30+02:00").timestamp() == 1646409510
+    with pytest.raises(ValueError):
+        qw.parse_timestamp("2022-11-31T10:55:00Z")

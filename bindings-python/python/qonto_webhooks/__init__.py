@@ -33,6 +33,7 @@ from typing import Any, Iterable, Literal, Optional, Tuple, Union
 from ._select import IMPLEMENTATION as _IMPLEMENTATION
 from ._select import impl as _impl
 from ._events import ONBOARDING_EVENT_TYPES, TOPICS, Event, OnboardingEvent, _load_object
+from ._events import _parse_datetime as parse_timestamp
 from .idempotency import (
     Claim,
     ClaimState,
@@ -87,6 +88,7 @@ __all__ = [
     "Incremental",
     "Event",
     "OnboardingEvent",
+    "parse_timestamp",
     "sign",
     "sign_onboarding",
     "unix_now",

@@ -28,8 +28,9 @@ _RFC3339 = re.compile(
 
 def _parse_datetime(text: str) -> datetime:
     """An RFC 3339 date-time (with or without a fraction, ``Z`` or an offset, ``T`` or a space),
-    timezone-aware. Written out because ``datetime.fromisoformat`` only accepts ``Z`` from
-    Python 3.11 on.
+    timezone-aware: what ``created_time()`` and, as ``qonto_webhooks.parse_timestamp``, the
+    typed payloads' timestamps (kept as the text sent) use. Written out because
+    ``datetime.fromisoformat`` only accepts ``Z`` from Python 3.11 on.
 
     Raises:
         ValueError: the text is not such a date-time, or names an impossible one
