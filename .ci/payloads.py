@@ -3,6 +3,7 @@
 
     python3 .ci/payloads.py           # regenerate the files below
     python3 .ci/payloads.py --check   # fail when one is stale (make check-generated)
+    python3 .ci/payloads.py --self-test   # the validation refuses broken descriptions
 
 core/payloads.json is the one description of every topic's `data` (and the onboarding body); it
 is written by hand. This script validates it, then renders:
@@ -944,7 +945,53 @@ def outputs(desc: Dict[str, Any]) -> Dict[str, str]:
     return files
 
 
+def self_test() -> int:
+    """Each broken copy of the description must be refused, the description itself accepted."""
+    import copy
+
+    good = json.loads((ROOT / SOURCE).read_text(encoding="utf-8"))
+    validate(good)
+    breaks: Dict[str, Callable[[Dict[str, Any]], None]] = {
+        "unknown type": lambda d: d["topics"][0]["fields"][0].update(type="float"),
+        "unknown object": lambda d: d["topics"][0]["fields"][0].update(type="Nope[]"),
+        "duplicate field": lambda d: d["topics"][0]["fields"].append(d["topics"][0]["fields"][0]),
+        "implicit event": lambda d: d["topics"][0]["fields"].append(
+            {"name": "event", "type": "string", "doc": "x"}
+        ),
+        "reserved extra": lambda d: d["objects"]["Money"]["fields"].append(
+            {"name": "extra", "type": "string", "doc": "x"}
+        ),
+        "camelCase field": lambda d: d["topics"][0]["fields"][0].update(name="transactionId"),
+        "duplicate topic": lambda d: d["topics"].append(copy.deepcopy(d["topics"][0])),
+        "bad topic type": lambda d: d["topics"][0].update(type="transactions"),
+        "prefixed event": lambda d: d["topics"][0]["events"].append("transactions.created"),
+        "empty doc": lambda d: d["topics"][0].update(doc=" "),
+        "unknown key": lambda d: d["topics"][0].update(required=["id"]),
+        "missing doc": lambda d: d["topics"][0]["fields"][0].pop("doc"),
+        "name clash": lambda d: d["topics"][1].update(name=d["topics"][0]["name"]),
+        "object clash": lambda d: d["topics"][0].update(name="Money"),
+        "version": lambda d: d.update(version=2),
+        "comment terminator": lambda d: d["objects"]["Money"].update(doc='a """ b'),
+    }
+    failed = []
+    for what, mutate in breaks.items():
+        broken = copy.deepcopy(good)
+        mutate(broken)
+        try:
+            validate(broken)
+        except DescriptionError:
+            continue
+        failed.append(what)
+    if failed:
+        print("payloads self-test: accepted " + ", ".join(failed), file=sys.stderr)
+        return 1
+    print(f"payloads self-test: {len(breaks)} broken descriptions refused")
+    return 0
+
+
 def main(argv: List[str]) -> int:
+    if argv[1:] == ["--self-test"]:
+        return self_test()
     check = argv[1:] == ["--check"]
     if argv[1:] not in ([], ["--check"]):
         print(__doc__, file=sys.stderr)
