@@ -1,15 +1,17 @@
 // Every framework example of examples/node/ run for real, with the cases of framework-cases.mjs:
-// Express 4 and 5 (loopback), Fastify (fastify.inject), Koa (loopback), Hono (app.request), a
+// Express 5 (the tour's receiver, as a process) and Express 4 (loopback), Fastify (fastify.inject), Koa (loopback), Hono (app.request), a
 // Next.js App Router route handler (its POST called with a Request: not a Next build), NestJS (a
 // Nest app on loopback). The examples read their secrets from the environment, set here first.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
+import { createRequire, register } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 
 import { SECRET, ONBOARDING_SECRET, LIMIT, conformance, post, event, eventOfSize, business } from './framework-cases.mjs'
 import { qontoWebhook, verifyWebRequest, qontoWebHandler, Verifier, WebhookRequestError, WebhookVerificationError } from '../index.mjs'
@@ -17,13 +19,18 @@ import * as web from '../web.mjs'
 
 process.env.QONTO_WEBHOOK_SECRET = SECRET
 process.env.QONTO_ONBOARDING_SECRET = ONBOARDING_SECRET
+// The ES module examples import 'qonto-webhooks' and their framework as your project does: the
+// hooks of examples/node/local-package.mjs resolve them to this package and its dev dependencies.
+register(new URL('../../examples/node/local-package-hooks.mjs', import.meta.url))
 
 const pkg = fileURLToPath(new URL('..', import.meta.url))
 const examples = fileURLToPath(new URL('../../examples/node/', import.meta.url))
 const require = createRequire(import.meta.url)
 
 const servers = []
+const children = []
 after(() => {
+  for (const c of children) c.kill()
   for (const s of servers) {
     s.closeAllConnections()
     s.close()
@@ -48,9 +55,30 @@ async function fromResponse(res) {
   return { status: res.status, headers: Object.fromEntries(res.headers), json, text }
 }
 
+/** Starts an example as a process (as examples/tour.py does: the port as the last argument); resolves to { base, child }. */
+async function startReceiver(args) {
+  const probe = createServer()
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const port = probe.address().port
+  await new Promise((resolve) => probe.close(resolve))
+  const child = spawn(process.execPath, [...args, String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env })
+  children.push(child)
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => String(chunk).includes('listening') && resolve())
+    child.on('exit', (code) => reject(new Error(`${args.at(-1)} exited (${code})`)))
+  })
+  return `http://127.0.0.1:${port}`
+}
+
+test('Express 5: the example (examples/node/express_receiver.js, started as the tour starts it) answers every case over loopback', async () => {
+  await conformance(loopback(await startReceiver([join(examples, 'express_receiver.js')])))
+})
+
 test('Express 4: the example (webhook routes before express.json()) answers every case over loopback', async () => {
   const app = require(join(examples, 'express4_receiver.js'))
   assert.equal(require('express4/package.json').version.split('.')[0], '4')
+  // The example's require('express') is Express 4 (examples/node/local-package.js maps it).
+  assert.ok(require.cache[require.resolve('express4')], 'the example did not load Express 4')
   const base = await listen(app.listen(0, '127.0.0.1'))
   await conformance(loopback(base))
   // The app's other routes still parse JSON.
@@ -183,19 +211,8 @@ test('Hono: the example (qontoWebHandler given c.req.raw) answers every case thr
   await conformance(async (path, body, headers) => fromResponse(await app.request(path, { method: 'POST', body, headers })))
 })
 
-test('Hono: the example served on loopback by @hono/node-server', async () => {
-  const { app } = await import(pathToFileURL(join(examples, 'hono_receiver.mjs')))
-  const { serve } = require('@hono/node-server')
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-  const base = await listen(server)
-  const body = event()
-  const res = await post(`${base}/webhooks`, body, business(body))
-  assert.equal(res.status, 200, res.text)
-  assert.equal(res.json.scheme, 'business')
-  const over = eventOfSize(LIMIT + 1)
-  const refused = await post(`${base}/webhooks`, over, business(over))
-  assert.equal(refused.status, 413)
-  assert.equal(refused.json.error, 'body_too_large')
+test('Hono: the example started as a process (node --import local-package.mjs), served by @hono/node-server on loopback', async () => {
+  await conformance(loopback(await startReceiver(['--import', join(examples, 'local-package.mjs'), join(examples, 'hono_receiver.mjs')])))
 })
 
 test('Next.js: the App Router route handler (examples/node/nextjs), its POST called with a real Request', async () => {
@@ -256,6 +273,16 @@ test('NestJS: the example (rawBody: true, the Express middleware on the webhook 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+for (const [label, file] of [
+  ['Express 4', 'express4_receiver.js'],
+  ['Fastify', 'fastify_receiver.js'],
+  ['Koa', 'koa_receiver.js'],
+]) {
+  test(`${label}: the example started as a process (as examples/tour.py would) answers every case over loopback`, async () => {
+    await conformance(loopback(await startReceiver([join(examples, file)])))
+  })
+}
 
 for (const [name, entry] of [
   ['main entry', { verifyWebRequest, qontoWebHandler, Verifier, WebhookRequestError, WebhookVerificationError }],

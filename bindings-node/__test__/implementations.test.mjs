@@ -197,8 +197,8 @@ test('QONTO_WEBHOOKS_IMPLEMENTATION chooses; a package without its addon falls b
   const bare = mkdtempSync(join(tmpdir(), 'qonto-webhooks-bare-'))
   t.after(() => rmSync(bare, { recursive: true, force: true }))
   mkdirSync(join(bare, 'lib'))
-  const files = ['index.js', 'lib/native.js', 'lib/errors.js', 'lib/args.js', 'lib/verifier.js', 'lib/express.js', 'binding.js', 'fallback.js', 'diagnose.js']
-  for (const f of [...files, 'rules.cjs', 'contract.cjs', 'idempotency.cjs', 'payloads.cjs', 'package.json']) copyFileSync(join(pkg, f), join(bare, f))
+  const files = ['index.js', 'lib/native.js', 'lib/errors.js', 'lib/args.js', 'lib/verifier.js', 'lib/express.js', 'lib/receive.js', 'lib/fetch.js', 'binding.js', 'fallback.js', 'diagnose.js']
+  for (const f of [...files, 'rules.cjs', 'contract.cjs', 'idempotency.cjs', 'payloads.cjs', 'http.cjs', 'package.json']) copyFileSync(join(pkg, f), join(bare, f))
   const fallback = run(bare, undefined)
   assert.equal(fallback.status, 0, fallback.stderr)
   assert.equal(fallback.stdout.trim(), 'js')

@@ -59,7 +59,7 @@ test('dist.sh: the main and platform tarballs, installed offline: native with th
   assert.deepEqual(readdirSync(dist).sort(), [`qonto-webhooks-${version}.tgz`, `qonto-webhooks-linux-x64-gnu-${version}.tgz`])
 
   const packed = listing(main)
-  for (const f of ['index.js', 'lib/native.js', 'lib/errors.js', 'lib/args.js', 'lib/verifier.js', 'lib/express.js', 'index.mjs', 'index.d.ts', 'types.d.ts', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'rules.mjs', 'idempotency.mjs', 'idempotency.cjs', 'idempotency.d.ts', 'payloads.mjs', 'payloads.cjs', 'payloads.d.ts', 'web.mjs', 'web.d.ts', 'package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE']) {
+  for (const f of ['index.js', 'lib/native.js', 'lib/errors.js', 'lib/args.js', 'lib/verifier.js', 'lib/express.js', 'index.mjs', 'index.d.ts', 'types.d.ts', 'binding.js', 'fallback.js', 'diagnose.js', 'rules.cjs', 'rules.mjs', 'idempotency.mjs', 'idempotency.cjs', 'idempotency.d.ts', 'payloads.mjs', 'payloads.cjs', 'payloads.d.ts', 'http.mjs', 'http.cjs', 'lib/receive.js', 'lib/fetch.js', 'lib/fastify.js', 'lib/koa.js', 'fastify.d.ts', 'koa.d.ts', 'web.mjs', 'web.d.ts', 'package.json', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE']) {
     assert.ok(packed.includes(f), `${f} is not in the main tarball`)
   }
   assert.ok(!packed.some((f) => f.endsWith('.node')), 'a native addon in the main tarball')
@@ -97,6 +97,24 @@ console.log('verified')`,
     assert.equal(execFileSync(process.execPath, [file], { cwd: app, encoding: 'utf8', env }).trim(), 'verified native', file)
   }
   assert.equal(execFileSync(process.execPath, ['web.mjs'], { cwd: app, encoding: 'utf8', env }).trim(), 'verified')
+
+  // The framework entries load without their framework (none is installed here: they are not
+  // dependencies), and verifyWebRequest works from both entries.
+  assert.ok(!readdirSync(join(app, 'node_modules')).some((d) => ['express', 'fastify', 'koa', 'hono', '@nestjs'].includes(d)))
+  writeFileSync(
+    join(app, 'frameworks.mjs'),
+    `import fastifyPlugin from 'qonto-webhooks/fastify'
+import { qontoWebhook as koaMiddleware } from 'qonto-webhooks/koa'
+import { verifyWebRequest, sign } from 'qonto-webhooks'
+import * as web from 'qonto-webhooks/web'
+if (typeof fastifyPlugin !== 'function' || typeof koaMiddleware({ secret: 'k' }) !== 'function') throw new Error('framework entries')
+const body = '{"id":"e1"}'
+const request = () => new Request('http://x/', { method: 'POST', body, headers: { 'x-qonto-signature': sign('k', body) } })
+const a = await verifyWebRequest(request(), { secret: 'k' })
+const b = await web.verifyWebRequest(request(), { secret: 'k' })
+console.log(a.event.id, b.event.id)`,
+  )
+  assert.equal(execFileSync(process.execPath, ['frameworks.mjs'], { cwd: app, encoding: 'utf8', env }).trim(), 'e1 e1')
 
   // The bare name is the synchronous entry under every export condition (node's --conditions flag
   // resolves as edge runtimes and bundlers do): the WebCrypto entry, async, is reachable only as

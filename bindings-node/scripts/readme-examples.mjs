@@ -7,7 +7,9 @@
 //   - a Fetch route handler (`export async function POST`), called with a Request;
 //   - a Worker (`export default { fetch }`), called with a Request and `env`.
 // A block of no known kind fails the run: a new example must be made runnable here. In ```sh
-// blocks, the `node -e` lines run and must print the implementation wanted. An Express block that
+// blocks, the `node -e` lines run and must print the implementation wanted. A block taken from a
+// framework example of examples/node/ (its snippet marker says so) is skipped: those need their
+// framework, and __test__/frameworks.test.mjs runs them. An Express block that
 // requires 'redis' runs against a throw-away redis-server started here (REDIS_URL; the binary is
 // $QONTO_WEBHOOKS_REDIS_SERVER, else redis-server on the PATH: missing, the run fails).
 //
@@ -59,7 +61,10 @@ function signed(scheme, body = BODY) {
 function blocks(text) {
   const out = []
   const re = /^```(\w+)\n([\s\S]*?)^```/gm
-  for (let m; (m = re.exec(text)); ) out.push({ lang: m[1], code: m[2], line: text.slice(0, m.index).split('\n').length })
+  for (let m; (m = re.exec(text)); ) {
+    const before = text.slice(0, m.index).trimEnd().split('\n').at(-1)
+    out.push({ lang: m[1], code: m[2], line: text.slice(0, m.index).split('\n').length, marker: before.match(/^<!-- snippet: (.*) -->$/)?.[1] })
+  }
   return out
 }
 
@@ -154,7 +159,7 @@ async function runExpress(code, label, file) {
 }
 
 for (const readme of readmes) {
-  for (const { lang, code, line } of blocks(readFileSync(readme, 'utf8'))) {
+  for (const { lang, code, line, marker } of blocks(readFileSync(readme, 'utf8'))) {
     const label = `${basename(readme)}:${line}`
     if (lang === 'sh') {
       for (const cmd of code.split('\n').filter((l) => l.startsWith('node -e '))) {
@@ -167,6 +172,12 @@ for (const readme of readmes) {
       continue
     }
     if (lang !== 'js' && lang !== 'ts') continue
+    // The framework examples (Fastify, Koa, NestJS, Hono, Next.js, Express 4 and 5) need their
+    // framework: __test__/frameworks.test.mjs runs the files these blocks are taken from.
+    if (marker !== undefined && marker.startsWith('examples/node/')) {
+      console.log(`skip ${label} (${marker}: run by __test__/frameworks.test.mjs)`)
+      continue
+    }
     const n = ran++
     if (/\bapp\.post\(/.test(code)) {
       await runExpress(lang === 'ts' ? transpile(code, 'x.ts') : code, label, join(dir, `example${n}.cjs`))

@@ -11,12 +11,11 @@
 //     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 node examples/node/express4_receiver.js
 'use strict'
 
-// In your project: `require('express')` (4.x) and `require('qonto-webhooks')`; here both come
-// from the repository's Node package (Express 4 is its dev dependency `express4`).
-const { createRequire } = require('node:module')
-const packageDir = require('node:path').join(__dirname, '../../bindings-node')
-const express = createRequire(`${packageDir}/package.json`)('express4')
-const { qontoWebhook, IdempotencyGuard, MemoryStore } = require(packageDir)
+require('./local-package.js') // the repository's package and its dev dependencies (not in your project)
+
+// snippet:start express4
+const express = require('express') // 4.x
+const { qontoWebhook, IdempotencyGuard, MemoryStore } = require('qonto-webhooks')
 
 const app = express()
 const guard = new IdempotencyGuard({ store: new MemoryStore() })
@@ -35,6 +34,7 @@ app.post('/webhooks/onboarding',
 // The rest of the app parses JSON as usual.
 app.use(express.json())
 app.post('/api/echo', (req, res) => res.json(req.body))
+// snippet:end express4
 
 module.exports = app
 

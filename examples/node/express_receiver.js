@@ -7,12 +7,11 @@
 //     qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
 'use strict'
 
-// In your project these two lines are `require('express')` and `require('qonto-webhooks')`;
-// here both come from the repository's Node package (express is one of its dev dependencies).
-const { createRequire } = require('node:module')
-const packageDir = require('node:path').join(__dirname, '../../bindings-node')
-const express = createRequire(`${packageDir}/package.json`)('express')
-const { qontoWebhook, IdempotencyGuard, MemoryStore } = require(packageDir)
+require('./local-package.js') // the repository's package and its dev dependencies (not in your project)
+
+// snippet:start express
+const express = require('express')
+const { qontoWebhook, IdempotencyGuard, MemoryStore } = require('qonto-webhooks')
 
 const app = express()
 // Each verified event reaches `receive` once, keyed on "<scheme>:<id>": a redelivery of a handled
@@ -39,6 +38,7 @@ app.post('/webhooks',
 app.post('/webhooks/onboarding',
   qontoWebhook({ secret: process.env.QONTO_ONBOARDING_SECRET, schemes: 'onboarding', idempotency: guard }),
   receive)
+// snippet:end express
 
 const port = Number(process.env.PORT || process.argv[2] || 8080)
 app.listen(port, '127.0.0.1', () => {

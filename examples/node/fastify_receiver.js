@@ -5,13 +5,12 @@
 //     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 node examples/node/fastify_receiver.js
 'use strict'
 
-// In your project: `require('fastify')`, `require('qonto-webhooks/fastify')` and
-// `require('qonto-webhooks')`; here they come from the repository's Node package.
-const { createRequire } = require('node:module')
-const packageDir = require('node:path').join(__dirname, '../../bindings-node')
-const Fastify = createRequire(`${packageDir}/package.json`)('fastify')
-const qontoWebhook = require(`${packageDir}/lib/fastify.js`)
-const { IdempotencyGuard, MemoryStore } = require(packageDir)
+require('./local-package.js') // the repository's package and its dev dependencies (not in your project)
+
+// snippet:start fastify
+const Fastify = require('fastify')
+const qontoWebhook = require('qonto-webhooks/fastify')
+const { IdempotencyGuard, MemoryStore } = require('qonto-webhooks')
 
 const app = Fastify()
 const guard = new IdempotencyGuard({ store: new MemoryStore() })
@@ -34,6 +33,7 @@ app.register(async (scope) => {
 
 // Another route: Fastify's own JSON parsing, untouched by the plugin.
 app.post('/api/echo', async (request) => request.body)
+// snippet:end fastify
 
 module.exports = app
 

@@ -2,17 +2,15 @@
 // Bun, Deno, Cloudflare Workers): the package's Fetch handler, qontoWebHandler, given Hono's
 // `c.req.raw` (the Fetch Request, its body still unread).
 //
-//     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 node examples/node/hono_receiver.mjs
-import { createRequire } from 'node:module'
+//     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 \
+//       node --import ./examples/node/local-package.mjs examples/node/hono_receiver.mjs
+//
+// (--import: the repository's package and its dev dependencies, as your project's imports.)
 import { fileURLToPath } from 'node:url'
 
-// In your project: `import { Hono } from 'hono'` and `import { qontoWebHandler, ... } from 'qonto-webhooks'`
-// (on a runtime without native addons: 'qonto-webhooks/web', the same two names); here they
-// come from the repository's Node package.
-const packageDir = fileURLToPath(new URL('../../bindings-node/', import.meta.url))
-const require = createRequire(`${packageDir}package.json`)
-const { Hono } = require('hono')
-const { qontoWebHandler, IdempotencyGuard, MemoryStore } = require(packageDir)
+// snippet:start hono
+import { Hono } from 'hono'
+import { qontoWebHandler, IdempotencyGuard, MemoryStore } from 'qonto-webhooks' // or 'qonto-webhooks/web' (no addon)
 
 const guard = new IdempotencyGuard({ store: new MemoryStore() })
 
@@ -25,9 +23,10 @@ const onboarding = qontoWebHandler({ secret: process.env.QONTO_ONBOARDING_SECRET
 export const app = new Hono()
 app.post('/webhooks', (c) => business(c.req.raw))
 app.post('/webhooks/onboarding', (c) => onboarding(c.req.raw))
+// snippet:end hono
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { serve } = require('@hono/node-server')
+  const { serve } = await import('@hono/node-server')
   const port = Number(process.env.PORT || process.argv[2] || 8080)
   serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => console.log(`listening on http://127.0.0.1:${port}/webhooks and /webhooks/onboarding`))
 }

@@ -4,13 +4,12 @@
 //     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 node examples/node/koa_receiver.js
 'use strict'
 
-// In your project: `require('koa')`, `require('qonto-webhooks/koa')` and `require('qonto-webhooks')`;
-// here they come from the repository's Node package.
-const { createRequire } = require('node:module')
-const packageDir = require('node:path').join(__dirname, '../../bindings-node')
-const Koa = createRequire(`${packageDir}/package.json`)('koa')
-const { qontoWebhook } = require(`${packageDir}/lib/koa.js`)
-const { IdempotencyGuard, MemoryStore } = require(packageDir)
+require('./local-package.js') // the repository's package and its dev dependencies (not in your project)
+
+// snippet:start koa
+const Koa = require('koa')
+const { qontoWebhook } = require('qonto-webhooks/koa')
+const { IdempotencyGuard, MemoryStore } = require('qonto-webhooks')
 
 const app = new Koa()
 const guard = new IdempotencyGuard({ store: new MemoryStore() })
@@ -31,6 +30,7 @@ app.use(async (ctx, next) => {
   if (ctx.path === '/webhooks/onboarding') return onboarding(ctx, () => receive(ctx))
   return next()
 })
+// snippet:end koa
 
 module.exports = app
 

@@ -5,6 +5,7 @@
 //     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 npx ts-node examples/node/nest_receiver.ts
 //
 // (Compiled with experimentalDecorators and emitDecoratorMetadata, as Nest projects are.)
+// snippet:start nest
 import 'reflect-metadata'
 import { Controller, HttpCode, MiddlewareConsumer, Module, NestModule, Post, Req, RequestMethod } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
@@ -51,6 +52,7 @@ export async function createApp() {
   app.useBodyParser('json', { limit: '1mb' })
   return app
 }
+// snippet:end nest
 
 if (require.main === module) {
   const port = Number(process.env.PORT || process.argv[2] || 8080)

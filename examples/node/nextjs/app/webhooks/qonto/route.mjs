@@ -1,14 +1,12 @@
 // A Next.js App Router route handler for Qonto webhooks: app/webhooks/qonto/route.js in your app.
 // verifyWebRequest reads the Request's raw body (await request.arrayBuffer(), 1 MiB at most) and
 // headers, verifies them and parses the event. The native addon is loaded by Node.js itself, not
-// bundled: next.config.js needs `serverExternalPackages: ['qonto-webhooks']` (next.config.mjs beside
-// this folder). On the Edge runtime, import from 'qonto-webhooks/web' instead (the same call).
-import { createRequire } from 'node:module'
+// bundled: next.config.mjs (beside app/) lists the package in `serverExternalPackages`. On the Edge
+// runtime, import from 'qonto-webhooks/web' instead (the same names, over WebCrypto).
+// (Here 'qonto-webhooks' resolves to the repository's package through ../local-package.mjs.)
 
-// In your project: `import { verifyWebRequest, Verifier, ... } from 'qonto-webhooks'`; here the
-// package comes from the repository.
-const require = createRequire(import.meta.url)
-const { verifyWebRequest, Verifier, WebhookVerificationError, WebhookRequestError } = require('../../../../../../bindings-node')
+// snippet:start nextjs
+import { verifyWebRequest, Verifier, WebhookVerificationError, WebhookRequestError } from 'qonto-webhooks'
 
 // Built once, when the route module loads: throws now if the secret is missing.
 const verifier = new Verifier(process.env.QONTO_WEBHOOK_SECRET)
@@ -29,3 +27,4 @@ export async function POST(request) {
   // answer within Qonto's 1 s.
   return Response.json({ received: true, id: event.id, scheme })
 }
+// snippet:end nextjs
