@@ -305,3 +305,16 @@ def test_every_timestamp_of_the_fixtures_parses() -> None:
     assert qw.parse_timestamp("2022-03-04T17:58:30+02:00").timestamp() == 1646409510
     with pytest.raises(ValueError):
         qw.parse_timestamp("2022-11-31T10:55:00Z")
+
+
+def test_the_body_kept_for_decimals_is_not_a_field() -> None:
+    body = transaction('{"amount":12345678901234567.891}')
+    event = construct(body)
+    assert "_source" not in {f.name for f in dataclasses.fields(event)}
+    assert event == qw.Event.from_dict(json.loads(body), event.verified)
+    assert "12345678901234567.891" not in repr(event)
+    tx = event.payload()
+    assert isinstance(tx, p.TransactionData) and str(tx.amount) == "12345678901234567.891"
+    # New data (dataclasses.replace) is read as given, not from the old body.
+    other = dataclasses.replace(event, data={"amount": "1.50"}).payload()
+    assert isinstance(other, p.TransactionData) and other.amount == Decimal("1.50")

@@ -130,8 +130,6 @@ class Event:
     data: Dict[str, Any]
     extra: Dict[str, Any] = field(default_factory=dict)
     verified: Optional[Verified] = None
-    # The body's text when the event was parsed from it (payload() reads decimals from it).
-    _source: Union[bytes, str, None] = field(default=None, repr=False, compare=False)
 
     def payload(self) -> Payload:
         """``data`` typed by the event's topic: ``TransactionData`` for ``v1/transactions``...
@@ -159,8 +157,11 @@ class Event:
             (True, 'created', Decimal('50.01'), 'EUR')
         """
         data: Any = self.data
-        if self._source is not None:
-            body = json.loads(self._source, parse_float=Decimal)
+        # The body's text, when from_dict read a parsed body (not a field: neither compared,
+        # shown nor copied by dataclasses.replace, whose new data it would not match).
+        source = self.__dict__.get("_source")
+        if source is not None:
+            body = json.loads(source, parse_float=Decimal)
             if isinstance(body, dict) and isinstance(body.get("data"), dict):
                 data = body["data"]
         return parse_payload(self.type, data)
@@ -213,7 +214,7 @@ class Event:
         name = data.get("event")
         if name is not None and not isinstance(name, str):
             raise InvalidPayloadError("the webhook verified but 'data.event' is not a string")
-        return cls(
+        event = cls(
             id=id_,
             type=type_,
             event=name,
@@ -224,8 +225,10 @@ class Event:
             data=data,
             extra=rest,
             verified=verified,
-            _source=source,
         )
+        if source is not None:
+            object.__setattr__(event, "_source", source)
+        return event
 
 
 @dataclass(frozen=True)
