@@ -21,6 +21,10 @@ use serde_json::value::RawValue;
 /// values (`"50.0"` and `50` are equal values). Convert with your decimal crate of choice, e.g.
 /// `rust_decimal::Decimal::from_str(d.as_str())`.
 ///
+/// It deserialises through serde_json, from text or from a `serde_json::Value`, by serde_json's
+/// raw value: not inside a `#[serde(flatten)]` field or an untagged enum of yours (serde buffers
+/// those, and a number's digits are lost there), where it is an error.
+///
 /// ```
 /// use qonto_webhooks::events::Decimal;
 ///
