@@ -318,3 +318,9 @@ def test_the_body_kept_for_decimals_is_not_a_field() -> None:
     # New data (dataclasses.replace) is read as given, not from the old body.
     other = dataclasses.replace(event, data={"amount": "1.50"}).payload()
     assert isinstance(other, p.TransactionData) and other.amount == Decimal("1.50")
+
+
+def test_the_onboarding_event_has_the_described_fields() -> None:
+    described = [f["name"] for f in DESCRIPTION["onboarding"]["fields"]]
+    names = [f.name for f in dataclasses.fields(qw.OnboardingEvent)]
+    assert names == described + ["extra", "verified"]

@@ -546,3 +546,31 @@ fn timestamps_read_leniently_and_refuse_what_is_not_one() {
         assert!(Timestamp::parse(bad).is_err(), "{bad:?}");
     }
 }
+
+#[test]
+fn the_onboarding_event_has_the_described_fields() {
+    use qonto_webhooks::events::OnboardingEvent;
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("payloads.json");
+    let desc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let described: Vec<&str> = desc["onboarding"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    let body = std::fs::read(dir().join("onboarding-registrations.pending.json")).unwrap();
+    let event: OnboardingEvent = serde_json::from_slice(&body).unwrap();
+    assert!(event.extra.is_empty());
+    let value = serde_json::to_value(&event).unwrap();
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = described.clone();
+    keys.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+}
