@@ -65,7 +65,11 @@ def lit(s: str) -> str:
 
 
 def union(items: list[str]) -> str:
-    return " | ".join(items) if items else "never"
+    """A union of literals: on one line when short, else one member a line."""
+    if not items:
+        return "never"
+    line = " | ".join(items)
+    return line if len(line) <= 80 else "".join(f"\n  | {i}" for i in items)
 
 
 def fields_block(fields: list[dict], objects: dict) -> str:
@@ -198,7 +202,7 @@ export interface PayloadsDescription {
 /** The description of every documented topic and object (what the types say, readable at run time). */
 export declare const PAYLOADS: PayloadsDescription
 """
-    return o
+    return re.sub(r" +\n", "\n", o)
 
 
 def compact(desc: dict) -> dict:

@@ -360,9 +360,39 @@ export interface ConsentRevocationEvent extends BusinessEvent<ConsentRevocationD
 }
 
 /** The documented actions of `v1/cards` (`data.event` without its `cards.` prefix). */
-export type CardAction = 'created' | 'activated' | 'unlocked' | 'locked' | 'nickname_updated' | 'options_updated' | 'limits_updated' | 'restrictions_updated' | 'discarded' | 'expired'
+export type CardAction =
+  | 'created'
+  | 'activated'
+  | 'unlocked'
+  | 'locked'
+  | 'nickname_updated'
+  | 'options_updated'
+  | 'limits_updated'
+  | 'restrictions_updated'
+  | 'discarded'
+  | 'expired'
 /** `data.event` of `v1/cards` as Qonto documents it: bare or `cards.`-prefixed. */
-export type CardEventName = 'created' | 'activated' | 'unlocked' | 'locked' | 'nickname_updated' | 'options_updated' | 'limits_updated' | 'restrictions_updated' | 'discarded' | 'expired' | 'cards.created' | 'cards.activated' | 'cards.unlocked' | 'cards.locked' | 'cards.nickname_updated' | 'cards.options_updated' | 'cards.limits_updated' | 'cards.restrictions_updated' | 'cards.discarded' | 'cards.expired'
+export type CardEventName =
+  | 'created'
+  | 'activated'
+  | 'unlocked'
+  | 'locked'
+  | 'nickname_updated'
+  | 'options_updated'
+  | 'limits_updated'
+  | 'restrictions_updated'
+  | 'discarded'
+  | 'expired'
+  | 'cards.created'
+  | 'cards.activated'
+  | 'cards.unlocked'
+  | 'cards.locked'
+  | 'cards.nickname_updated'
+  | 'cards.options_updated'
+  | 'cards.limits_updated'
+  | 'cards.restrictions_updated'
+  | 'cards.discarded'
+  | 'cards.expired'
 
 /** The `data` of a `v1/cards` event. A card was created, activated, locked, updated... */
 export interface CardData {
@@ -482,7 +512,11 @@ export interface PaymentLinkEvent extends BusinessEvent<PaymentLinkData> {
 /** The documented actions of `v1/payment-links-connections` (`data.event` without its `payment_links_connections.` prefix). */
 export type PaymentLinksConnectionAction = 'connection_enabled' | 'connection_revoked'
 /** `data.event` of `v1/payment-links-connections` as Qonto documents it: bare or `payment_links_connections.`-prefixed. */
-export type PaymentLinksConnectionEventName = 'connection_enabled' | 'connection_revoked' | 'payment_links_connections.connection_enabled' | 'payment_links_connections.connection_revoked'
+export type PaymentLinksConnectionEventName =
+  | 'connection_enabled'
+  | 'connection_revoked'
+  | 'payment_links_connections.connection_enabled'
+  | 'payment_links_connections.connection_revoked'
 
 /** The `data` of a `v1/payment-links-connections` event. The payment-links connection was enabled or revoked (`data` holds only `event`). */
 export interface PaymentLinksConnectionData {
@@ -501,7 +535,13 @@ export interface PaymentLinksConnectionEvent extends BusinessEvent<PaymentLinksC
 /** The documented actions of `v1/beneficiaries` (`data.event` without its `beneficiaries.` prefix). */
 export type BeneficiaryAction = 'created' | 'updated' | 'deleted'
 /** `data.event` of `v1/beneficiaries` as Qonto documents it: bare or `beneficiaries.`-prefixed. */
-export type BeneficiaryEventName = 'created' | 'updated' | 'deleted' | 'beneficiaries.created' | 'beneficiaries.updated' | 'beneficiaries.deleted'
+export type BeneficiaryEventName =
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'beneficiaries.created'
+  | 'beneficiaries.updated'
+  | 'beneficiaries.deleted'
 
 /** The `data` of a `v1/beneficiaries` event. A beneficiary was created, updated or deleted. */
 export interface BeneficiaryData {
@@ -603,7 +643,11 @@ export interface ClientInvoiceEvent extends BusinessEvent<ClientInvoiceData> {
 /** The documented actions of `v1/terminal-payments` (`data.event` without its `terminal_payments.` prefix). */
 export type TerminalPaymentAction = 'authorized' | 'refused'
 /** `data.event` of `v1/terminal-payments` as Qonto documents it: bare or `terminal_payments.`-prefixed. */
-export type TerminalPaymentEventName = 'authorized' | 'refused' | 'terminal_payments.authorized' | 'terminal_payments.refused'
+export type TerminalPaymentEventName =
+  | 'authorized'
+  | 'refused'
+  | 'terminal_payments.authorized'
+  | 'terminal_payments.refused'
 
 /** The `data` of a `v1/terminal-payments` event. A payment terminal's payment was authorized or refused. */
 export interface TerminalPaymentData {
@@ -646,7 +690,13 @@ export interface TerminalPaymentEvent extends BusinessEvent<TerminalPaymentData>
 /** The documented actions of `v1/clients` (`data.event` without its `clients.` prefix). */
 export type ClientAction = 'created' | 'updated' | 'deleted'
 /** `data.event` of `v1/clients` as Qonto documents it: bare or `clients.`-prefixed. */
-export type ClientEventName = 'created' | 'updated' | 'deleted' | 'clients.created' | 'clients.updated' | 'clients.deleted'
+export type ClientEventName =
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'clients.created'
+  | 'clients.updated'
+  | 'clients.deleted'
 
 /** The `data` of a `v1/clients` event. A client was created, updated or deleted. */
 export interface ClientData {
@@ -703,7 +753,13 @@ export interface ClientEvent extends BusinessEvent<ClientData> {
 /** The documented actions of `v1/products` (`data.event` without its `products.` prefix). */
 export type ProductAction = 'created' | 'updated' | 'deleted'
 /** `data.event` of `v1/products` as Qonto documents it: bare or `products.`-prefixed. */
-export type ProductEventName = 'created' | 'updated' | 'deleted' | 'products.created' | 'products.updated' | 'products.deleted'
+export type ProductEventName =
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'products.created'
+  | 'products.updated'
+  | 'products.deleted'
 
 /** The `data` of a `v1/products` event. A product was created, updated or deleted. */
 export interface ProductData {
@@ -777,7 +833,15 @@ export interface SepaDirectDebitMandateEvent extends BusinessEvent<SepaDirectDeb
 /** The documented actions of `v1/sepa-direct-debit-collections` (`data.event` without its `sepa_direct_debit_collections.` prefix). */
 export type SepaDirectDebitCollectionAction = 'completed' | 'failed' | 'returned' | 'refunded'
 /** `data.event` of `v1/sepa-direct-debit-collections` as Qonto documents it: bare or `sepa_direct_debit_collections.`-prefixed. */
-export type SepaDirectDebitCollectionEventName = 'completed' | 'failed' | 'returned' | 'refunded' | 'sepa_direct_debit_collections.completed' | 'sepa_direct_debit_collections.failed' | 'sepa_direct_debit_collections.returned' | 'sepa_direct_debit_collections.refunded'
+export type SepaDirectDebitCollectionEventName =
+  | 'completed'
+  | 'failed'
+  | 'returned'
+  | 'refunded'
+  | 'sepa_direct_debit_collections.completed'
+  | 'sepa_direct_debit_collections.failed'
+  | 'sepa_direct_debit_collections.returned'
+  | 'sepa_direct_debit_collections.refunded'
 
 /** The `data` of a `v1/sepa-direct-debit-collections` event. A SEPA direct debit collection completed, failed, was returned or refunded. */
 export interface SepaDirectDebitCollectionData {
