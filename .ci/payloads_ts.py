@@ -53,7 +53,11 @@ def doc(text: str, indent: str = "") -> str:
     lines = text.splitlines()
     if len(lines) == 1:
         return f"{indent}/** {lines[0]} */\n"
-    return f"{indent}/**\n" + "".join(f"{indent} * {line}".rstrip() + "\n" for line in lines) + f"{indent} */\n"
+    return (
+        f"{indent}/**\n"
+        + "".join(f"{indent} * {line}".rstrip() + "\n" for line in lines)
+        + f"{indent} */\n"
+    )
 
 
 def prop(name: str) -> str:
@@ -132,11 +136,15 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | {{ [key
         o += fields_block(t["fields"], objects)
         o += "  /** A field this version does not know: kept as sent. */\n"
         o += "  [field: string]: unknown\n}\n\n"
-        o += doc(f"A `{t['type']}` event: the envelope and its typed `data`. {t.get('doc', '')}".strip())
+        o += doc(
+            f"A `{t['type']}` event: the envelope and its typed `data`. {t.get('doc', '')}".strip()
+        )
         o += f"export interface {n}Event extends BusinessEvent<{n}Data> {{\n"
         o += f"  type: {lit(t['type'])}\n  data: {n}Data\n}}\n\n"
 
-    o += "/** Each documented topic's typed event, by `type`. */\nexport interface QontoEventMap {\n"
+    o += (
+        "/** Each documented topic's typed event, by `type`. */\nexport interface QontoEventMap {\n"
+    )
     o += "".join(f"  {lit(t['type'])}: {t['name']}Event\n" for t in topics)
     o += "}\n\n/** Each documented topic's actions, by `type`. */\nexport interface QontoActionMap {\n"
     o += "".join(f"  {lit(t['type'])}: {t['name']}Action\n" for t in topics)
@@ -209,7 +217,8 @@ def compact(desc: dict) -> dict:
     return {
         "version": desc.get("version", 1),
         "objects": {
-            name: {"fields": {f["name"]: f["type"] for f in obj["fields"]}} for name, obj in desc["objects"].items()
+            name: {"fields": {f["name"]: f["type"] for f in obj["fields"]}}
+            for name, obj in desc["objects"].items()
         },
         "topics": {
             t["type"]: {
