@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -1990,11 +1991,29 @@ type Decimal struct {
 // decimalPattern is the description's decimal_pattern.
 var decimalPattern = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
-// ParseDecimal reads a decimal text ("12.50", "-3", "1e2"); the Decimal is written as a JSON
-// string. Anything else (a comma, spaces, "NaN", "") is an error.
-func ParseDecimal(text string) (Decimal, error) {
+// maxDecimalExponent bounds a decimal's exponent, so that Rat can always hold it (math/big
+// refuses larger ones, and smaller ones already take a 40 kB integer).
+const maxDecimalExponent = 100000
+
+// checkDecimal reports whether text is a decimal: the description's decimal_pattern, with an
+// exponent (if any) within ±maxDecimalExponent.
+func checkDecimal(text string) error {
 	if !decimalPattern.MatchString(text) {
-		return Decimal{}, fmt.Errorf("qontowebhooks: not a decimal: %q", text)
+		return fmt.Errorf("qontowebhooks: not a decimal: %q", text)
+	}
+	if i := strings.IndexAny(text, "eE"); i >= 0 {
+		if e, err := strconv.Atoi(strings.TrimPrefix(text[i+1:], "+")); err != nil || e > maxDecimalExponent || e < -maxDecimalExponent {
+			return fmt.Errorf("qontowebhooks: the decimal %q has an exponent beyond ±%d", text, maxDecimalExponent)
+		}
+	}
+	return nil
+}
+
+// ParseDecimal reads a decimal text ("12.50", "-3", "1e2"); the Decimal is written as a JSON
+// string. Anything else (a comma, spaces, "NaN", "", an exponent beyond ±100000) is an error.
+func ParseDecimal(text string) (Decimal, error) {
+	if err := checkDecimal(text); err != nil {
+		return Decimal{}, err
 	}
 	return Decimal{text: text, quoted: true}, nil
 }
@@ -2013,7 +2032,7 @@ func (d Decimal) IsNumber() bool { return !d.quoted }
 // Rat is its exact value.
 func (d Decimal) Rat() *big.Rat {
 	r, ok := new(big.Rat).SetString(d.String())
-	if !ok { // not reached: the text matched decimalPattern
+	if !ok { // not reached: checkDecimal accepted the text
 		return new(big.Rat)
 	}
 	return r
@@ -2047,8 +2066,8 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 		*d = v
 		return nil
 	}
-	if !decimalPattern.Match(b) {
-		return fmt.Errorf("qontowebhooks: not a decimal: %s", b)
+	if err := checkDecimal(string(b)); err != nil {
+		return err
 	}
 	*d = Decimal{text: string(b)}
 	return nil

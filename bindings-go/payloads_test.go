@@ -392,6 +392,8 @@ func TestDecimalExact(t *testing.T) {
 		{`1e2`, "1e2", "100"},
 		{`-0.5`, "-0.5", "-1/2"},
 		{`"1E-3"`, "1E-3", "1/1000"},
+		{`1E+2`, "1E+2", "100"},
+		{`-2e-100000`, "-2e-100000", "-2/1" + strings.Repeat("0", 100000)},
 	} {
 		var d qontowebhooks.Decimal
 		if err := json.Unmarshal([]byte(c.json), &d); err != nil {
@@ -407,7 +409,8 @@ func TestDecimalExact(t *testing.T) {
 			t.Errorf("%s: marshalled %s, %v", c.json, back, err)
 		}
 	}
-	for _, bad := range []string{`true`, `"abc"`, `"1,5"`, `""`, `" 1"`, `"+1"`, `".5"`, `"NaN"`, `{}`, `[1]`} {
+	for _, bad := range []string{`true`, `"abc"`, `"1,5"`, `""`, `" 1"`, `"+1"`, `".5"`, `"NaN"`, `{}`, `[1]`,
+		`1e100001`, `"1e-100001"`, `1e99999999999999999999`} {
 		var d qontowebhooks.Decimal
 		if err := json.Unmarshal([]byte(bad), &d); err == nil {
 			t.Errorf("%s: read as %q", bad, d)
