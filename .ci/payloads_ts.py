@@ -182,7 +182,8 @@ export type EventActionOf<E> = E extends { type: infer T }
  * The text of a decimal as sent: a string is returned as is (`"50.00"` stays `"50.00"`), a number
  * as its shortest exact decimal text without an exponent (`50.01` gives `"50.01"`, `1e21`
  * `"1000000000000000000000"`; `77052.50` sent as a number arrives as `77052.5`). Throws a TypeError
- * for anything else (a non-decimal string, NaN, Infinity, another type).
+ * for anything else (a non-decimal string, NaN, Infinity, another type), a RangeError for a decimal
+ * string whose exponent is beyond ±100000.
  */
 export declare function decimalString(value: Decimal | bigint): string
 
@@ -244,6 +245,7 @@ function plain(text) {
   const negative = text[0] === '-'
   const mantissa = text.slice(negative ? 1 : 0, e)
   const exponent = Number(text.slice(e + 1))
+  if (!(Math.abs(exponent) <= 100000)) throw new RangeError(`qonto-webhooks: the decimal ${text} has an exponent beyond ±100000`)
   const dot = mantissa.indexOf('.')
   const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1)
   const point = (dot < 0 ? mantissa.length : dot) + exponent

@@ -13,6 +13,7 @@ function plain(text) {
   const negative = text[0] === '-'
   const mantissa = text.slice(negative ? 1 : 0, e)
   const exponent = Number(text.slice(e + 1))
+  if (!(Math.abs(exponent) <= 100000)) throw new RangeError(`qonto-webhooks: the decimal ${text} has an exponent beyond ±100000`)
   const dot = mantissa.indexOf('.')
   const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1)
   const point = (dot < 0 ? mantissa.length : dot) + exponent

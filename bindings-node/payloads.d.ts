@@ -955,7 +955,8 @@ export type EventActionOf<E> = E extends { type: infer T }
  * The text of a decimal as sent: a string is returned as is (`"50.00"` stays `"50.00"`), a number
  * as its shortest exact decimal text without an exponent (`50.01` gives `"50.01"`, `1e21`
  * `"1000000000000000000000"`; `77052.50` sent as a number arrives as `77052.5`). Throws a TypeError
- * for anything else (a non-decimal string, NaN, Infinity, another type).
+ * for anything else (a non-decimal string, NaN, Infinity, another type), a RangeError for a decimal
+ * string whose exponent is beyond ±100000.
  */
 export declare function decimalString(value: Decimal | bigint): string
 

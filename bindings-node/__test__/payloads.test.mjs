@@ -200,6 +200,11 @@ test('decimalString: the exact decimal of a number or a decimal string', () => {
     }
   }
   assert.equal(decimalString(12n), '12')
+  assert.equal(decimalString('1e100000').length, 100001)
+  assert.equal(decimalString('-5e-100000'), '-0.' + '0'.repeat(99999) + '5')
+  for (const huge of ['1e100001', '1e-100001', '1e999999999', '1e99999999999999999999999']) {
+    assert.throws(() => decimalString(huge), RangeError, huge)
+  }
   for (const bad of ['abc', '', '1,5', '.5', '+1', ' 1', 'NaN', NaN, Infinity, -Infinity, null, undefined, true, {}, []]) {
     assert.throws(() => decimalString(bad), TypeError, String(bad))
   }
