@@ -2084,26 +2084,35 @@ func (t Timestamp) Time() (time.Time, error) { return ParseTimestamp(string(t)) 
 // was "2022-11-31"): kept raw, never rejected. Time parses it.
 type Date string
 
-// Time parses it as a date (midnight UTC), or as a date-time if it is one.
-func (d Date) Time() (time.Time, error) { return ParseTimestamp(string(d)) }
+// Time parses it as a date (midnight UTC), or as a date-time (ParseTimestamp) if it is one. A
+// day that does not exist is an error.
+func (d Date) Time() (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", string(d)); err == nil {
+		return t, nil
+	}
+	if t, err := ParseTimestamp(string(d)); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("qontowebhooks: not a date (YYYY-MM-DD): %q", string(d))
+}
 
-// ParseTimestamp parses an RFC 3339 date-time leniently: with or without fractional seconds, "Z"
-// or an offset, "t" / "z" in lower case or a space for the "T" (as RFC 3339 allows), or a date
-// alone (midnight UTC).
+// ParseTimestamp parses an RFC 3339 date-time leniently, as the Rust core's events::Timestamp
+// and Python's parse_timestamp do: with or without fractional seconds, "Z" or an offset, "T",
+// "t" or a space between date and time, "z" in lower case. Without an offset (which instant?),
+// or naming a day that does not exist, it is an error.
 func ParseTimestamp(text string) (time.Time, error) {
-	s := strings.TrimSpace(text)
+	s := text
 	if len(s) > 10 && (s[10] == 't' || s[10] == ' ') {
 		s = s[:10] + "T" + s[11:]
 	}
 	if strings.HasSuffix(s, "z") {
 		s = s[:len(s)-1] + "Z"
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("qontowebhooks: not an RFC 3339 date-time: %q", text)
 	}
-	return time.Time{}, fmt.Errorf("qontowebhooks: not an RFC 3339 date-time or date: %q", text)
+	return t, nil
 }
 
 // UnknownData is the data of a topic this version does not type, or of a documented topic whose

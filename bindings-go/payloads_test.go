@@ -433,7 +433,7 @@ func TestDecimalExact(t *testing.T) {
 func TestTimestampAndDate(t *testing.T) {
 	want := time.Date(2025, 1, 24, 10, 55, 0, 0, time.UTC)
 	for _, s := range []string{"2025-01-24T10:55:00Z", "2025-01-24T10:55:00.000Z", "2025-01-24T12:55:00+02:00",
-		"2025-01-24t10:55:00z", "2025-01-24 10:55:00Z", "2025-01-24T10:55Z"} {
+		"2025-01-24t10:55:00z", "2025-01-24 10:55:00Z", "2025-01-24T10:55:00.000000000Z"} {
 		got, err := qontowebhooks.Timestamp(s).Time()
 		if err != nil || !got.Equal(want) {
 			t.Errorf("%s: %v %v", s, got, err)
@@ -452,7 +452,11 @@ func TestTimestampAndDate(t *testing.T) {
 	if _, err := card.DiscardedAt.Time(); err == nil {
 		t.Error("2022-11-31 read as a date")
 	}
-	for _, bad := range []string{"", "yesterday", "2025-01-24T10:55:00", "1706093700"} {
+	if got, err := qontowebhooks.Date("2025-01-24T12:55:00+02:00").Time(); err != nil || !got.Equal(want) {
+		t.Errorf("a date-time in a date field: %v %v", got, err)
+	}
+	for _, bad := range []string{"", "yesterday", "2025-01-24T10:55:00", "1706093700", "2025-01-24",
+		"2025-01-24T10:55Z", "2022-11-31T10:55:00Z", " 2025-01-24T10:55:00Z"} {
 		if _, err := qontowebhooks.ParseTimestamp(bad); err == nil {
 			t.Errorf("%q parsed", bad)
 		}
