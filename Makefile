@@ -104,6 +104,7 @@ help:
 	@echo "make mutants mutation testing of the core and the C ABI (about an hour; CI runs the changed lines)"
 	@echo "make check-versions  one version in every manifest (VERSION=x.y.z: that one)"
 	@echo "make check-generated  the contract's copy in each language is what contract.json gives;"
+	@echo "             the typed payloads are what core/payloads.json gives (.ci/payloads.py);"
 	@echo "             every README code block is its tested source's text (check-snippets)"
 	@echo "Parts: test-rust test-benches test-subscriptions test-conformance test-http-vocabulary $(addprefix test-,$(BINDINGS)) tour"
 	@echo "       demo-rust demo-subscriptions $(addprefix demo-,$(BINDINGS))"
@@ -292,6 +293,8 @@ install:
 # says what runs it or why it cannot run (check-snippets).
 check-generated: check-snippets
 	python3 .ci/contract.py --check
+	python3 .ci/payloads.py --self-test
+	python3 .ci/payloads.py --check
 
 # The READMEs' code blocks against their sources (.ci/snippets.py; without --check it rewrites
 # them), after the checker's own test.
