@@ -171,6 +171,12 @@ test('Fastify: the plugin on a loopback server, and its option errors', async ()
   const broken = Fastify()
   broken.register(fastifyPlugin, {})
   await assert.rejects(broken.ready(), (err) => err.code === 'invalid_secret')
+  // Registered in a scope and again in a child scope: the request decorators are declared once.
+  const nested = Fastify()
+  nested.register(fastifyPlugin, { secret: SECRET })
+  nested.register(async (scope) => scope.register(fastifyPlugin, { secret: SECRET }))
+  await nested.ready()
+  await nested.close()
 })
 
 test('Koa: the example (qonto-webhooks/koa) answers every case over loopback', async () => {

@@ -47,8 +47,9 @@ function qontoWebhook(fastify, options, done) {
       throw err
     }
   })
-  fastify.decorateRequest('qontoEvent', null)
-  fastify.decorateRequest('qontoWebhook', null)
+  // A scope may hold several webhook endpoints' plugins (or inherit the decorators): declared once.
+  if (!fastify.hasRequestDecorator('qontoEvent')) fastify.decorateRequest('qontoEvent', null)
+  if (!fastify.hasRequestDecorator('qontoWebhook')) fastify.decorateRequest('qontoWebhook', null)
   fastify.addHook('preHandler', async (request, reply) => {
     const req = request.raw
     let received
