@@ -189,14 +189,18 @@ for (const readme of readmes) {
       await runExpress(lang === 'ts' ? transpile(code, 'x.ts') : code, label, join(dir, `example${n}.cjs`))
     } else if (/export (async )?function POST/.test(code)) {
       const file = join(dir, `example${n}.mjs`)
-      writeFileSync(file, lang === 'ts' ? transpile(code, 'x.ts') : code)
+      // As for Express: `queue` stands for what the application does with the event, when the
+      // block does not declare it itself.
+      const queue = /\b(const|let|var) queue\b/.test(code) ? '' : 'const queue = []\n'
+      writeFileSync(file, queue + (lang === 'ts' ? transpile(code, 'x.ts') : code))
       const mod = await import(pathToFileURL(file))
       await expectFetch(mod.POST, label)
     } else if (/export default \{[\s\S]*fetch\(/.test(code)) {
       const file = join(dir, `example${n}.mjs`)
       writeFileSync(file, `const env = process.env\n${lang === 'ts' ? transpile(code, 'x.ts') : code}`)
       const mod = await import(pathToFileURL(file))
-      await expectFetch((request) => mod.default.fetch(request), label)
+      // A Worker's fetch(request, env, ctx): env as the runtime passes it (the secrets).
+      await expectFetch((request) => mod.default.fetch(request, process.env, {}), label)
     } else {
       throw new Error(`${label}: a ${lang} example of no known kind: make it runnable in scripts/readme-examples.mjs`)
     }
