@@ -274,7 +274,21 @@ test('NestJS: the example (rawBody: true, the Express middleware on the webhook 
     assert.equal(notJson.json.statusCode, 400)
     const atLimit = eventOfSize(LIMIT)
     assert.equal((await post(`${base}/webhooks`, atLimit, business(atLimit))).status, 200)
+    const over = eventOfSize(LIMIT + 1)
+    const tooLarge = await post(`${base}/webhooks`, over, business(over))
+    assert.equal(tooLarge.status, 413)
+    assert.equal(tooLarge.json.statusCode, 413)
     await app.close()
+
+    // The same module with Nest's body parser off (the README says so): the middleware reads the
+    // body itself, and every case is the package's answer.
+    const { AppModule } = require(file)
+    const { NestFactory } = require('@nestjs/core')
+    const bare = await NestFactory.create(AppModule, { bodyParser: false, logger: false })
+    await bare.listen(0, '127.0.0.1')
+    servers.push(bare.getHttpServer())
+    await conformance(loopback(`http://127.0.0.1:${bare.getHttpServer().address().port}`))
+    await bare.close()
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
