@@ -53,6 +53,18 @@ def receivers():
         "python (starlette)": ([py, str(ROOT / "examples/python/starlette_receiver.py")], ROOT),
         "python (aiohttp)": ([py, str(ROOT / "examples/python/aiohttp_receiver.py")], ROOT),
         "node (express)": (["node", str(ROOT / "examples/node/express_receiver.js")], ROOT),
+        "node (express 4)": (["node", str(ROOT / "examples/node/express4_receiver.js")], ROOT),
+        "node (fastify)": (["node", str(ROOT / "examples/node/fastify_receiver.js")], ROOT),
+        "node (koa)": (["node", str(ROOT / "examples/node/koa_receiver.js")], ROOT),
+        "node (hono)": (
+            [
+                "node",
+                "--import",
+                str(ROOT / "examples/node/local-package.mjs"),
+                str(ROOT / "examples/node/hono_receiver.mjs"),
+            ],
+            ROOT,
+        ),
         "go (net/http)": ([str(GO_RECEIVER)], ROOT),
     }
 
