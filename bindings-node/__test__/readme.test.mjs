@@ -1,5 +1,5 @@
-// The README examples run as shown: the root README's (examples/express_route.cjs,
-// examples/fetch_route.mjs) and this package's README's (examples/idempotency_*.cjs, and the
+// The README examples run as shown: the root README's (examples/express_route.cjs; its Next.js
+// route is examples/node/nextjs, run by frameworks.test.mjs) and this package's README's (examples/idempotency_*.cjs, and the
 // TypeScript ones, examples/idempotency_fetch.ts and examples/edge_worker.ts, type-checked, then
 // compiled to JavaScript and imported). Each file holds its block between snippet comments
 // (.ci/snippets.py copies them into the READMEs and fails when a README differs). Each gets a
@@ -86,12 +86,10 @@ async function startRedis() {
 }
 
 let express
-let fetchRoute
 before(async () => {
   // The examples read the secret from the environment when they load, as an application would.
   process.env.QONTO_WEBHOOK_SECRET = SECRET
   express = createRequire(import.meta.url)('../examples/express_route.cjs')
-  fetchRoute = await import('../examples/fetch_route.mjs')
 })
 
 test('the README Express route: 204 for a signed webhook (the event queued), 400 with the code otherwise', async () => {
@@ -119,30 +117,6 @@ test('the README Express route: 204 for a signed webhook (the event queued), 400
   } finally {
     await new Promise((resolve) => server.close(resolve))
   }
-})
-
-test('the README Fetch API route: the event (not the verification result) is what it queues and answers', async () => {
-  const request = (header, body = BODY) =>
-    new Request('https://example.com/api/webhooks/qonto', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-qonto-signature': header },
-      body,
-    })
-  const ok = await fetchRoute.POST(request(signed()))
-  assert.equal(ok.status, 200)
-  assert.deepEqual(await ok.json(), { received: EVENT.id, scheme: 'business' })
-  assert.equal(fetchRoute.queue.length, 1)
-  assert.deepEqual(fetchRoute.queue[0], EVENT)
-  for (const [header, body, code] of [
-    [signed(), BODY.replace('tx-1', 'tx-2'), 'signature_mismatch'],
-    [signed('whsec_another_secret'), BODY, 'signature_mismatch'],
-    ['', BODY, 'missing_header'],
-  ]) {
-    const res = await fetchRoute.POST(request(header, body))
-    assert.equal(res.status, 400)
-    assert.deepEqual(await res.json(), { error: code })
-  }
-  assert.equal(fetchRoute.queue.length, 1, 'a refused request was queued')
 })
 
 // ---- README.md (this package's): "Duplicate deliveries" and "Edge runtimes" -----------------------
