@@ -574,3 +574,415 @@ fn the_onboarding_event_has_the_described_fields() {
     expected.sort_unstable();
     assert_eq!(keys, expected);
 }
+
+/// A struct generated from core/payloads.json, seen through its JSON: the template every struct
+/// shares (Deserialize, Serialize, `is_set`, `action`), so that each check below runs on all.
+struct Generated {
+    /// The Rust name: `TransactionData` for the topic `Transaction`, `BankAccount` for an object.
+    name: &'static str,
+    /// Reads JSON text as the struct and writes it back (or the error's message).
+    round_trip: fn(&str) -> Result<String, String>,
+    /// A topic's `action()` of the struct read from JSON text; `None` for an object.
+    action: Option<fn(&str) -> Option<String>>,
+}
+
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+    text: &str,
+) -> Result<String, String> {
+    let value: T = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    Ok(serde_json::to_string(&value).unwrap())
+}
+
+macro_rules! generated {
+    (topics: $($topic:ident),* ; objects: $($object:ident),* $(,)?) => {
+        vec![
+            $(Generated {
+                name: stringify!($topic),
+                round_trip: round_trip::<qonto_webhooks::events::$topic>,
+                action: Some(|text| {
+                    let data: qonto_webhooks::events::$topic = serde_json::from_str(text).unwrap();
+                    data.action().map(str::to_owned)
+                }),
+            },)*
+            $(Generated {
+                name: stringify!($object),
+                round_trip: round_trip::<qonto_webhooks::events::$object>,
+                action: None,
+            },)*
+        ]
+    };
+}
+
+/// Every generated struct (the test below checks that this is every struct described).
+fn generated() -> Vec<Generated> {
+    generated!(
+        topics: TransactionData, AccountData, OrganizationData, MembershipData,
+            ConsentRevocationData, CardData, PaymentLinkData, PaymentLinksConnectionData,
+            BeneficiaryData, ClientInvoiceData, TerminalPaymentData, ClientData, ProductData,
+            SepaDirectDebitMandateData, SepaDirectDebitCollectionData;
+        objects: Money, Balance, BankAccount, CounterpartyDetails, Phone, BillingAddress,
+            ProductLink, InvoiceItemDiscount, InvoiceItem,
+    )
+}
+
+/// What core/payloads.json describes of a struct: its Rust name, the visitor's `expecting`
+/// text, whether it is a topic's data, and its fields (JSON name, described type).
+fn described_structs() -> Vec<(String, String, bool, Vec<(String, String)>)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("payloads.json");
+    let desc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fields = |desc: &Value| -> Vec<(String, String)> {
+        desc["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let name = f["name"].as_str().unwrap().to_owned();
+                (name, f["type"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for topic in desc["topics"].as_array().unwrap() {
+        // Every topic's data has `event` (a string), described or not.
+        let mut topic_fields = vec![("event".to_owned(), "string".to_owned())];
+        topic_fields.extend(fields(topic));
+        out.push((
+            format!("{}Data", topic["name"].as_str().unwrap()),
+            format!("the data of a {} event", topic["type"].as_str().unwrap()),
+            true,
+            topic_fields,
+        ));
+    }
+    for (name, object) in desc["objects"].as_object().unwrap() {
+        out.push((
+            name.clone(),
+            format!("a {name} object"),
+            false,
+            fields(object),
+        ));
+    }
+    out
+}
+
+/// JSON texts of a described type, each written back exactly as it is.
+fn samples(ty: &str) -> Vec<&'static str> {
+    match ty {
+        "string" => vec![r#""s""#, r#""""#],
+        "timestamp" => vec![r#""2025-01-24T10:55:00.123+01:00""#],
+        "date" => vec![r#""2025-01-24""#],
+        "decimal" => vec![r#""5.10""#, "5.10", "-7", "1e3"],
+        "boolean" => vec!["true", "false"],
+        "string[]" => vec![r#"["a","b"]"#, "[]"],
+        "integer[]" => vec!["[1,3]"],
+        "json" => vec![r#"{"k":[1]}"#, r#""text""#],
+        object if object.ends_with("[]") => vec![r#"[{"x":1}]"#, "[]"],
+        // A described object (its own fields are checked on their own).
+        object if object.chars().next().unwrap().is_ascii_uppercase() => {
+            vec![r#"{"x":1}"#, "{}"]
+        }
+        other => panic!("no sample for the type {other:?}: add one"),
+    }
+}
+
+#[test]
+fn every_generated_struct_is_checked_below() {
+    let mut described: Vec<String> = described_structs().into_iter().map(|s| s.0).collect();
+    let mut generated: Vec<&str> = generated().iter().map(|g| g.name).collect();
+    described.sort_unstable();
+    generated.sort_unstable();
+    assert_eq!(generated, described);
+}
+
+#[test]
+fn a_field_sent_null_and_set_is_written_once_with_its_value() {
+    // `null` is kept in `extra` (to be written back); a value for the same key, before or
+    // after it, replaces it: the key is written once, with the value.
+    let generated = generated();
+    let mut checked = 0;
+    for (name, _, _, fields) in described_structs() {
+        let g = generated.iter().find(|g| g.name == name).unwrap();
+        for (field, ty) in &fields {
+            let key = serde_json::to_string(field).unwrap();
+            let null = format!("{{{key}:null}}");
+            assert_eq!(
+                (g.round_trip)(&null).as_deref(),
+                Ok(null.as_str()),
+                "{name}"
+            );
+            for sample in samples(ty) {
+                let expected = format!("{{{key}:{sample}}}");
+                for text in [
+                    format!("{{{key}:null,{key}:{sample}}}"),
+                    format!("{{{key}:{sample},{key}:null}}"),
+                    expected.clone(),
+                ] {
+                    assert_eq!(
+                        (g.round_trip)(&text).as_deref(),
+                        Ok(expected.as_str()),
+                        "{name}: {text}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 200, "{checked} fields checked");
+}
+
+#[test]
+fn a_struct_that_is_not_an_object_says_what_was_expected() {
+    let generated = generated();
+    for (name, expecting, _, _) in described_structs() {
+        let g = generated.iter().find(|g| g.name == name).unwrap();
+        for (text, got) in [
+            ("[]", "sequence"),
+            ("1", "integer `1`"),
+            (r#""x""#, r#"string "x""#),
+        ] {
+            let error = (g.round_trip)(text).unwrap_err();
+            // serde_json's message, without its position.
+            let message = error.split(" at line ").next().unwrap();
+            assert_eq!(
+                message,
+                format!("invalid type: {got}, expected {expecting}"),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_topic_struct_gives_its_action() {
+    let generated = generated();
+    let mut topics = 0;
+    for (name, _, topic, _) in described_structs() {
+        let g = generated.iter().find(|g| g.name == name).unwrap();
+        let Some(action) = g.action else {
+            assert!(!topic, "{name}");
+            continue;
+        };
+        assert!(topic, "{name}");
+        topics += 1;
+        for (text, expected) in [
+            (r#"{"event":"created"}"#, Some("created")),
+            (r#"{"event":"transactions.updated"}"#, Some("updated")),
+            (
+                r#"{"event":"a.b.frozen_for_review"}"#,
+                Some("frozen_for_review"),
+            ),
+            (r#"{"event":""}"#, Some("")),
+            (r#"{"event":null}"#, None),
+            ("{}", None),
+        ] {
+            assert_eq!(action(text).as_deref(), expected, "{name}: {text}");
+        }
+    }
+    assert_eq!(topics, Payload::TOPICS.len());
+}
+
+#[test]
+fn decimal_and_its_error_display() {
+    for text in [
+        "0",
+        "-0.50",
+        "12.50",
+        "1E+2",
+        "007.10",
+        "12345678901234567890.123456789",
+    ] {
+        assert_eq!(Decimal::parse(text).unwrap().to_string(), text);
+        assert_eq!(Decimal::parse_number(text).unwrap().to_string(), text);
+    }
+    let error = Decimal::parse("12,50").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "not a decimal number (expected digits, an optional fraction and exponent)"
+    );
+    let error: Box<dyn std::error::Error> = Box::new(error);
+    assert!(error.to_string().starts_with("not a decimal number"));
+}
+
+#[test]
+fn decimal_value_eq_with_exponents_beyond_i64() {
+    // An exponent too large for i64 saturates far beyond any real exponent: such a number is
+    // neither 10 nor 1, nor the same as one with a tiny or an ordinary exponent.
+    let v = |t: &str| Decimal::parse(t).unwrap();
+    let huge = "1e99999999999999999999";
+    let tiny = "1e-99999999999999999999";
+    for other in ["1e1", "1e0", "1", "10", "1e-1", "0", tiny] {
+        assert!(!v(huge).value_eq(&v(other)), "{huge} == {other}");
+        assert!(!v(other).value_eq(&v(huge)), "{other} == {huge}");
+    }
+    for other in ["1", "1e0", "1e1", "1e-1", "0.1", "0", huge] {
+        assert!(!v(tiny).value_eq(&v(other)), "{tiny} == {other}");
+    }
+    assert!(v(huge).value_eq(&v("1E+99999999999999999999")));
+    assert!(v(tiny).value_eq(&v("1.0e-99999999999999999999")));
+    assert!(!v(huge).value_eq(&v("-1e99999999999999999999")));
+    // Zero is zero whatever its exponent.
+    assert!(v("0e99999999999999999999").value_eq(&v("0")));
+    assert!(v("-0.0e-99999999999999999999").value_eq(&v("0")));
+}
+
+/// Days from 1970-01-01, counted one year and one month at a time (the reference the
+/// timestamp's arithmetic is checked against).
+fn days_by_counting(year: i64, month: u32, day: u32) -> i64 {
+    let leap = |y: i64| y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let year_days = |y: i64| if leap(y) { 366 } else { 365 };
+    let mut days: i64 = if year >= 1970 {
+        (1970..year).map(year_days).sum()
+    } else {
+        -(year..1970).map(year_days).sum::<i64>()
+    };
+    for m in 1..month {
+        days += i64::from(month_days(year, m));
+    }
+    days + i64::from(day) - 1
+}
+
+fn month_days(year: i64, month: u32) -> u32 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[test]
+fn timestamps_name_the_instant_of_every_day_of_the_calendar() {
+    use qonto_webhooks::events::Timestamp;
+
+    let years = [
+        0, 1, 3, 4, 99, 100, 101, 399, 400, 401, 1582, 1600, 1699, 1700, 1800, 1899, 1900, 1968,
+        1969, 1970, 1971, 1972, 1999, 2000, 2001, 2024, 2025, 2099, 2100, 2400, 9999,
+    ];
+    let mut checked = 0;
+    for year in years {
+        for month in 1..=12 {
+            let last = month_days(year, month);
+            for day in 1..=last {
+                let n = day + 31 * month;
+                let (hour, minute, second) = (n % 24, (n * 7) % 60, (n * 13) % 60);
+                let text =
+                    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z");
+                let t = Timestamp::parse(&text).unwrap();
+                let expected = days_by_counting(year, month, day) * 86_400
+                    + i64::from(hour * 3600 + minute * 60 + second);
+                assert_eq!(
+                    (t.unix_seconds, t.nanos, t.offset_minutes),
+                    (expected, 0, 0),
+                    "{text}"
+                );
+                checked += 1;
+            }
+            // The day after the month's last does not exist.
+            let text = format!("{year:04}-{month:02}-{:02}T00:00:00Z", last + 1);
+            assert!(Timestamp::parse(&text).is_err(), "{text}");
+        }
+    }
+    assert!(checked > 11_000, "{checked} days");
+}
+
+#[test]
+fn timestamps_read_fractions_and_offsets_exactly() {
+    use qonto_webhooks::events::Timestamp;
+
+    let base = 1_737_716_100; // 2025-01-24T10:55:00Z
+    for (fraction, nanos) in [
+        ("", 0),
+        (".0", 0),
+        (".5", 500_000_000),
+        (".05", 50_000_000),
+        (".123", 123_000_000),
+        (".987654321", 987_654_321),
+        (".000000001", 1),
+        (".1234567891", 123_456_789),
+        (".99999999999999999999", 999_999_999),
+    ] {
+        for (offset, minutes) in [
+            ("Z", 0i16),
+            ("z", 0),
+            ("+00:00", 0),
+            ("-00:00", 0),
+            ("+05:45", 345),
+            ("-09:30", -570),
+            ("+23:59", 1439),
+            ("-23:59", -1439),
+            ("+12:07", 727),
+        ] {
+            for separator in ['T', 't', ' '] {
+                let text = format!("2025-01-24{separator}10:55:00{fraction}{offset}");
+                let t = Timestamp::parse(&text).unwrap();
+                let seconds = base - i64::from(minutes) * 60;
+                assert_eq!(
+                    (t.unix_seconds, t.nanos, t.offset_minutes),
+                    (seconds, nanos, minutes),
+                    "{text}"
+                );
+            }
+        }
+    }
+    // Each separator, digit and offset in its place, and nothing else.
+    let good = "2025-01-24T10:55:00+01:00";
+    assert!(Timestamp::parse(good).is_ok());
+    for (i, c) in good.char_indices() {
+        for replacement in ['-', ':', 'T', '0', '9', 'a', '.', '+'] {
+            if c == replacement || (i == 10 && replacement == 'T') {
+                continue;
+            }
+            let mut bad = good.to_owned();
+            bad.replace_range(i..=i, &replacement.to_string());
+            let parsed = Timestamp::parse(&bad);
+            let digit_for_digit = c.is_ascii_digit() && replacement.is_ascii_digit();
+            let sign_for_sign = i == 19 && replacement == '-';
+            if !(digit_for_digit || sign_for_sign) {
+                assert!(parsed.is_err(), "{bad:?}: {parsed:?}");
+            }
+        }
+    }
+    for bad in [
+        "2025-01-24T10:55:00+24:00",
+        "2025-01-24T10:55:00+23:60",
+        "2025-01-24T10:55:00-99:00",
+        "2025-01-24T10:55:00+1:00",
+        "2025-01-24T10:55:00+01:0",
+        "2025-01-24T10:55:00+01:000",
+        "2025-01-24T10:55:00.",
+        "2025-01-24T10:55:00.5",
+        "2025-01-24T10:55:00.5.5Z",
+        "2025-01-24T10:55:00Z ",
+        "2025-01-24T10:55Z",
+        "2025-00-24T10:55:00Z",
+        "2025-01-00T10:55:00Z",
+        "2025-01-24T10:55",
+        "2025-01-24T",
+        "2025-01-2",
+        "1900-02-29T00:00:00Z",
+        "2100-02-29T00:00:00Z",
+    ] {
+        assert!(Timestamp::parse(bad).is_err(), "{bad:?}");
+    }
+    for good in [
+        "2000-02-29T00:00:00Z",
+        "2400-02-29T23:59:59Z",
+        "0000-02-29T00:00:00Z",
+    ] {
+        assert!(Timestamp::parse(good).is_ok(), "{good:?}");
+    }
+}
+
+#[test]
+fn timestamp_error_display() {
+    use qonto_webhooks::events::Timestamp;
+
+    let error = Timestamp::parse("2025-01-24").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "not an RFC 3339 date-time (expected YYYY-MM-DDTHH:MM:SS[.fraction] then Z or an offset \
+         such as +01:00, naming a real date and time)"
+    );
+    let error: Box<dyn std::error::Error> = Box::new(error);
+    assert!(error.to_string().starts_with("not an RFC 3339 date-time"));
+}
