@@ -584,6 +584,8 @@ struct Generated {
     round_trip: fn(&str) -> Result<String, String>,
     /// A topic's `action()` of the struct read from JSON text; `None` for an object.
     action: Option<fn(&str) -> Option<String>>,
+    /// The keys of `extra` (fields not described, and nulls) of the struct read from JSON text.
+    extra: fn(&str) -> Vec<String>,
 }
 
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
@@ -603,11 +605,19 @@ macro_rules! generated {
                     let data: qonto_webhooks::events::$topic = serde_json::from_str(text).unwrap();
                     data.action().map(str::to_owned)
                 }),
+                extra: |text| {
+                    let data: qonto_webhooks::events::$topic = serde_json::from_str(text).unwrap();
+                    data.extra.keys().cloned().collect()
+                },
             },)*
             $(Generated {
                 name: stringify!($object),
                 round_trip: round_trip::<qonto_webhooks::events::$object>,
                 action: None,
+                extra: |text| {
+                    let data: qonto_webhooks::events::$object = serde_json::from_str(text).unwrap();
+                    data.extra.keys().cloned().collect()
+                },
             },)*
         ]
     };
@@ -625,9 +635,19 @@ fn generated() -> Vec<Generated> {
     )
 }
 
-/// What core/payloads.json describes of a struct: its Rust name, the visitor's `expecting`
-/// text, whether it is a topic's data, and its fields (JSON name, described type).
-fn described_structs() -> Vec<(String, String, bool, Vec<(String, String)>)> {
+/// What core/payloads.json describes of a struct.
+struct Described {
+    /// The Rust name.
+    name: String,
+    /// The visitor's `expecting` text.
+    expecting: String,
+    /// Whether it is a topic's data.
+    topic: bool,
+    /// Its fields: (JSON name, described type).
+    fields: Vec<(String, String)>,
+}
+
+fn described_structs() -> Vec<Described> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("payloads.json");
     let desc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let fields = |desc: &Value| -> Vec<(String, String)> {
@@ -646,20 +666,20 @@ fn described_structs() -> Vec<(String, String, bool, Vec<(String, String)>)> {
         // Every topic's data has `event` (a string), described or not.
         let mut topic_fields = vec![("event".to_owned(), "string".to_owned())];
         topic_fields.extend(fields(topic));
-        out.push((
-            format!("{}Data", topic["name"].as_str().unwrap()),
-            format!("the data of a {} event", topic["type"].as_str().unwrap()),
-            true,
-            topic_fields,
-        ));
+        out.push(Described {
+            name: format!("{}Data", topic["name"].as_str().unwrap()),
+            expecting: format!("the data of a {} event", topic["type"].as_str().unwrap()),
+            topic: true,
+            fields: topic_fields,
+        });
     }
     for (name, object) in desc["objects"].as_object().unwrap() {
-        out.push((
-            name.clone(),
-            format!("a {name} object"),
-            false,
-            fields(object),
-        ));
+        out.push(Described {
+            name: name.clone(),
+            expecting: format!("a {name} object"),
+            topic: false,
+            fields: fields(object),
+        });
     }
     out
 }
@@ -686,11 +706,54 @@ fn samples(ty: &str) -> Vec<&'static str> {
 
 #[test]
 fn every_generated_struct_is_checked_below() {
-    let mut described: Vec<String> = described_structs().into_iter().map(|s| s.0).collect();
+    let mut described: Vec<String> = described_structs().into_iter().map(|s| s.name).collect();
     let mut generated: Vec<&str> = generated().iter().map(|g| g.name).collect();
     described.sort_unstable();
     generated.sort_unstable();
     assert_eq!(generated, described);
+}
+
+/// A JSON text that a field of the described type does not read (`None` for `json`).
+fn misfit(ty: &str) -> Option<&'static str> {
+    match ty {
+        "string" | "timestamp" | "date" => Some("1"),
+        "decimal" => Some(r#""1,5""#),
+        "boolean" => Some(r#""true""#),
+        "string[]" => Some("[1]"),
+        "integer[]" => Some(r#"["1"]"#),
+        "json" => None,
+        object if object.ends_with("[]") => Some("[1]"),
+        object if object.chars().next().unwrap().is_ascii_uppercase() => Some("[]"),
+        other => panic!("no misfit for the type {other:?}: add one"),
+    }
+}
+
+#[test]
+fn every_described_field_is_read_into_its_typed_field() {
+    // A value lands in its typed field, not in `extra` (where an undescribed key goes, and
+    // would be written back the same); a value of another type does not fit; `null` stays in
+    // `extra`.
+    let generated = generated();
+    for Described { name, fields, .. } in described_structs() {
+        let g = generated.iter().find(|g| g.name == name).unwrap();
+        for (field, ty) in &fields {
+            let key = serde_json::to_string(field).unwrap();
+            for sample in samples(ty) {
+                let text = format!("{{{key}:{sample}}}");
+                assert_eq!((g.extra)(&text), Vec::<String>::new(), "{name}: {text}");
+            }
+            let text = format!("{{{key}:null}}");
+            assert_eq!((g.extra)(&text), vec![field.clone()], "{name}: {text}");
+            if let Some(misfit) = misfit(ty) {
+                let text = format!("{{{key}:{misfit}}}");
+                assert!((g.round_trip)(&text).is_err(), "{name}: {text}");
+            }
+        }
+        // An undescribed key is kept in `extra`.
+        let text = r#"{"not_described_here":{"x":1}}"#;
+        assert_eq!((g.extra)(text), vec!["not_described_here"], "{name}");
+        assert_eq!((g.round_trip)(text).as_deref(), Ok(text), "{name}");
+    }
 }
 
 #[test]
@@ -699,7 +762,7 @@ fn a_field_sent_null_and_set_is_written_once_with_its_value() {
     // after it, replaces it: the key is written once, with the value.
     let generated = generated();
     let mut checked = 0;
-    for (name, _, _, fields) in described_structs() {
+    for Described { name, fields, .. } in described_structs() {
         let g = generated.iter().find(|g| g.name == name).unwrap();
         for (field, ty) in &fields {
             let key = serde_json::to_string(field).unwrap();
@@ -732,7 +795,10 @@ fn a_field_sent_null_and_set_is_written_once_with_its_value() {
 #[test]
 fn a_struct_that_is_not_an_object_says_what_was_expected() {
     let generated = generated();
-    for (name, expecting, _, _) in described_structs() {
+    for Described {
+        name, expecting, ..
+    } in described_structs()
+    {
         let g = generated.iter().find(|g| g.name == name).unwrap();
         for (text, got) in [
             ("[]", "sequence"),
@@ -755,7 +821,7 @@ fn a_struct_that_is_not_an_object_says_what_was_expected() {
 fn every_topic_struct_gives_its_action() {
     let generated = generated();
     let mut topics = 0;
-    for (name, _, topic, _) in described_structs() {
+    for Described { name, topic, .. } in described_structs() {
         let g = generated.iter().find(|g| g.name == name).unwrap();
         let Some(action) = g.action else {
             assert!(!topic, "{name}");
