@@ -35,13 +35,11 @@ venv=$(.ci/venv.sh bindings-python/requirements-dist.txt)
 export PATH="$venv/bin:$PATH"
 
 stage=$(mktemp -d)
-cleanup() {
-  rm -rf "$stage"
-  rm -f bindings-python/LICENSE-MIT bindings-python/LICENSE-APACHE
-}
-trap cleanup EXIT
+trap 'rm -rf "$stage"' EXIT
 # Beside pyproject.toml, where the default license-files globs find them (PEP 639 forbids
-# paths outside the project directory).
+# paths outside the project directory). They stay there (ignored by git): removed at the end,
+# they vanished under any maturin build running beside this one (make -j2 test) between its
+# scan of the project and its read of them.
 cp LICENSE-MIT LICENSE-APACHE bindings-python/
 
 rm -f "$out"/qonto_webhooks-*
