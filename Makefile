@@ -20,6 +20,9 @@ export TARGET
 
 # Tracked files under the given paths (the inputs of an artifact).
 files = $(shell git ls-files $(1) 2>/dev/null)
+# One value of .ci/platforms.py env (the release platforms' table, for TARGET): single words only.
+PLATFORM_ENV := $(shell python3 .ci/platforms.py env)
+platform = $(patsubst $(1)=%,%,$(filter $(1)=%,$(PLATFORM_ENV)))
 RUST_INPUTS := Cargo.toml Cargo.lock $(call files,core/src core/Cargo.toml core/build.rs)
 
 # ---- artifacts ---------------------------------------------------------------------------------
@@ -38,9 +41,11 @@ $(CLI): $(RUST_INPUTS) $(call files,cli subscriptions/src subscriptions/Cargo.to
 	@touch $@
 
 # The Python package: the abi3 wheel pip would pick for this python3 (the stable ABI of 3.11+ on
-# 3.11 and later, else of 3.9+), release, installed into the project's venv (.venv). make dist
-# ships both; the consumer tests run the other one.
-PY_ABI := $(shell python3 -c 'import sys; print("py311" if sys.version_info >= (3, 11) else "py39")')
+# 3.11 and later, else of 3.9+: .ci/platforms.py answers, and the scripts get it from here),
+# release, installed into the project's venv (.venv). make dist ships both; the consumer tests
+# run the other one.
+PY_ABI := $(call platform,QW_PY_ABI)
+export PY_ABI
 PY_WHEELS := target/python-wheels/$(PY_ABI)
 PY_INSTALLED := $(PY_WHEELS)/.installed
 $(PY_INSTALLED): $(RUST_INPUTS) bindings-python/requirements-dev.txt \
@@ -58,9 +63,9 @@ NODE_MODULES := bindings-node/node_modules/.package-lock.json
 $(NODE_MODULES): bindings-node/package.json bindings-node/package-lock.json
 	cd bindings-node && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
-NODE_ADDON := bindings-node/qonto-webhooks.$(shell python3 .ci/platforms.py env | sed -n 's/^QW_NPM_PLATFORM=//p').node
+NODE_ADDON := bindings-node/qonto-webhooks.$(call platform,QW_NPM_PLATFORM).node
 # 1 when TARGET is this machine's platform (or empty): make dist-npm packs the addon built above.
-HOST_BUILD := $(shell python3 .ci/platforms.py env | sed -n 's/^QW_HOST_BUILD=//p')
+HOST_BUILD := $(call platform,QW_HOST_BUILD)
 $(NODE_ADDON): $(RUST_INPUTS) $(NODE_MODULES) $(call files,bindings-node/src bindings-node/Cargo.toml bindings-node/build.rs)
 	cd bindings-node && npx napi build --platform --release --js binding.js --dts binding.d.ts
 	@git diff --exit-code -- bindings-node/binding.js bindings-node/binding.d.ts >/dev/null 2>&1 || { \

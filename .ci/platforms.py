@@ -6,6 +6,7 @@ package, the Python wheel's platform tag, the C library's file names, the Go GOO
 of writing those names itself:
 
     eval "$(python3 .ci/platforms.py env [TARGET])"   # QW_* shell variables; TARGET: the host's
+                                                     # (QW_PY_ABI: for the Python running this)
     python3 .ci/platforms.py targets                  # the release targets, one per line
     python3 .ci/platforms.py check                    # the table agrees with the release workflow,
                                                      # package.json's napi targets and the Go build tags
@@ -117,6 +118,16 @@ PLATFORMS: dict[str, dict[str, object]] = {
 PURE_PIP_PLATFORMS = ["musllinux_1_2_aarch64", "win_arm64", "macosx_11_0_arm64", "win_amd64"]
 
 
+# The stable-ABI native wheels shipped for every platform, newest first, with the oldest Python
+# each runs on: pip installs the first one the running Python meets (cp311-abi3 on 3.11+).
+PYTHON_ABIS = {"py311": (3, 11), "py39": (3, 9)}
+
+
+def python_abi() -> str:
+    """The wheel pip picks for the Python running this script (the Makefile's, the tests')."""
+    return next(abi for abi, least in PYTHON_ABIS.items() if sys.version_info >= least)
+
+
 def host() -> str:
     out = subprocess.run(["rustc", "-vV"], check=True, capture_output=True, text=True).stdout
     return next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("host: "))
@@ -147,6 +158,8 @@ def env(target: str) -> str:
         "QW_C_STATIC": p["static"],
         "QW_C_SHARED": p["shared"],
         "QW_C_SDK": "1" if p["c_sdk"] else "0",
+        "QW_PY_ABIS": " ".join(PYTHON_ABIS),
+        "QW_PY_ABI": python_abi(),
     }
     return "".join(f"{k}={shlex.quote(str(v))}\n" for k, v in values.items())
 

@@ -52,7 +52,7 @@ for abi in py39 py311; do
   fi
 done
 # Leave the default wheel (the Makefile's: the one pip picks for this Python) installed.
-default=$("$py" -c 'import sys; print("py311" if sys.version_info >= (3, 11) else "py39")')
+default=${PY_ABI:-$("$py" .ci/platforms.py env | sed -n 's/^QW_PY_ABI=//p')}
 "$py" -m pip install --quiet --force-reinstall --no-deps "target/python-wheels/$default"/qonto_webhooks-*.whl
 
 python3 benches/collect.py pytest-benchmark target/bench/python.json \

@@ -25,7 +25,8 @@ repo=$(dirname "$here")
 python=${PYTHON:-python3}
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$repo/Cargo.toml" | head -n1)
-eval "$(python3 "$repo/.ci/platforms.py" env)"
+# QW_PY_ABI: the wheel pip should pick for $python.
+eval "$("$python" "$repo/.ci/platforms.py" env)"
 # shellcheck disable=SC2086 # the glob expands here
 wheel39=$(ls "$dist"/qonto_webhooks-"$version"-cp39-abi3-$QW_WHEEL_GLOB 2>/dev/null || echo "$dist/qonto_webhooks-$version-cp39-abi3-$QW_WHEEL_GLOB")
 # shellcheck disable=SC2086 # the glob expands here
@@ -65,7 +66,7 @@ impl=$("$py" -c "import qonto_webhooks; print(qonto_webhooks.IMPLEMENTATION)")
 [ "$impl" = native ] || fail "the native wheel reports $impl, not native"
 # Which of the two native wheels pip chose: the WHEEL file of the installed distribution.
 tag=$("$py" -c 'from importlib.metadata import distribution as d; print([l for l in d("qonto-webhooks").read_text("WHEEL").splitlines() if l.startswith("Tag:")][0])')
-if "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then want=cp311-abi3; else want=cp39-abi3; fi
+want="cp${QW_PY_ABI#py}-abi3"
 case "$tag" in *"$want"*) ;; *) fail "pip installed the wheel of $tag, not the $want one" ;; esac
 "$py" check_vectors.py vectors.json requests.json native
 QONTO_WEBHOOKS_IMPLEMENTATION=python "$py" check_vectors.py vectors.json requests.json python

@@ -43,7 +43,7 @@ trap 'rm -rf "$stage"' EXIT
 cp LICENSE-MIT LICENSE-APACHE bindings-python/
 
 rm -f "$out"/qonto_webhooks-*
-for abi in py311 py39; do
+for abi in $QW_PY_ABIS; do
   echo "dist (python): native wheel for $QW_TARGET, the stable ABI of $abi" >&2
   # shellcheck disable=SC2086 # the flags are words
   maturin build --quiet --release $QW_MATURIN_FLAGS --target "$QW_TARGET" -i "$venv/bin/python" \

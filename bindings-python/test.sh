@@ -12,8 +12,9 @@ py="$venv/bin/python"
 
 # One release build per run (the workspace's fat-LTO profile), reused by every test below.
 # The default wheel is the one pip picks for this Python (the stable ABI of 3.11+ on 3.11 and
-# later, else of 3.9+); ABI=py39 or ABI=py311 tests the other one.
-default=$("$py" -c 'import sys; print("py311" if sys.version_info >= (3, 11) else "py39")')
+# later, else of 3.9+: .ci/platforms.py, or the Makefile's PY_ABI); ABI=py39 or ABI=py311 tests the
+# other one.
+default=${PY_ABI:-$("$py" .ci/platforms.py env | sed -n 's/^QW_PY_ABI=//p')}
 abi=${ABI:-$default}
 case "$abi" in
   py39 | py311) ;;
