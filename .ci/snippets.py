@@ -25,8 +25,7 @@ fence (other comment lines, such as `<!-- needs: redis -->`, may sit between the
         a block that cannot run: a registry's install line, a command that needs a real Qonto
         account, console output. The reason is required.
 
-A block with no marker fails the check, except in the sections listed in PENDING (being written
-by others: reported, not failed).
+A block with no marker fails the check.
 """
 
 from __future__ import annotations
@@ -49,10 +48,6 @@ READMES = [
     "cli/README.md",
     "subscriptions/README.md",
 ]
-
-# (README, heading pattern) of sections whose blocks are not covered yet: other work in progress
-# edits them. Their unmarked blocks are listed, not failed; a marked block there is checked as usual.
-PENDING: list[tuple[str, str]] = []
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)(?P<info>.*)$")
 COMMENT = re.compile(r"^\s*<!--.*-->\s*$")
@@ -159,11 +154,10 @@ def region(path: str, name: str | None) -> list[str]:
 
 
 def coverage(b: Block) -> tuple[str, str]:
-    """(kind, detail): kind is source, runs, none, pending or missing; raises ValueError when the
-    marker is malformed or names something that does not exist."""
+    """(kind, detail): kind is source, runs, none or missing; raises ValueError when the marker is
+    malformed or names something that does not exist."""
     if b.marker is None:
-        pending = any(re.fullmatch(r, b.readme) and re.fullmatch(h, b.heading) for r, h in PENDING)
-        return ("pending", "") if pending else ("missing", "")
+        return "missing", ""
     spec = b.marker
     m = re.fullmatch(r"none\s*\((?P<why>.+)\)", spec)
     if m:
@@ -189,7 +183,6 @@ def main(argv: list[str]) -> int:
     listing = "--list" in argv
     errors: list[str] = []
     changed: list[str] = []
-    pending: list[str] = []
     for readme in readmes():
         path = ROOT / readme
         text = path.read_text()
@@ -213,8 +206,6 @@ def main(argv: list[str]) -> int:
                     f"{where}: a ```{b.info} block with no <!-- snippet: ... --> marker"
                     " (a tested source, `runs <test>`, or `none (reason)`)"
                 )
-            if kind == "pending":
-                pending.append(f"{where} ({b.heading})")
             if kind != "source":
                 continue
             spec = detail
@@ -244,8 +235,6 @@ def main(argv: list[str]) -> int:
         print(f"{readme}: {len(found)} blocks ({summary or 'none'})")
     for c in changed:
         print(f"rewrote {c}")
-    for p in pending:
-        print(f"not covered yet (section in progress elsewhere): {p}")
     for message in errors:
         print(f"error: {message}", file=sys.stderr)
     if errors:
