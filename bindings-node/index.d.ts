@@ -17,6 +17,10 @@ import type {
   BusinessEvent,
   OnboardingEvent,
   SignOptions,
+  VerifierSourceOf,
+  WebRequestOptionsOf,
+  WebHandlerOptionsOf,
+  WebhookRequestError,
 } from './types.js'
 import type { QontoEvent, decimalString, eventAction } from './payloads.js'
 
@@ -151,25 +155,12 @@ export declare function qontoWebhook(
 export type WebRequestVerified = ReturnType<Verifier['constructEventFromRequest']>
 
 /** Where an integration's verifier comes from: a secret (and the verifier's options), or a Verifier you built. */
-export type VerifierSource =
-  | ({ secret: Bytes | Bytes[]; verifier?: undefined } & VerifierOptions)
-  | { verifier: Verifier; secret?: undefined; tolerance?: undefined; schemes?: undefined }
-
+export type VerifierSource = VerifierSourceOf<Verifier>
 /** The options of `verifyWebRequest`: the verifier, `limit` (bytes, default 1 MiB), `now` (unix seconds, for tests). */
-export type WebRequestOptions = VerifierSource & { limit?: number; now?: number }
-
+export type WebRequestOptions = WebRequestOptionsOf<Verifier>
 /** The options of `qontoWebHandler`: `verifyWebRequest`'s (without `now`), plus `idempotency` (as `qontoWebhook`'s). */
-export type WebHandlerOptions = VerifierSource & { limit?: number; idempotency?: IdempotencyGuard | IdempotencyGuardOptions | boolean }
-
-/** The HTTP layer's own refusal codes (the contract's `http.codes` that a request can get). */
-export type WebhookRequestErrorCode = 'body_too_large' | 'body_unreadable' | 'body_already_parsed' | 'invalid_payload'
-
-/** A request refused by the HTTP layer (not by the signature check): `status` is the answer's (413 for `body_too_large`, else 400). */
-export declare class WebhookRequestError extends Error {
-  readonly name: 'WebhookRequestError'
-  readonly code: WebhookRequestErrorCode
-  readonly status: number
-}
+export type WebHandlerOptions = WebHandlerOptionsOf<Verifier>
+export { WebhookRequestError } from './types.js'
 
 /**
  * Verifies a Fetch `Request` (Next.js App Router route handlers, Hono's `c.req.raw`, Bun, Deno):

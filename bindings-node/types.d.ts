@@ -1,6 +1,8 @@
 // Types shared by the native entry (index.d.ts) and the WebCrypto entry (web.d.ts). No Node.js
 // types here, so edge projects without @types/node can use them.
 
+import type { IdempotencyGuard, IdempotencyGuardOptions } from './idempotency.js'
+
 /** The stable error codes, the same strings in every binding of this library. */
 export type ErrorCode =
   | 'invalid_secret'
@@ -119,6 +121,33 @@ export interface OnboardingEvent {
   resource_id: string
   created_at: string
   [field: string]: unknown
+}
+
+/**
+ * Where a Fetch integration's verifier comes from: a secret (and the verifier's options), or a
+ * `Verifier` you built (`V`: the entry's own class; each entry exports this as `VerifierSource`).
+ */
+export type VerifierSourceOf<V> =
+  | ({ secret: Bytes | Bytes[]; verifier?: undefined } & VerifierOptions)
+  | { verifier: V; secret?: undefined; tolerance?: undefined; schemes?: undefined }
+
+/** `verifyWebRequest`'s options (each entry's `WebRequestOptions`): `limit` in bytes (default 1 MiB), `now` in unix seconds (tests). */
+export type WebRequestOptionsOf<V> = VerifierSourceOf<V> & { limit?: number; now?: number }
+
+/** `qontoWebHandler`'s options (each entry's `WebHandlerOptions`): `verifyWebRequest`'s without `now`, plus `idempotency`. */
+export type WebHandlerOptionsOf<V> = VerifierSourceOf<V> & {
+  limit?: number
+  idempotency?: IdempotencyGuard | IdempotencyGuardOptions | boolean
+}
+
+/** The HTTP layer's own refusal codes (the contract's `http.codes` that a request can get). */
+export type WebhookRequestErrorCode = 'body_too_large' | 'body_unreadable' | 'body_already_parsed' | 'invalid_payload'
+
+/** A request refused by the HTTP layer (not by the signature check): `status` is the answer's (413 for `body_too_large`, else 400). */
+export declare class WebhookRequestError extends Error {
+  readonly name: 'WebhookRequestError'
+  readonly code: WebhookRequestErrorCode
+  readonly status: number
 }
 
 export interface SignOptions {

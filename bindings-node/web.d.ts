@@ -18,6 +18,10 @@ import type {
   BusinessEvent,
   OnboardingEvent,
   SignOptions,
+  VerifierSourceOf,
+  WebRequestOptionsOf,
+  WebHandlerOptionsOf,
+  WebhookRequestError,
 } from './types.js'
 import type { QontoEvent, decimalString, eventAction } from './payloads.js'
 
@@ -91,25 +95,12 @@ export declare function signAsync(secret: Bytes, body: Bytes, options?: SignOpti
 export type WebRequestVerified = Awaited<ReturnType<Verifier['constructEventFromRequestAsync']>>
 
 /** Where the verifier comes from: a secret (and the verifier's options), or a Verifier of this entry. */
-export type VerifierSource =
-  | ({ secret: Bytes | Bytes[]; verifier?: undefined } & VerifierOptions)
-  | { verifier: Verifier; secret?: undefined; tolerance?: undefined; schemes?: undefined }
-
+export type VerifierSource = VerifierSourceOf<Verifier>
 /** The options of `verifyWebRequest`: the verifier, `limit` (bytes, default 1 MiB), `now` (unix seconds, for tests). */
-export type WebRequestOptions = VerifierSource & { limit?: number; now?: number }
-
+export type WebRequestOptions = WebRequestOptionsOf<Verifier>
 /** The options of `qontoWebHandler`: `verifyWebRequest`'s (without `now`), plus `idempotency`. */
-export type WebHandlerOptions = VerifierSource & { limit?: number; idempotency?: IdempotencyGuard | IdempotencyGuardOptions | boolean }
-
-/** The HTTP layer's own refusal codes. */
-export type WebhookRequestErrorCode = 'body_too_large' | 'body_unreadable' | 'body_already_parsed' | 'invalid_payload'
-
-/** A request refused by the HTTP layer (not by the signature check): `status` is the answer's (413 for `body_too_large`, else 400). */
-export declare class WebhookRequestError extends Error {
-  readonly name: 'WebhookRequestError'
-  readonly code: WebhookRequestErrorCode
-  readonly status: number
-}
+export type WebHandlerOptions = WebHandlerOptionsOf<Verifier>
+export { WebhookRequestError } from './types.js'
 
 /** Verifies a Fetch `Request` (body read with `limit`, headers), then parses it; async, as in the main entry. */
 export declare function verifyWebRequest(request: Request, options: WebRequestOptions): Promise<WebRequestVerified>

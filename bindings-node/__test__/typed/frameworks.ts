@@ -49,3 +49,5 @@ export const edgeVerified: Promise<web.WebRequestVerified> = web.verifyWebReques
 verifyWebRequest(new Request('http://x/'), { verifier, secret: 'whsec_x' })
 // @ts-expect-error the web entry's verifier is not the native one
 web.verifyWebRequest(new Request('http://x/'), { verifier })
+// @ts-expect-error nor the native entry's the web one (it has no synchronous methods)
+qontoWebHandler({ verifier: new web.Verifier('whsec_x') }, (event) => Response.json({ id: event.id }))
