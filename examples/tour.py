@@ -56,6 +56,15 @@ def receivers():
         "node (express 4)": (["node", str(ROOT / "examples/node/express4_receiver.js")], ROOT),
         "node (fastify)": (["node", str(ROOT / "examples/node/fastify_receiver.js")], ROOT),
         "node (koa)": (["node", str(ROOT / "examples/node/koa_receiver.js")], ROOT),
+        "node (nest)": (
+            [
+                "node",
+                "-r",
+                str(ROOT / "examples/node/local-package.js"),
+                str(ROOT / "examples/node/nest_receiver.ts"),
+            ],
+            ROOT,
+        ),
         "node (hono)": (
             [
                 "node",

@@ -1,15 +1,16 @@
-// Qonto webhook endpoints with NestJS (its Express platform): the app keeps the raw body
-// (`NestFactory.create(AppModule, { rawBody: true })` sets `req.rawBody`), and the package's
-// Express middleware, applied to the webhook routes, verifies it and puts the event on the request.
+// Qonto webhook endpoints with NestJS (its Express platform): Nest's body parser is off, so the
+// package's Express middleware, applied to the webhook routes, reads the bytes Qonto signed itself,
+// verifies them and puts the event on the request; the app's other routes parse JSON under /api.
 //
 //     QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 npx ts-node examples/node/nest_receiver.ts
 //
 // (Compiled with experimentalDecorators and emitDecoratorMetadata, as Nest projects are.)
 // snippet:start nest
 import 'reflect-metadata'
-import { Controller, HttpCode, MiddlewareConsumer, Module, NestModule, Post, Req, RequestMethod } from '@nestjs/common'
+import { Body, Controller, HttpCode, MiddlewareConsumer, Module, NestModule, Post, Req, RequestMethod } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import type { NestExpressApplication } from '@nestjs/platform-express'
+import { json } from 'express'
 import { qontoWebhook, IdempotencyGuard, MemoryStore } from 'qonto-webhooks'
 import type { QontoWebhookRequest } from 'qonto-webhooks'
 
@@ -31,7 +32,17 @@ export class WebhooksController {
   }
 }
 
-@Module({ controllers: [WebhooksController] })
+// The rest of the app, with parsed JSON bodies.
+@Controller('api')
+export class ApiController {
+  @Post('echo')
+  @HttpCode(200)
+  echo(@Body() body: unknown) {
+    return body
+  }
+}
+
+@Module({ controllers: [WebhooksController, ApiController] })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {
     // Each route verifies its scheme with its secret; a refused request gets 400 { error, message }.
@@ -45,11 +56,11 @@ export class AppModule implements NestModule {
 }
 
 export async function createApp() {
-  // rawBody: true keeps the bytes Qonto signed as req.rawBody beside the parsed req.body. Nest's
-  // JSON parser still runs first: a malformed JSON body or one over its limit (raised to 1 MiB
-  // here) is answered by Nest, in its own format, before the middleware.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { rawBody: true, logger: false })
-  app.useBodyParser('json', { limit: '1mb' })
+  // bodyParser: false: no parser runs before the webhook routes, so the middleware reads the raw
+  // body (1 MiB at most) and answers every refusal itself. The other routes get their JSON parser
+  // under their own prefix.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger: false })
+  app.use('/api', json())
   return app
 }
 // snippet:end nest
