@@ -29,8 +29,8 @@ RUST_INPUTS := Cargo.toml Cargo.lock $(call files,core/src core/Cargo.toml core/
 
 # The C ABI, release: libqonto_webhooks.a and .so (the C/C++ suites, Go's cgo, the soaks).
 C_LIB := target/release/libqonto_webhooks.a
-$(C_LIB): $(RUST_INPUTS) $(call files,bindings-c/src bindings-c/Cargo.toml)
-	cargo build --quiet --release -p qonto-webhooks-c
+$(C_LIB): $(RUST_INPUTS) $(call files,bindings-c/src bindings-c/Cargo.toml bindings-c/library)
+	cargo build --quiet --release -p qonto-webhooks-clib
 	@touch $@
 
 # The CLI, the Rust examples (demo, axum receiver) and the conformance programs (soak, load,
@@ -220,7 +220,7 @@ lint-rust:
 lint-msrv:
 	rustup toolchain install $(MSRV) --profile minimal --no-self-update >/dev/null 2>&1 || rustup toolchain install $(MSRV) --profile minimal
 	cargo +$(MSRV) check --quiet --all-features --target-dir target/msrv -p qonto-webhooks \
-	  -p qonto-webhooks-cli -p qonto-webhooks-subscriptions -p qonto-webhooks-c -p qonto-webhooks-python
+	  -p qonto-webhooks-cli -p qonto-webhooks-subscriptions -p qonto-webhooks-c -p qonto-webhooks-clib -p qonto-webhooks-python
 
 # ruff (lint and format) over every Python file; mypy over the scripts, examples and harnesses
 # (the package itself is checked with --strict, and stubtest, by its test suite; its tests pass

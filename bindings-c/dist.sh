@@ -40,7 +40,7 @@ build_lib() {
   local log
   log=$(mktemp)
   # Its own target directory: the soname flag must not touch the development build.
-  (cd "$root" && cargo rustc --quiet --release -p qonto-webhooks-c --target-dir "$build" ${cross[@]+"${cross[@]}"} -- \
+  (cd "$root" && cargo rustc --quiet --release -p qonto-webhooks-clib --target-dir "$build" ${cross[@]+"${cross[@]}"} -- \
     --print native-static-libs ${link_name[@]+"${link_name[@]}"}) 2>"$log" || { cat "$log" >&2; exit 1; }
   # "note: native-static-libs: -lgcc_s -lutil ..." (printed when the crate is rebuilt; kept).
   if grep -q 'native-static-libs:' "$log"; then

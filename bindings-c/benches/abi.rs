@@ -10,11 +10,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-// The crate builds only a staticlib and a cdylib (no rlib: see Cargo.toml), and a Rust program
-// cannot link the staticlib (a second std), so the bench compiles the crate's source as a module.
-#[allow(dead_code, unreachable_pub, unused_imports)]
-#[path = "../src/lib.rs"]
-mod abi;
+use qonto_webhooks_c as abi;
 
 type VerifyFn = unsafe extern "C" fn(
     *const abi::qw_verifier,

@@ -2,7 +2,7 @@
  * Verifying Qonto webhooks from C: the official Qonto example, a freshly signed event, then the
  * usual ways a request gets rejected, each with its stable code and message.
  *
- *   cargo build --release -p qonto-webhooks-c
+ *   cargo build --release -p qonto-webhooks-clib
  *   gcc -Iinclude bindings-c/examples/verify.c -Ltarget/release -l:libqonto_webhooks.a \
  *       -lpthread -ldl -lm -o verify && ./verify
  */

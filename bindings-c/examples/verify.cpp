@@ -1,7 +1,7 @@
 // Verifying Qonto webhooks from C++17 with include/qonto_webhooks.hpp: a freshly signed event,
 // an onboarding event, a key rotation, then rejects caught as qonto_webhooks::Error.
 //
-//   cargo build --release -p qonto-webhooks-c
+//   cargo build --release -p qonto-webhooks-clib
 //   g++ -std=c++17 -Iinclude bindings-c/examples/verify.cpp -Ltarget/release
 //       -l:libqonto_webhooks.a -lpthread -ldl -lm -o verify && ./verify
 #include <cstdint>

@@ -8,15 +8,21 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Builds the static library from this very source tree (a crate without an rlib is not built
-/// for its integration tests) into a target directory of its own, so as not to wait on the lock
-/// of the `cargo test` that runs this test.
+/// Builds the static library (`qonto-webhooks-clib`, from this very source tree: `cargo test`
+/// builds only this crate's rlib) into a target directory of its own, so as not to wait on the
+/// lock of the `cargo test` that runs this test.
 fn static_library(root: &Path, scratch: &Path) -> PathBuf {
     let target = scratch.join("target");
     run(
         Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(root)
-            .args(["build", "--quiet", "-p", "qonto-webhooks-c", "--target-dir"])
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "qonto-webhooks-clib",
+                "--target-dir",
+            ])
             .arg(&target),
     );
     let lib = target.join("debug/libqonto_webhooks.a");

@@ -7,14 +7,10 @@
 //! NUL-terminated prefix of itself whatever the buffer size.
 #![no_main]
 
-// The C crate builds only a staticlib and a cdylib (no rlib: see bindings-c/Cargo.toml), and the
-// fuzzer must instrument its code, so its source is compiled here as a module.
-
-#[allow(dead_code, unreachable_pub, missing_docs)]
-#[path = "../../bindings-c/src/lib.rs"]
-mod abi;
-
 use std::ptr;
+
+// The ABI's Rust library (the C library re-exports it), instrumented with the rest of the build.
+use qonto_webhooks_c as abi;
 
 use abi::{qw_bytes, qw_incremental, qw_scheme, qw_schemes, qw_status, qw_verified, qw_verifier};
 use libfuzzer_sys::fuzz_target;

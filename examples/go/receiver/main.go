@@ -2,7 +2,7 @@
 // /webhooks, onboarding webhooks at /webhooks/onboarding, each with its own verifier and secret,
 // and each event processed once (the idempotency guard).
 //
-//	cargo build --release -p qonto-webhooks-c   # the static library cgo links
+//	cargo build --release -p qonto-webhooks-clib   # the static library cgo links
 //	QONTO_WEBHOOK_SECRET=whsec_... QONTO_ONBOARDING_SECRET=... PORT=8080 go run ./receiver
 //	qonto-webhooks send --url http://127.0.0.1:8080/webhooks --check
 package main
