@@ -6,9 +6,12 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv="$root/.venv"
 python=${PYTHON:-python3}
+# Scripts run side by side (make -j2) take the venv's lock to create it and to install into it.
+mkdir -p "$venv"
 if [ ! -x "$venv/bin/python" ]; then
-  "$python" -m venv "$venv" >&2
-  "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
+  # shellcheck disable=SC2016 # expanded by the inner bash, from its arguments
+  flock "$venv/.lock" bash -c '[ -x "$2/bin/python" ] || { "$1" -m venv "$2" && "$2/bin/python" -m pip install --quiet --upgrade pip; }' \
+    _ "$python" "$venv" >&2
 fi
 for req in "$@"; do
   stamp="$venv/.stamp-$(printf '%s' "$req" | tr '/' '_')"
