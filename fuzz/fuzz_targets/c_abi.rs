@@ -103,7 +103,11 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .map(|s| qw_bytes {
             // Empty secrets as NULL: NULL with a zero length is a valid empty input.
-            data: if s.is_empty() { ptr::null() } else { s.as_ptr() },
+            data: if s.is_empty() {
+                ptr::null()
+            } else {
+                s.as_ptr()
+            },
             len: s.len(),
         })
         .collect();
@@ -113,9 +117,8 @@ fuzz_target!(|data: &[u8]| {
     #[cfg(feature = "diagnose")]
     check_diagnose(&case, &secrets, tolerance, &expected);
     let mut verifier: *mut qw_verifier = ptr::null_mut();
-    let status = unsafe {
-        abi::qw_verifier_new(secrets.as_ptr(), secrets.len(), tolerance, &mut verifier)
-    };
+    let status =
+        unsafe { abi::qw_verifier_new(secrets.as_ptr(), secrets.len(), tolerance, &mut verifier) };
     if tolerance > abi::QW_MAX_TOLERANCE_SECS {
         assert_eq!(status, qw_status::InvalidArgument, "tolerance {tolerance}");
         assert!(verifier.is_null(), "verifier_out written on failure");
@@ -123,11 +126,18 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     if status == qw_status::Ok && case.tolerance.is_none() {
-        assert_eq!(unsafe { abi::qw_verifier_disable_tolerance(verifier) }, qw_status::Ok);
+        assert_eq!(
+            unsafe { abi::qw_verifier_disable_tolerance(verifier) },
+            qw_status::Ok
+        );
     }
     if status != qw_status::Ok {
         assert!(verifier.is_null(), "verifier_out written on failure");
-        assert_eq!(status as u32, status_of(&expected), "construction: {case:?}");
+        assert_eq!(
+            status as u32,
+            status_of(&expected),
+            "construction: {case:?}"
+        );
         check_message();
         return;
     }
@@ -163,7 +173,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(out.secret_index, index);
             assert_eq!(out.has_timestamp, timestamp.is_some());
             assert_eq!(out.timestamp, timestamp.unwrap_or(0));
-            let scheme = if case.onboarding { qw_scheme::Onboarding } else { qw_scheme::Business };
+            let scheme = if case.onboarding {
+                qw_scheme::Onboarding
+            } else {
+                qw_scheme::Business
+            };
             assert_eq!(out.scheme, scheme);
         }
         Err(_) => {
@@ -195,16 +209,31 @@ fuzz_target!(|data: &[u8]| {
     };
     if case.onboarding {
         let (status, out) = request(absent, given);
-        assert_eq!(status, qw_status::MissingHeader, "default schemes read the onboarding slot");
+        assert_eq!(
+            status,
+            qw_status::MissingHeader,
+            "default schemes read the onboarding slot"
+        );
         assert_eq!(out, POISON);
     }
-    let own = if case.onboarding { qw_schemes::Onboarding } else { qw_schemes::Business };
+    let own = if case.onboarding {
+        qw_schemes::Onboarding
+    } else {
+        qw_schemes::Business
+    };
     for schemes in [own, qw_schemes::Both] {
         let status = unsafe { abi::qw_verifier_set_schemes(verifier, schemes as u32) };
         assert_eq!(status, qw_status::Ok);
-        let (status, out) =
-            if case.onboarding { request(absent, given) } else { request(given, absent) };
-        assert_eq!(status as u32, status_of(&expected), "request ({schemes:?}): {case:?}");
+        let (status, out) = if case.onboarding {
+            request(absent, given)
+        } else {
+            request(given, absent)
+        };
+        assert_eq!(
+            status as u32,
+            status_of(&expected),
+            "request ({schemes:?}): {case:?}"
+        );
         if let Ok((index, _)) = expected {
             assert_eq!(out.secret_index, index);
         }
@@ -214,7 +243,11 @@ fuzz_target!(|data: &[u8]| {
         let status = unsafe { abi::qw_verifier_set_schemes(verifier, onboarding) };
         assert_eq!(status, qw_status::Ok);
         let (status, _) = request(given, absent);
-        assert_eq!(status, qw_status::MissingHeader, "an onboarding verifier read business");
+        assert_eq!(
+            status,
+            qw_status::MissingHeader,
+            "an onboarding verifier read business"
+        );
     }
 
     // Incremental, in the case's chunks; the verifier is freed before the state is finished.
@@ -223,13 +256,23 @@ fuzz_target!(|data: &[u8]| {
         if case.onboarding {
             abi::qw_verify_start_onboarding(verifier, header.as_ptr(), header.len(), &mut state)
         } else {
-            abi::qw_verify_start(verifier, header.as_ptr(), header.len(), case.now, &mut state)
+            abi::qw_verify_start(
+                verifier,
+                header.as_ptr(),
+                header.len(),
+                case.now,
+                &mut state,
+            )
         }
     };
     unsafe { abi::qw_verifier_free(verifier) };
     if status == qw_status::Ok {
         for chunk in chunks(&case) {
-            let chunk_ptr = if chunk.is_empty() { ptr::null() } else { chunk.as_ptr() };
+            let chunk_ptr = if chunk.is_empty() {
+                ptr::null()
+            } else {
+                chunk.as_ptr()
+            };
             let status = unsafe { abi::qw_verify_update(state, chunk_ptr, chunk.len()) };
             assert_eq!(status, qw_status::Ok);
         }
@@ -274,7 +317,10 @@ fuzz_target!(|data: &[u8]| {
         qw_status::Ok => assert!(len <= cap && len <= abi::QW_SIGN_MAX_LEN),
         qw_status::BufferTooSmall => {
             assert!(len > cap && len <= abi::QW_SIGN_MAX_LEN);
-            assert!(buf.iter().all(|&b| b == 0xA5), "buffer written although too small");
+            assert!(
+                buf.iter().all(|&b| b == 0xA5),
+                "buffer written although too small"
+            );
         }
         qw_status::InvalidSecret => assert!(secret.is_empty()),
         other => panic!("sign: {other:?}"),

@@ -174,7 +174,11 @@ impl Case {
         let all_zero = self.chunks.iter().all(|&c| c == 0);
         while !rest.is_empty() {
             // Scale the size so a 1 MiB body does not take a million calls.
-            let step = if all_zero { 1 } else { *sizes.next().unwrap_or(&1) };
+            let step = if all_zero {
+                1
+            } else {
+                *sizes.next().unwrap_or(&1)
+            };
             let size = usize::from(step) * (1 + rest.len() / 4096);
             let (head, tail) = rest.split_at(size.min(rest.len()));
             out.push(head);
