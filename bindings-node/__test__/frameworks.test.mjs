@@ -171,12 +171,25 @@ test('Fastify: the plugin on a loopback server, and its option errors', async ()
   const broken = Fastify()
   broken.register(fastifyPlugin, {})
   await assert.rejects(broken.ready(), (err) => err.code === 'invalid_secret')
-  // Registered in a scope and again in a child scope: the request decorators are declared once.
+  // Registered again in a child scope, or twice in one scope: its routes would run two hooks (the
+  // outer one refusing the inner one's scheme, or claiming the event first): refused at start-up.
+  const twice = (err) => err.code === 'ERR_QONTO_REGISTERED_TWICE' && /already registered/.test(err.message)
   const nested = Fastify()
   nested.register(fastifyPlugin, { secret: SECRET })
-  nested.register(async (scope) => scope.register(fastifyPlugin, { secret: SECRET }))
-  await nested.ready()
-  await nested.close()
+  nested.register(async (scope) => scope.register(fastifyPlugin, { secret: SECRET, schemes: 'onboarding' }))
+  await assert.rejects(nested.ready(), twice)
+  const same = Fastify()
+  same.register(async (scope) => {
+    scope.register(fastifyPlugin, { secret: SECRET })
+    scope.register(fastifyPlugin, { secret: SECRET })
+  })
+  await assert.rejects(same.ready(), twice)
+  // Sibling scopes, one endpoint each (the example's layout), share the request decorators.
+  const siblings = Fastify()
+  siblings.register(async (scope) => scope.register(fastifyPlugin, { secret: SECRET }))
+  siblings.register(async (scope) => scope.register(fastifyPlugin, { secret: SECRET, schemes: 'onboarding' }))
+  await siblings.ready()
+  await siblings.close()
 })
 
 test('Koa: the example (qonto-webhooks/koa) answers every case over loopback', async () => {

@@ -18,6 +18,10 @@ class Refused {
   }
 }
 
+// Set on the scope that registers the plugin; a child scope inherits it (Fastify makes a child
+// instance from its parent's), so a second registration in the same scope or a nested one is seen.
+const REGISTERED = Symbol('qonto-webhooks/fastify registered')
+
 function send(reply, answer) {
   return reply.code(answer.status).headers(answer.headers).type('application/json; charset=utf-8').send(JSON.stringify(answer.body))
 }
@@ -38,6 +42,18 @@ function qontoWebhook(fastify, options, done) {
     done(err)
     return
   }
+  // Two registrations that reach one route run two hooks: the outer one refuses what the inner one
+  // is for (another scheme or secret), or both verify the request and, with idempotency, both
+  // claim its event. One endpoint, one scope, one registration.
+  if (fastify[REGISTERED]) {
+    const err = new Error(
+      "qonto-webhooks/fastify is already registered in this scope or an enclosing one: register it once per endpoint, each in the scope of that endpoint's routes (sibling scopes)",
+    )
+    err.code = 'ERR_QONTO_REGISTERED_TWICE'
+    done(err)
+    return
+  }
+  fastify[REGISTERED] = true
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', async (request, payload) => {
     try {
