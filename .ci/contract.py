@@ -4,8 +4,8 @@
     python3 .ci/contract.py           # regenerate the files below
     python3 .ci/contract.py --check   # fail when one is stale (make check-generated, in make test)
 
-The bindings and their pure-language implementations read their codes, messages' descriptions,
-limits, header names, topics and onboarding event types from these files, never from a list
+The bindings and their pure-language implementations read their codes, messages (the core's
+templates, rendered by the `message` function each file defines), descriptions, limits, header names, topics and onboarding event types from these files, never from a list
 written by hand:
     bindings-python/python/qonto_webhooks/_contract.py
     bindings-node/contract.mjs (and contract.cjs)
@@ -46,8 +46,24 @@ def python(c: dict) -> str:
         + "".join(f"    {json.dumps(h['code'])}: {h['status']},\n" for h in c["http"]["codes"])
         + "}"
     )
+    messages = (
+        "{\n"
+        + "".join(
+            f"    {json.dumps(t['id'])}: (\n        {json.dumps(t['code'])},\n"
+            f"        {json.dumps(t['text'])},\n    ),\n"
+            for t in c["messages"]["templates"]
+        )
+        + "}"
+    )
+    constants = "".join(
+        f"    {json.dumps(name)}: {json.dumps(value)},\n" for name, value in constants_of(c).items()
+    )
+    scheme_headers = (
+        "{\n" + "".join(f'    "{s["name"]}": "{s["header"]}",\n' for s in c["schemes"]) + "}"
+    )
     return f'''"""{HEAD}"""
 
+import re
 from typing import Dict, Literal, Tuple
 
 BUSINESS_HEADER = {json.dumps(c["headers"]["business"])}
@@ -77,7 +93,33 @@ OnboardingEventType = {lit(c["onboarding_event_types"])}
 DEFAULT_LEASE = {c["idempotency"]["default_lease_secs"]}
 DEFAULT_TTL = {c["idempotency"]["default_ttl_secs"]}
 DEFAULT_MAX_ENTRIES = {c["idempotency"]["default_max_entries"]}
+
+#: The core's messages, by id: the code each is reported under and its template.
+MESSAGES: Dict[str, Tuple[str, str]] = {messages}
+
+_CONSTANTS: Dict[str, object] = {{
+{constants}}}
+_SCHEME_HEADERS: Dict[str, str] = {scheme_headers}
+_PLACEHOLDER = re.compile(r"\{{(\w+)\}}")
+
+
+def message(id: str, scheme: str = "business", **values: object) -> str:
+    """The core's message ``id`` for a failure of ``scheme``, its placeholders filled: the
+    contract's constants, the scheme's ``header`` and ``other_header``, then ``values`` (a
+    placeholder given none of these ways stays as written)."""
+    other = next(h for s, h in _SCHEME_HEADERS.items() if s != scheme)
+    args = {{**_CONSTANTS, "scheme": scheme, "header": _SCHEME_HEADERS[scheme]}}
+    args.update(other_header=other, **values)
+    return _PLACEHOLDER.sub(
+        lambda m: str(args[m.group(1)]) if m.group(1) in args else m.group(0), MESSAGES[id][1]
+    )
 '''
+
+
+def constants_of(c: dict) -> dict:
+    """The placeholders whose value the contract gives (header names, limits): the others are
+    given by each failure."""
+    return {p["name"]: p["value"] for p in c["messages"]["placeholders"] if "value" in p}
 
 
 def node_values(c: dict) -> dict:
@@ -96,7 +138,29 @@ def node_values(c: dict) -> dict:
         "DEFAULT_LEASE": c["idempotency"]["default_lease_secs"],
         "DEFAULT_TTL": c["idempotency"]["default_ttl_secs"],
         "DEFAULT_MAX_ENTRIES": c["idempotency"]["default_max_entries"],
+        "MESSAGES": {t["id"]: {"code": t["code"], "text": t["text"]} for t in c["messages"]["templates"]},
     }
+
+
+def node_message(c: dict, export: str) -> list[str]:
+    """`message(id, scheme, values)`: the core's message rendered as its Display writes it."""
+    headers = {s["name"]: s["header"] for s in c["schemes"]}
+    return [
+        "",
+        f"const SCHEME_HEADERS = {js_value(headers)}",
+        f"const CONSTANTS = {js_value(constants_of(c))}",
+        "",
+        "/**",
+        " * The core's message `id` for a failure of `scheme`, its placeholders filled: the contract's",
+        " * constants, the scheme's `header` and `other_header`, then `values` (a placeholder given none",
+        " * of these ways stays as written).",
+        " */",
+        f"{export}function message(id, scheme = 'business', values = {{}}) {{",
+        "  const other = Object.keys(SCHEME_HEADERS).find((s) => s !== scheme)",
+        "  const args = { ...CONSTANTS, scheme, header: SCHEME_HEADERS[scheme], other_header: SCHEME_HEADERS[other], ...values }",
+        "  return MESSAGES[id].text.replace(/\\{(\\w+)\\}/g, (m, name) => (Object.hasOwn(args, name) ? String(args[name]) : m))",
+        "}",
+    ]
 
 
 def js_value(value: object) -> str:
@@ -108,6 +172,7 @@ def node_esm(c: dict) -> str:
     lines = [f"// {HEAD}", "// (contract.cjs is the same for CommonJS.)", ""]
     for name, value in node_values(c).items():
         lines.append(f"export const {name} = {js_value(value)}")
+    lines += node_message(c, "export ")
     return "\n".join(lines) + "\n"
 
 
@@ -115,6 +180,8 @@ def node_cjs(c: dict) -> str:
     lines = [f"// {HEAD}", "// (contract.mjs is the same for ES modules.)", "'use strict'", ""]
     for name, value in node_values(c).items():
         lines.append(f"exports.{name} = {js_value(value)}")
+    lines += ["const MESSAGES = exports.MESSAGES"] + node_message(c, "")
+    lines.append("exports.message = message")
     return "\n".join(lines) + "\n"
 
 
@@ -130,10 +197,28 @@ def go(c: dict) -> str:
         f"\t{(json.dumps(h['code']) + ':').ljust(width)} {h['status']},\n"
         for h in c["http"]["codes"]
     )
+    tw = max(len(json.dumps(t["id"])) for t in c["messages"]["templates"]) + 1
+    templates = "".join(
+        f"\t{(json.dumps(t['id']) + ':').ljust(tw)} {{{json.dumps(t['code'])}, {json.dumps(t['text'])}}},\n"
+        for t in c["messages"]["templates"]
+    )
+    consts = constants_of(c)
+    cw = max(len(json.dumps(k)) for k in consts) + 1
+    constants = "".join(
+        f"\t{(json.dumps(k) + ':').ljust(cw)} {json.dumps(str(v))},\n" for k, v in consts.items()
+    )
+    scheme_headers = "".join(
+        f"\t{{{json.dumps(s['name'])}, {json.dumps(s['header'])}}},\n" for s in c["schemes"]
+    )
     return f"""// Code generated by .ci/contract.py from contract.json; DO NOT EDIT.
 // ({HEAD})
 
 package qontowebhooks
+
+import (
+\t"fmt"
+\t"strings"
+)
 
 // Signature header names.
 const (
@@ -168,6 +253,56 @@ var Topics = {strings(c["topics"])}
 
 // OnboardingEventTypes are the documented onboarding event types.
 var OnboardingEventTypes = {strings(c["onboarding_event_types"])}
+
+// messageTemplates are the core's messages, by id: the code each is reported under and its
+// template.
+var messageTemplates = map[string]struct{{ code, text string }}{{
+{templates}}}
+
+// messageConstants are the placeholders whose value the contract gives.
+var messageConstants = map[string]string{{
+{constants}}}
+
+// schemeHeaders are each scheme's header name.
+var schemeHeaders = [...]struct{{ name, header string }}{{
+{scheme_headers}}}
+
+// message is the core's message id for a failure of scheme, its placeholders filled: the
+// contract's constants, the scheme's header and other_header, then values (name, value pairs; a
+// placeholder given none of these ways stays as written).
+func message(id, scheme string, values ...any) string {{
+\targs := map[string]string{{"scheme": scheme}}
+\tfor name, value := range messageConstants {{
+\t\targs[name] = value
+\t}}
+\tfor _, s := range schemeHeaders {{
+\t\tif s.name == scheme {{
+\t\t\targs["header"] = s.header
+\t\t}} else {{
+\t\t\targs["other_header"] = s.header
+\t\t}}
+\t}}
+\tfor i := 0; i+1 < len(values); i += 2 {{
+\t\targs[fmt.Sprint(values[i])] = fmt.Sprint(values[i+1])
+\t}}
+\tvar b strings.Builder
+\trest := messageTemplates[id].text
+\tfor {{
+\t\tbefore, after, found := strings.Cut(rest, "{{")
+\t\tb.WriteString(before)
+\t\tif !found {{
+\t\t\treturn b.String()
+\t\t}}
+\t\tname, tail, closed := strings.Cut(after, "}}")
+\t\tif value, known := args[name]; closed && known {{
+\t\t\tb.WriteString(value)
+\t\t\trest = tail
+\t\t\tcontinue
+\t\t}}
+\t\tb.WriteString("{{")
+\t\trest = after
+\t}}
+}}
 """
 
 

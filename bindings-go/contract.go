@@ -3,6 +3,11 @@
 
 package qontowebhooks
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Signature header names.
 const (
 	// BusinessHeader carries the business API's signature: t=<unix seconds>,v1=<hex>.
@@ -74,4 +79,79 @@ var OnboardingEventTypes = []string{
 	"registrations.capital_deposit_request_signed",
 	"registrations.capital_deposit_certificate_signed",
 	"registrations.capital_deposit_statement_ready",
+}
+
+// messageTemplates are the core's messages, by id: the code each is reported under and its
+// template.
+var messageTemplates = map[string]struct{ code, text string }{
+	"empty_secret":                  {"invalid_secret", "the webhook secret is empty: pass the secret Qonto returned when the subscription was created, exactly as given (a whsec_ prefix included)"},
+	"no_secret":                     {"invalid_secret", "no webhook secret was given: pass at least one"},
+	"too_many_secrets":              {"invalid_secret", "too many webhook secrets: a verifier holds at most {max_secrets} (keep only the secrets still in rotation)"},
+	"header_missing":                {"missing_header", "the {header} header is missing or empty: read it from the request headers (header names are case-insensitive)"},
+	"headers_missing":               {"missing_header", "the {business_header} and {onboarding_header} headers are both missing or empty: read them from the request headers (header names are case-insensitive)"},
+	"other_scheme_only":             {"missing_header", "the {header} header is missing: the request carries {other_header} instead, but this endpoint accepts {scheme} webhooks only (accepting the other scheme must be configured explicitly, with its own secret)"},
+	"header_too_long":               {"malformed_header", "the {header} header is {len} bytes long, more than the {max_header_len} allowed"},
+	"item_without_equals":           {"malformed_header", "the {header} header is malformed: item {item} is not of the form key=value (expected t=<unix seconds>,v1=<64 hex digits>)"},
+	"timestamp_not_digits":          {"malformed_header", "the {header} header is malformed: t must be ASCII digits only (unix seconds, no sign, no fraction)"},
+	"timestamp_overflow":            {"malformed_header", "the {header} header is malformed: the t value does not fit in 64 bits"},
+	"duplicate_timestamp":           {"malformed_header", "the {header} header is malformed: it has more than one t item"},
+	"signature_not_hex_business":    {"malformed_header", "the {header} header is malformed: each v1 must be exactly 64 hex digits (the hex HMAC-SHA256; not base64)"},
+	"signature_not_hex_onboarding":  {"malformed_header", "the {header} header is malformed: it must be exactly 64 hex digits (the hex HMAC-SHA256; no prefix such as sha256=, not base64)"},
+	"no_timestamp":                  {"missing_timestamp", "the {header} header has no t item: expected t=<unix seconds>,v1=<signature> (an onboarding webhook carries {onboarding_header} instead)"},
+	"no_signature":                  {"missing_signature", "the {header} header has no v1 item: expected t=<unix seconds>,v1=<signature>"},
+	"too_old":                       {"timestamp_too_old", "the timestamp is {age} s old, more than the {tolerance} s tolerance: the webhook may be a replay; if it is not, check this server's clock (NTP)"},
+	"in_future":                     {"timestamp_in_future", "the timestamp is {ahead} s in the future, more than the {tolerance} s tolerance: check this server's clock (NTP)"},
+	"signature_mismatch_business":   {"signature_mismatch", "the signature does not match ({secrets} secret(s) tried against {candidates} signature(s)): pass the raw request body, byte for byte, before any JSON parsing, and the subscription's webhook secret (not the API key); the signed bytes are the t value as sent, then '.', then the body"},
+	"signature_mismatch_onboarding": {"signature_mismatch", "the signature does not match ({secrets} secret(s) tried against {candidates} signature(s)): pass the raw request body, byte for byte, before any JSON parsing, and the subscription's webhook secret (not the API key)"},
+}
+
+// messageConstants are the placeholders whose value the contract gives.
+var messageConstants = map[string]string{
+	"business_header":   "X-Qonto-Signature",
+	"onboarding_header": "Qonto-SHA256-Signature",
+	"max_header_len":    "4096",
+	"max_secrets":       "8",
+}
+
+// schemeHeaders are each scheme's header name.
+var schemeHeaders = [...]struct{ name, header string }{
+	{"business", "X-Qonto-Signature"},
+	{"onboarding", "Qonto-SHA256-Signature"},
+}
+
+// message is the core's message id for a failure of scheme, its placeholders filled: the
+// contract's constants, the scheme's header and other_header, then values (name, value pairs; a
+// placeholder given none of these ways stays as written).
+func message(id, scheme string, values ...any) string {
+	args := map[string]string{"scheme": scheme}
+	for name, value := range messageConstants {
+		args[name] = value
+	}
+	for _, s := range schemeHeaders {
+		if s.name == scheme {
+			args["header"] = s.header
+		} else {
+			args["other_header"] = s.header
+		}
+	}
+	for i := 0; i+1 < len(values); i += 2 {
+		args[fmt.Sprint(values[i])] = fmt.Sprint(values[i+1])
+	}
+	var b strings.Builder
+	rest := messageTemplates[id].text
+	for {
+		before, after, found := strings.Cut(rest, "{")
+		b.WriteString(before)
+		if !found {
+			return b.String()
+		}
+		name, tail, closed := strings.Cut(after, "}")
+		if value, known := args[name]; closed && known {
+			b.WriteString(value)
+			rest = tail
+			continue
+		}
+		b.WriteString("{")
+		rest = after
+	}
 }

@@ -66,3 +66,105 @@ exports.ONBOARDING_EVENT_TYPES = Object.freeze([
 exports.DEFAULT_LEASE = 60
 exports.DEFAULT_TTL = 604800
 exports.DEFAULT_MAX_ENTRIES = 100000
+exports.MESSAGES = Object.freeze({
+  "empty_secret": {
+    "code": "invalid_secret",
+    "text": "the webhook secret is empty: pass the secret Qonto returned when the subscription was created, exactly as given (a whsec_ prefix included)"
+  },
+  "no_secret": {
+    "code": "invalid_secret",
+    "text": "no webhook secret was given: pass at least one"
+  },
+  "too_many_secrets": {
+    "code": "invalid_secret",
+    "text": "too many webhook secrets: a verifier holds at most {max_secrets} (keep only the secrets still in rotation)"
+  },
+  "header_missing": {
+    "code": "missing_header",
+    "text": "the {header} header is missing or empty: read it from the request headers (header names are case-insensitive)"
+  },
+  "headers_missing": {
+    "code": "missing_header",
+    "text": "the {business_header} and {onboarding_header} headers are both missing or empty: read them from the request headers (header names are case-insensitive)"
+  },
+  "other_scheme_only": {
+    "code": "missing_header",
+    "text": "the {header} header is missing: the request carries {other_header} instead, but this endpoint accepts {scheme} webhooks only (accepting the other scheme must be configured explicitly, with its own secret)"
+  },
+  "header_too_long": {
+    "code": "malformed_header",
+    "text": "the {header} header is {len} bytes long, more than the {max_header_len} allowed"
+  },
+  "item_without_equals": {
+    "code": "malformed_header",
+    "text": "the {header} header is malformed: item {item} is not of the form key=value (expected t=<unix seconds>,v1=<64 hex digits>)"
+  },
+  "timestamp_not_digits": {
+    "code": "malformed_header",
+    "text": "the {header} header is malformed: t must be ASCII digits only (unix seconds, no sign, no fraction)"
+  },
+  "timestamp_overflow": {
+    "code": "malformed_header",
+    "text": "the {header} header is malformed: the t value does not fit in 64 bits"
+  },
+  "duplicate_timestamp": {
+    "code": "malformed_header",
+    "text": "the {header} header is malformed: it has more than one t item"
+  },
+  "signature_not_hex_business": {
+    "code": "malformed_header",
+    "text": "the {header} header is malformed: each v1 must be exactly 64 hex digits (the hex HMAC-SHA256; not base64)"
+  },
+  "signature_not_hex_onboarding": {
+    "code": "malformed_header",
+    "text": "the {header} header is malformed: it must be exactly 64 hex digits (the hex HMAC-SHA256; no prefix such as sha256=, not base64)"
+  },
+  "no_timestamp": {
+    "code": "missing_timestamp",
+    "text": "the {header} header has no t item: expected t=<unix seconds>,v1=<signature> (an onboarding webhook carries {onboarding_header} instead)"
+  },
+  "no_signature": {
+    "code": "missing_signature",
+    "text": "the {header} header has no v1 item: expected t=<unix seconds>,v1=<signature>"
+  },
+  "too_old": {
+    "code": "timestamp_too_old",
+    "text": "the timestamp is {age} s old, more than the {tolerance} s tolerance: the webhook may be a replay; if it is not, check this server's clock (NTP)"
+  },
+  "in_future": {
+    "code": "timestamp_in_future",
+    "text": "the timestamp is {ahead} s in the future, more than the {tolerance} s tolerance: check this server's clock (NTP)"
+  },
+  "signature_mismatch_business": {
+    "code": "signature_mismatch",
+    "text": "the signature does not match ({secrets} secret(s) tried against {candidates} signature(s)): pass the raw request body, byte for byte, before any JSON parsing, and the subscription's webhook secret (not the API key); the signed bytes are the t value as sent, then '.', then the body"
+  },
+  "signature_mismatch_onboarding": {
+    "code": "signature_mismatch",
+    "text": "the signature does not match ({secrets} secret(s) tried against {candidates} signature(s)): pass the raw request body, byte for byte, before any JSON parsing, and the subscription's webhook secret (not the API key)"
+  }
+})
+const MESSAGES = exports.MESSAGES
+
+const SCHEME_HEADERS = Object.freeze({
+  "business": "X-Qonto-Signature",
+  "onboarding": "Qonto-SHA256-Signature"
+})
+const CONSTANTS = Object.freeze({
+  "business_header": "X-Qonto-Signature",
+  "onboarding_header": "Qonto-SHA256-Signature",
+  "max_header_len": 4096,
+  "max_secrets": 8
+})
+
+/**
+ * The core's message `id` for a failure of `scheme`, its placeholders filled: the contract's
+ * constants, the scheme's `header` and `other_header`, then `values` (a placeholder given none
+ * of these ways stays as written).
+ */
+function message(id, scheme = 'business', values = {}) {
+  const other = Object.keys(SCHEME_HEADERS).find((s) => s !== scheme)
+  const args = { ...CONSTANTS, scheme, header: SCHEME_HEADERS[scheme], other_header: SCHEME_HEADERS[other], ...values }
+  return MESSAGES[id].text.replace(/\{(\w+)\}/g, (m, name) => (Object.hasOwn(args, name) ? String(args[name]) : m))
+}
+exports.message = message

@@ -1,5 +1,5 @@
 //! `contract.json` at the repository root: the contract as data, rendered from the core's own
-//! public items (codes, numbers, limits, header names, schemes, topics, the HTTP layer's codes),
+//! public items (codes, numbers, messages' templates, limits, header names, schemes, topics, the HTTP layer's codes),
 //! so that bindings, pure-language fallbacks and examples read one generated file instead of
 //! holding their own lists.
 //!
@@ -25,7 +25,8 @@ use qonto_webhooks::http::{HttpCode, VERIFICATION_STATUS};
 use qonto_webhooks::idempotency::{self, ClaimState, StoreError};
 use qonto_webhooks::{
     BUSINESS_HEADER, DEFAULT_TOLERANCE_SECS, ErrorKind, MAX_HEADER_LEN, MAX_SECRETS,
-    ONBOARDING_HEADER, SIGNATURE_HEX_LEN, SIGNATURE_LEN, Scheme, Schemes,
+    MESSAGE_TEMPLATES, ONBOARDING_HEADER, PLACEHOLDERS, SIGNATURE_HEX_LEN, SIGNATURE_LEN, Scheme,
+    Schemes,
 };
 use serde_json::{Map, Value, json};
 
@@ -66,6 +67,19 @@ fn schemes() -> [Scheme; 2] {
     all
 }
 
+/// The value of a placeholder that stands for one of the contract's constants (the others are
+/// given by each failure). The vectors check the messages rendered with these values in every
+/// pure implementation, word for word.
+fn constant(name: &str) -> Option<Value> {
+    match name {
+        "business_header" => Some(json!(BUSINESS_HEADER)),
+        "onboarding_header" => Some(json!(ONBOARDING_HEADER)),
+        "max_header_len" => Some(json!(MAX_HEADER_LEN)),
+        "max_secrets" => Some(json!(MAX_SECRETS)),
+        _ => None,
+    }
+}
+
 /// The contract, from the core's public items only.
 fn contract() -> Value {
     json!({
@@ -75,6 +89,20 @@ fn contract() -> Value {
             "number": kind.number(),
             "description": kind.description(),
         })),
+        "messages": {
+            "templates": MESSAGE_TEMPLATES.map(|t| json!({
+                "id": t.id,
+                "code": t.kind.code(),
+                "text": t.text,
+            })),
+            "placeholders": PLACEHOLDERS.map(|(name, meaning)| {
+                let mut p = json!({ "name": name, "meaning": meaning });
+                if let Some(value) = constant(name) {
+                    p["value"] = value;
+                }
+                p
+            }),
+        },
         "http": {
             "verification_status": VERIFICATION_STATUS,
             "codes": HttpCode::ALL.map(|code| json!({
@@ -172,7 +200,7 @@ fn rendering_is_sorted_ascii_two_space_with_a_trailing_newline() {
     let mut ordered = keys.clone();
     ordered.sort_unstable();
     assert_eq!(keys, ordered);
-    assert_eq!(keys.len(), 11, "{keys:?}");
+    assert_eq!(keys.len(), 12, "{keys:?}");
 }
 
 #[test]
