@@ -35,52 +35,29 @@ type engine struct {
 	schemes   Schemes
 }
 
-func headerName(s Scheme) string {
-	if s == SchemeOnboarding {
-		return OnboardingHeader
-	}
-	return BusinessHeader
-}
-
 func schemeName(s Scheme) string { return s.String() }
 
-func errEmptySecret() *Error {
-	return withMessage(ErrInvalidSecret, "the webhook secret is empty: pass the secret Qonto returned "+
-		"when the subscription was created, exactly as given (a whsec_ prefix included)")
+// coreError is the core's error id for a failure of scheme: its code, and its message rendered
+// from the core's template (contract.go).
+func coreError(id string, s Scheme, values ...any) *Error {
+	return &Error{Code: messageTemplates[id].code, Message: message(id, schemeName(s), values...)}
 }
 
-func errMissing(s Scheme) *Error {
-	return withMessage(ErrMissingHeader, "the "+headerName(s)+" header is missing or empty: read it from "+
-		"the request headers (header names are case-insensitive)")
-}
+func errEmptySecret() *Error { return coreError("empty_secret", SchemeBusiness) }
 
-func errTooLong(s Scheme, n int) *Error {
-	return withMessage(ErrMalformedHeader, fmt.Sprintf("the %s header is %d bytes long, more than the %d allowed",
-		headerName(s), n, maxHeaderLen))
-}
+func errMissing(s Scheme) *Error { return coreError("header_missing", s) }
 
-func errMalformed(detail string) *Error {
-	return withMessage(ErrMalformedHeader, "the "+BusinessHeader+" header is malformed: "+detail)
-}
+func errTooLong(s Scheme, n int) *Error { return coreError("header_too_long", s, "len", n) }
 
-const (
-	notDigits = "t must be ASCII digits only (unix seconds, no sign, no fraction)"
-	notHex    = "each v1 must be exactly 64 hex digits (the hex HMAC-SHA256; not base64)"
-)
+// errMalformed is the business header's malformed_header of the core's template id.
+func errMalformed(id string) *Error { return coreError(id, SchemeBusiness) }
 
 func errWithoutEquals(item int) *Error {
-	return errMalformed(fmt.Sprintf("item %d is not of the form key=value (expected "+
-		"t=<unix seconds>,v1=<64 hex digits>)", item))
+	return coreError("item_without_equals", SchemeBusiness, "item", item)
 }
 
 func errMismatch(s Scheme, secrets, candidates int) *Error {
-	msg := fmt.Sprintf("the signature does not match (%d secret(s) tried against %d signature(s)): "+
-		"pass the raw request body, byte for byte, before any JSON parsing, and the subscription's "+
-		"webhook secret (not the API key)", secrets, candidates)
-	if s == SchemeBusiness {
-		msg += "; the signed bytes are the t value as sent, then '.', then the body"
-	}
-	return withMessage(ErrSignatureMismatch, msg)
+	return coreError("signature_mismatch_"+schemeName(s), s, "secrets", secrets, "candidates", candidates)
 }
 
 func newEngine(secrets [][]byte, cfg config) (*engine, error) {
@@ -97,13 +74,12 @@ func newEngine(secrets [][]byte, cfg config) (*engine, error) {
 			return nil, errEmptySecret()
 		}
 		if len(e.keys) == MaxSecrets {
-			return nil, withMessage(ErrInvalidSecret, fmt.Sprintf("too many webhook secrets: a verifier "+
-				"holds at most %d (keep only the secrets still in rotation)", MaxSecrets))
+			return nil, coreError("too_many_secrets", SchemeBusiness)
 		}
 		e.keys = append(e.keys, append([]byte(nil), s...))
 	}
 	if len(e.keys) == 0 {
-		return nil, withMessage(ErrInvalidSecret, "no webhook secret was given: pass at least one")
+		return nil, coreError("no_secret", SchemeBusiness)
 	}
 	return e, nil
 }
@@ -156,13 +132,13 @@ func parseTimestamp(text string) (string, uint64, string, *Error) {
 	for n < len(text) && text[n] >= '0' && text[n] <= '9' {
 		d := uint64(text[n] - '0')
 		if value > (1<<64-1-d)/10 {
-			return "", 0, "", errMalformed("the t value does not fit in 64 bits")
+			return "", 0, "", errMalformed("timestamp_overflow")
 		}
 		value = value*10 + d
 		n++
 	}
 	if n == 0 {
-		return "", 0, "", errMalformed(notDigits)
+		return "", 0, "", errMalformed("timestamp_not_digits")
 	}
 	return text[:n], value, text[n:], nil
 }
@@ -197,22 +173,22 @@ func parseBusiness(header string) (*parsed, *Error) {
 		switch key {
 		case "t":
 			if haveTimestamp {
-				return nil, errMalformed("it has more than one t item")
+				return nil, errMalformed("duplicate_timestamp")
 			}
 			text, ts, t, err := parseTimestamp(after)
 			if err != nil {
 				return nil, err
 			}
 			p.timestampText, p.timestamp, haveTimestamp = text, ts, true
-			tail, detail = t, notDigits
+			tail, detail = t, "timestamp_not_digits"
 		case "v1":
 			n := min(len(after), 64)
 			sig, ok := decodeSignature(after[:n])
 			if !ok {
-				return nil, errMalformed(notHex)
+				return nil, errMalformed("signature_not_hex_business")
 			}
 			p.candidates = append(p.candidates, sig)
-			tail, detail = after[n:], notHex
+			tail, detail = after[n:], "signature_not_hex_business"
 		default:
 			end := len(after)
 			for i := 0; i < len(after); i++ {
@@ -233,12 +209,10 @@ func parseBusiness(header string) (*parsed, *Error) {
 		rest = tail[1:]
 	}
 	if !haveTimestamp {
-		return nil, withMessage(ErrMissingTimestamp, "the "+BusinessHeader+" header has no t item: expected "+
-			"t=<unix seconds>,v1=<signature> (an onboarding webhook carries Qonto-SHA256-Signature instead)")
+		return nil, coreError("no_timestamp", SchemeBusiness)
 	}
 	if len(p.candidates) == 0 {
-		return nil, withMessage(ErrMissingSignature, "the "+BusinessHeader+" header has no v1 item: expected "+
-			"t=<unix seconds>,v1=<signature>")
+		return nil, coreError("no_signature", SchemeBusiness)
 	}
 	return p, nil
 }
@@ -254,8 +228,7 @@ func parseOnboarding(header string) ([]byte, *Error) {
 	}
 	sig, ok := decodeSignature(h)
 	if !ok {
-		return nil, withMessage(ErrMalformedHeader, "the "+OnboardingHeader+" header is malformed: it must "+
-			"be exactly 64 hex digits (the hex HMAC-SHA256; no prefix such as sha256=, not base64)")
+		return nil, coreError("signature_not_hex_onboarding", SchemeOnboarding)
 	}
 	return sig, nil
 }
@@ -267,13 +240,10 @@ func (e *engine) checkWindow(timestamp, now uint64) *Error {
 	}
 	if now >= timestamp {
 		if age := now - timestamp; age > e.tolerance {
-			return withMessage(ErrTimestampTooOld, fmt.Sprintf("the timestamp is %d s old, more than the %d s "+
-				"tolerance: the webhook may be a replay; if it is not, check this server's clock (NTP)",
-				age, e.tolerance))
+			return coreError("too_old", SchemeBusiness, "age", age, "tolerance", e.tolerance)
 		}
 	} else if ahead := timestamp - now; ahead > e.tolerance {
-		return withMessage(ErrTimestampInFuture, fmt.Sprintf("the timestamp is %d s in the future, more than "+
-			"the %d s tolerance: check this server's clock (NTP)", ahead, e.tolerance))
+		return coreError("in_future", SchemeBusiness, "ahead", ahead, "tolerance", e.tolerance)
 	}
 	return nil
 }
@@ -298,8 +268,7 @@ func (e *engine) selectHeader(business, onboarding optHeader) (Scheme, string, *
 		case o:
 			return SchemeOnboarding, onboarding.value, nil
 		}
-		return 0, "", withMessage(ErrMissingHeader, "the "+BusinessHeader+" and "+OnboardingHeader+" headers "+
-			"are both missing or empty: read them from the request headers (header names are case-insensitive)")
+		return 0, "", coreError("headers_missing", SchemeBusiness)
 	default:
 		scheme, chosen, other = SchemeBusiness, business, o
 		chosen.present = b
@@ -308,14 +277,7 @@ func (e *engine) selectHeader(business, onboarding optHeader) (Scheme, string, *
 	case chosen.present:
 		return scheme, chosen.value, nil
 	case other:
-		otherScheme := SchemeOnboarding
-		if scheme == SchemeOnboarding {
-			otherScheme = SchemeBusiness
-		}
-		return 0, "", withMessage(ErrMissingHeader, "the "+headerName(scheme)+" header is missing: the "+
-			"request carries "+headerName(otherScheme)+" instead, but this endpoint accepts "+
-			schemeName(scheme)+" webhooks only (accepting the other scheme must be configured "+
-			"explicitly, with its own secret)")
+		return 0, "", coreError("other_scheme_only", scheme)
 	}
 	return 0, "", errMissing(scheme)
 }

@@ -38,75 +38,33 @@ export class Rejection {
   }
 }
 
-const headerName = (scheme) => (scheme === 'business' ? BUSINESS_HEADER : ONBOARDING_HEADER)
-const otherHeader = (scheme) => (scheme === 'business' ? ONBOARDING_HEADER : BUSINESS_HEADER)
-
-// The messages, as the core's `Display for Error` writes them.
+// The messages: the core's templates (contract.json), rendered as its `Display for Error` does.
+const rejection = (id, scheme, values) => new Rejection(contract.MESSAGES[id].code, contract.message(id, scheme, values), scheme)
 const secretRejection = (message) => new Rejection('invalid_secret', message, undefined)
-export const emptySecret = () =>
-  secretRejection(
-    'the webhook secret is empty: pass the secret Qonto returned when the subscription was created, exactly as given (a whsec_ prefix included)',
-  )
+export const emptySecret = () => secretRejection(contract.message('empty_secret'))
 /** No secret at all (undefined, null or ''), before any other check: usually an unset variable. */
 export const absentSecret = (secret) =>
   secretRejection(
     `no webhook secret was given (got ${secret === '' ? 'an empty string' : String(secret)}): pass the secret ` +
       'Qonto returned when the subscription was created (is the environment variable set?)',
   )
-export const noSecret = () => secretRejection('no webhook secret was given: pass at least one')
-export const tooManySecrets = () =>
-  secretRejection(`too many webhook secrets: a verifier holds at most ${MAX_SECRETS} (keep only the secrets still in rotation)`)
-const missing = (scheme) =>
-  new Rejection(
-    'missing_header',
-    `the ${headerName(scheme)} header is missing or empty: read it from the request headers (header names are case-insensitive)`,
-    scheme,
-  )
-const missingEither = () =>
-  new Rejection(
-    'missing_header',
-    `the ${BUSINESS_HEADER} and ${ONBOARDING_HEADER} headers are both missing or empty: read them from the request headers (header names are case-insensitive)`,
-    'business',
-  )
-const otherSchemeOnly = (scheme) =>
-  new Rejection(
-    'missing_header',
-    `the ${headerName(scheme)} header is missing: the request carries ${otherHeader(scheme)} instead, but this endpoint accepts ${scheme} webhooks only (accepting the other scheme must be configured explicitly, with its own secret)`,
-    scheme,
-  )
-const tooLong = (scheme, len) =>
-  new Rejection('malformed_header', `the ${headerName(scheme)} header is ${len} bytes long, more than the ${MAX_HEADER_LEN} allowed`, scheme)
-const malformed = (text) => new Rejection('malformed_header', `the ${BUSINESS_HEADER} header is malformed: ${text}`, 'business')
-const withoutEquals = (item) =>
-  malformed(`item ${item} is not of the form key=value (expected t=<unix seconds>,v1=<64 hex digits>)`)
-const timestampNotDigits = () => malformed('t must be ASCII digits only (unix seconds, no sign, no fraction)')
-const timestampOverflow = () => malformed('the t value does not fit in 64 bits')
-const duplicateTimestamp = () => malformed('it has more than one t item')
-const signatureNotHex = (scheme) =>
-  scheme === 'business'
-    ? malformed('each v1 must be exactly 64 hex digits (the hex HMAC-SHA256; not base64)')
-    : new Rejection(
-        'malformed_header',
-        `the ${ONBOARDING_HEADER} header is malformed: it must be exactly 64 hex digits (the hex HMAC-SHA256; no prefix such as sha256=, not base64)`,
-        'onboarding',
-      )
-const noTimestamp = () =>
-  new Rejection(
-    'missing_timestamp',
-    `the ${BUSINESS_HEADER} header has no t item: expected t=<unix seconds>,v1=<signature> (an onboarding webhook carries ${ONBOARDING_HEADER} instead)`,
-    'business',
-  )
-const noSignature = () =>
-  new Rejection('missing_signature', `the ${BUSINESS_HEADER} header has no v1 item: expected t=<unix seconds>,v1=<signature>`, 'business')
+export const noSecret = () => secretRejection(contract.message('no_secret'))
+export const tooManySecrets = () => secretRejection(contract.message('too_many_secrets'))
+const missing = (scheme) => rejection('header_missing', scheme)
+const missingEither = () => rejection('headers_missing', 'business')
+const otherSchemeOnly = (scheme) => rejection('other_scheme_only', scheme)
+const tooLong = (scheme, len) => rejection('header_too_long', scheme, { len })
+const withoutEquals = (item) => rejection('item_without_equals', 'business', { item })
+const timestampNotDigits = () => rejection('timestamp_not_digits', 'business')
+const timestampOverflow = () => rejection('timestamp_overflow', 'business')
+const duplicateTimestamp = () => rejection('duplicate_timestamp', 'business')
+const signatureNotHex = (scheme) => rejection(`signature_not_hex_${scheme}`, scheme)
+const noTimestamp = () => rejection('no_timestamp', 'business')
+const noSignature = () => rejection('no_signature', 'business')
 
 /** signature_mismatch, saying how many secrets and signatures were tried (never which differed how). */
 export function mismatch(scheme, secrets, candidates) {
-  return new Rejection(
-    'signature_mismatch',
-    `the signature does not match (${secrets} secret(s) tried against ${candidates} signature(s)): pass the raw request body, byte for byte, before any JSON parsing, and the subscription's webhook secret (not the API key)` +
-      (scheme === 'business' ? "; the signed bytes are the t value as sent, then '.', then the body" : ''),
-    scheme,
-  )
+  return rejection(`signature_mismatch_${scheme}`, scheme, { secrets, candidates })
 }
 
 /**
@@ -247,20 +205,12 @@ export function checkWindow(value, now, tolerance) {
   if (n >= t) {
     const age = n - t
     if (age > tol) {
-      return new Rejection(
-        'timestamp_too_old',
-        `the timestamp is ${age} s old, more than the ${tol} s tolerance: the webhook may be a replay; if it is not, check this server's clock (NTP)`,
-        'business',
-      )
+      return rejection('too_old', 'business', { age, tolerance: tol })
     }
   } else {
     const ahead = t - n
     if (ahead > tol) {
-      return new Rejection(
-        'timestamp_in_future',
-        `the timestamp is ${ahead} s in the future, more than the ${tol} s tolerance: check this server's clock (NTP)`,
-        'business',
-      )
+      return rejection('in_future', 'business', { ahead, tolerance: tol })
     }
   }
   return undefined

@@ -34,6 +34,7 @@ from ._contract import (
     MAX_HEADER_LEN,
     MAX_SECRETS,
     ONBOARDING_HEADER,
+    message,
 )
 from .exceptions import (
     InvalidSecretError,
@@ -80,134 +81,68 @@ _compare = hmac.compare_digest
 _CONCAT_MAX = 4096
 
 
-# --- Errors: the core's messages (core/src/error.rs), word for word -------------------------
-
-
-def _header_name(scheme: str) -> str:
-    return BUSINESS_HEADER if scheme == "business" else ONBOARDING_HEADER
+# --- Errors: the core's messages (its templates, from contract.json), word for word ---------
 
 
 def _empty_secret() -> InvalidSecretError:
-    return InvalidSecretError(
-        "the webhook secret is empty: pass the secret Qonto returned when the subscription was "
-        "created, exactly as given (a whsec_ prefix included)",
-        None,
-    )
+    return InvalidSecretError(message("empty_secret"), None)
 
 
 def _no_secret() -> InvalidSecretError:
-    return InvalidSecretError("no webhook secret was given: pass at least one", None)
+    return InvalidSecretError(message("no_secret"), None)
 
 
 def _too_many_secrets() -> InvalidSecretError:
-    return InvalidSecretError(
-        f"too many webhook secrets: a verifier holds at most {MAX_SECRETS} (keep only the "
-        "secrets still in rotation)",
-        None,
-    )
+    return InvalidSecretError(message("too_many_secrets"), None)
 
 
 def _missing(scheme: str) -> MissingHeaderError:
-    return MissingHeaderError(
-        f"the {_header_name(scheme)} header is missing or empty: read it from the request "
-        "headers (header names are case-insensitive)",
-        scheme,
-    )
+    return MissingHeaderError(message("header_missing", scheme), scheme)
 
 
 def _missing_either() -> MissingHeaderError:
-    return MissingHeaderError(
-        f"the {BUSINESS_HEADER} and {ONBOARDING_HEADER} headers are both missing or empty: read "
-        "them from the request headers (header names are case-insensitive)",
-        "business",
-    )
+    return MissingHeaderError(message("headers_missing"), "business")
 
 
 def _other_scheme_only(scheme: str) -> MissingHeaderError:
-    other = ONBOARDING_HEADER if scheme == "business" else BUSINESS_HEADER
-    return MissingHeaderError(
-        f"the {_header_name(scheme)} header is missing: the request carries {other} instead, "
-        f"but this endpoint accepts {scheme} webhooks only (accepting the other scheme must be "
-        "configured explicitly, with its own secret)",
-        scheme,
-    )
+    return MissingHeaderError(message("other_scheme_only", scheme), scheme)
 
 
 def _too_long(scheme: str, length: int) -> MalformedHeaderError:
-    return MalformedHeaderError(
-        f"the {_header_name(scheme)} header is {length} bytes long, more than the "
-        f"{MAX_HEADER_LEN} allowed",
-        scheme,
-    )
+    return MalformedHeaderError(message("header_too_long", scheme, len=length), scheme)
 
 
 def _without_equals(item: int) -> MalformedHeaderError:
-    return MalformedHeaderError(
-        f"the {BUSINESS_HEADER} header is malformed: item {item} is not of the form key=value "
-        "(expected t=<unix seconds>,v1=<64 hex digits>)",
-        "business",
-    )
+    return MalformedHeaderError(message("item_without_equals", item=item), "business")
 
 
 def _timestamp_not_digits() -> MalformedHeaderError:
-    return MalformedHeaderError(
-        f"the {BUSINESS_HEADER} header is malformed: t must be ASCII digits only (unix seconds, "
-        "no sign, no fraction)",
-        "business",
-    )
+    return MalformedHeaderError(message("timestamp_not_digits"), "business")
 
 
 def _timestamp_overflow() -> MalformedHeaderError:
-    return MalformedHeaderError(
-        f"the {BUSINESS_HEADER} header is malformed: the t value does not fit in 64 bits",
-        "business",
-    )
+    return MalformedHeaderError(message("timestamp_overflow"), "business")
 
 
 def _duplicate_timestamp() -> MalformedHeaderError:
-    return MalformedHeaderError(
-        f"the {BUSINESS_HEADER} header is malformed: it has more than one t item", "business"
-    )
+    return MalformedHeaderError(message("duplicate_timestamp"), "business")
 
 
 def _not_hex(scheme: str) -> MalformedHeaderError:
-    if scheme == "business":
-        return MalformedHeaderError(
-            f"the {BUSINESS_HEADER} header is malformed: each v1 must be exactly 64 hex digits "
-            "(the hex HMAC-SHA256; not base64)",
-            scheme,
-        )
-    return MalformedHeaderError(
-        f"the {ONBOARDING_HEADER} header is malformed: it must be exactly 64 hex digits (the hex "
-        "HMAC-SHA256; no prefix such as sha256=, not base64)",
-        scheme,
-    )
+    return MalformedHeaderError(message("signature_not_hex_" + scheme, scheme), scheme)
 
 
 def _no_timestamp() -> MissingTimestampError:
-    return MissingTimestampError(
-        f"the {BUSINESS_HEADER} header has no t item: expected t=<unix seconds>,v1=<signature> "
-        "(an onboarding webhook carries Qonto-SHA256-Signature instead)",
-        "business",
-    )
+    return MissingTimestampError(message("no_timestamp"), "business")
 
 
 def _no_signature() -> MissingSignatureError:
-    return MissingSignatureError(
-        f"the {BUSINESS_HEADER} header has no v1 item: expected t=<unix seconds>,v1=<signature>",
-        "business",
-    )
+    return MissingSignatureError(message("no_signature"), "business")
 
 
 def _mismatch(scheme: str, secrets: int, candidates: int) -> SignatureMismatchError:
-    message = (
-        f"the signature does not match ({secrets} secret(s) tried against {candidates} "
-        "signature(s)): pass the raw request body, byte for byte, before any JSON parsing, and "
-        "the subscription's webhook secret (not the API key)"
-    )
-    if scheme == "business":
-        message += "; the signed bytes are the t value as sent, then '.', then the body"
-    return SignatureMismatchError(message, scheme)
+    text = message("signature_mismatch_" + scheme, scheme, secrets=secrets, candidates=candidates)
+    return SignatureMismatchError(text, scheme)
 
 
 def _window(
@@ -220,17 +155,13 @@ def _window(
         age = now - timestamp
         if age > tolerance:
             return TimestampTooOldError(
-                f"the timestamp is {age} s old, more than the {tolerance} s tolerance: the "
-                "webhook may be a replay; if it is not, check this server's clock (NTP)",
-                "business",
+                message("too_old", age=age, tolerance=tolerance), "business"
             )
     else:
         ahead = timestamp - now
         if ahead > tolerance:
             return TimestampInFutureError(
-                f"the timestamp is {ahead} s in the future, more than the {tolerance} s "
-                "tolerance: check this server's clock (NTP)",
-                "business",
+                message("in_future", ahead=ahead, tolerance=tolerance), "business"
             )
     return None
 
