@@ -1,15 +1,15 @@
 // Every framework example of examples/node/ run for real, with the cases of framework-cases.mjs:
-// Express 5 (the tour's receiver, as a process) and Express 4 (loopback), Fastify (fastify.inject), Koa (loopback), Hono (app.request), a
-// Next.js App Router route handler (its POST called with a Request: not a Next build), NestJS (a
-// Nest app on loopback). The examples read their secrets from the environment, set here first.
+// Express 5 (the tour's receiver, as a process) and Express 4 (loopback), Fastify (fastify.inject), Koa (loopback), Hono (app.request), the
+// Next.js App Router route handlers (their POST called with Requests, and served on loopback by
+// nextjs/serve.mjs, the stand-in for `next start`: not a Next build), NestJS (a Nest app on loopback). The examples read their secrets from the environment, set here first.
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire, register } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { spawn } from 'node:child_process'
+import { get as httpGet } from 'node:http'
 import { createServer } from 'node:net'
 
 import { SECRET, ONBOARDING_SECRET, LIMIT, conformance, post, event, eventOfSize, business } from './framework-cases.mjs'
@@ -232,27 +232,39 @@ test('Hono: the example started as a process (node --import local-package.mjs), 
   await conformance(loopback(await startReceiver(['--import', join(examples, 'local-package.mjs'), join(examples, 'hono_receiver.mjs')])))
 })
 
-test('Next.js: the App Router route handler (examples/node/nextjs), its POST called with a real Request', async () => {
-  const { POST } = await import(pathToFileURL(join(examples, 'nextjs/app/webhooks/qonto/route.mjs')))
-  const call = async (body, headers) => fromResponse(await POST(new Request('http://localhost/webhooks/qonto', { method: 'POST', body, headers })))
-  const body = event()
-  const ok = await call(body, business(body))
-  assert.equal(ok.status, 200, ok.text)
-  assert.deepEqual(ok.json, { received: true, id: JSON.parse(body).id, scheme: 'business' })
-  const cases = [
-    ['signature_mismatch', 400, body + ' ', business(body)],
-    ['missing_header', 400, body, { 'content-type': 'application/json' }],
-    ['invalid_payload', 400, 'not json', business('not json')],
-    ['body_too_large', 413, eventOfSize(LIMIT + 1), null],
-  ]
-  for (const [code, status, b, headers] of cases) {
-    const res = await call(b, headers ?? business(b))
-    assert.equal(res.status, status, code)
-    assert.equal(res.json.error, code)
-    assert.ok(res.json.message.length > 0)
+test('Next.js: the App Router route handlers (examples/node/nextjs/app), their POST called with real Requests, answer every case', async () => {
+  const routes = {
+    '/webhooks': await import(pathToFileURL(join(examples, 'nextjs/app/webhooks/route.mjs'))),
+    '/webhooks/onboarding': await import(pathToFileURL(join(examples, 'nextjs/app/webhooks/onboarding/route.mjs'))),
   }
-  const config = readFileSync(join(examples, 'nextjs/next.config.mjs'), 'utf8')
-  assert.match(config, /serverExternalPackages: \['qonto-webhooks'\]/)
+  await conformance(async (path, body, headers) => {
+    // Next.js calls a route's POST with the Request and a context ({ params }).
+    const request = new Request(`http://localhost${path}`, { method: 'POST', body, headers })
+    return fromResponse(await routes[path].POST(request, { params: Promise.resolve({}) }))
+  })
+})
+
+test('Next.js: next.config.mjs keeps the package out of the bundle, and its pageExtensions make the .mjs files routes', async () => {
+  const { default: config } = await import(pathToFileURL(join(examples, 'nextjs/next.config.mjs')))
+  assert.ok(config.serverExternalPackages.includes('qonto-webhooks'), 'serverExternalPackages lists qonto-webhooks')
+  const { findRoutes } = await import(pathToFileURL(join(examples, 'nextjs/serve.mjs')))
+  const app = join(examples, 'nextjs/app')
+  // The routes Next.js finds under app/ with this configuration: one endpoint per scheme, at the
+  // paths every receiver of the tour serves.
+  assert.deepEqual([...findRoutes(app, config.pageExtensions).keys()].sort(), ['/webhooks', '/webhooks/onboarding'])
+  // With Next's default extensions (js, jsx, ts, tsx), none: route.mjs would not be a route.
+  assert.equal(findRoutes(app, ['tsx', 'ts', 'jsx', 'js']).size, 0)
+})
+
+test('Next.js: the app served by nextjs/serve.mjs (the stand-in for next start), started as the tour starts it, answers every case over loopback', async () => {
+  const base = await startReceiver(['--import', join(examples, 'local-package.mjs'), join(examples, 'nextjs/serve.mjs')])
+  await conformance(loopback(base))
+  // The stand-in routes as Next does: no route, 404; a method the route does not export, 405.
+  assert.equal((await post(`${base}/webhooks/qonto`, '{}', {})).status, 404)
+  const get = await new Promise((resolve, reject) => httpGet(`${base}/webhooks`, resolve).on('error', reject))
+  get.resume()
+  assert.equal(get.statusCode, 405)
+  assert.equal(get.headers.allow, 'POST')
 })
 
 test('NestJS: the example (bodyParser: false, the Express middleware on the webhook routes) on loopback', async () => {

@@ -2,6 +2,9 @@
 // instead of bundling it (a bundler cannot bundle a .node file).
 const nextConfig = {
   serverExternalPackages: ['qonto-webhooks'],
+  // Only for this example, whose route files are ES modules named route.mjs: Next.js takes
+  // route.js, .jsx, .ts and .tsx by default. An app with route.js (or .ts) leaves this out.
+  pageExtensions: ['js', 'jsx', 'ts', 'tsx', 'mjs'],
 }
 
 export default nextConfig
