@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The HTTP layer's one vocabulary: send the same requests to every example receiver (the ones the
 receivers tour starts: Rust axum, the CLI's `listen`, Flask, FastAPI, Django, Starlette, aiohttp,
-Express 5 and 4, Fastify, Koa, NestJS, Hono, Go net/http) and check that each answers the same status, a JSON `Content-Type` and the
-same JSON body for the same failure.
+Express 5 and 4, Fastify, Koa, NestJS, Hono, the Next.js route handlers (served by
+examples/node/nextjs/serve.mjs, a stand-in for `next start`), Go net/http) and check that each
+answers the same status, a JSON `Content-Type` and the same JSON body for the same failure.
 
     python3 conformance/http_vocabulary.py [--only NAME ...]
 

@@ -74,6 +74,17 @@ def receivers():
             ],
             ROOT,
         ),
+        # The Next.js route handlers (app/webhooks/route.mjs, app/webhooks/onboarding/route.mjs),
+        # served by serve.mjs, a stand-in for `next start` (Next.js itself is not installed).
+        "node (next.js)": (
+            [
+                "node",
+                "--import",
+                str(ROOT / "examples/node/local-package.mjs"),
+                str(ROOT / "examples/node/nextjs/serve.mjs"),
+            ],
+            ROOT,
+        ),
         "go (net/http)": ([str(GO_RECEIVER)], ROOT),
     }
 
