@@ -133,40 +133,14 @@ fn window(tolerance: Either<f64, String>) -> napi::Result<Tolerance, String> {
     }
 }
 
-/// `now` as `index.js` passes it: unix seconds, or -1 for the system clock, read here because
-/// `Date.now()` costs about 35 ns more than the clock read from native code.
+/// `now` as `index.js` passes it: unix seconds, or -1 for the system clock, read here (the core's
+/// `unix_now`, the coarse wall clock on Linux) because `Date.now()` costs about 35 ns more.
 pub(crate) fn now_or_clock(now: f64) -> napi::Result<u64, String> {
     if now == -1.0 {
-        Ok(clock_seconds())
+        Ok(qonto_webhooks::unix_now())
     } else {
         seconds(now, "now")
     }
-}
-
-/// The system clock in unix seconds, as the verify functions read it.
-///
-/// On Linux this is `CLOCK_REALTIME_COARSE`: the wall clock as of the last timer tick (1 to 10 ms
-/// behind, depending on the kernel), read without touching the hardware clock. In a virtual
-/// machine the precise clock costs about 15 ns, 2% of a 1 KiB verification, while the replay
-/// window counts whole seconds. Elsewhere, or if that clock fails, the precise system clock.
-#[cfg(target_os = "linux")]
-fn clock_seconds() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec to write to.
-    let status = unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &raw mut ts) };
-    match u64::try_from(ts.tv_sec) {
-        Ok(secs) if status == 0 => secs,
-        _ => qonto_webhooks::unix_now(),
-    }
-}
-
-/// The system clock in unix seconds, as the verify functions read it.
-#[cfg(not(target_os = "linux"))]
-fn clock_seconds() -> u64 {
-    qonto_webhooks::unix_now()
 }
 
 /// A timestamp below this is packed exactly with the secret index into one double (2^50 seconds is

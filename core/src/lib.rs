@@ -82,9 +82,21 @@ impl Scheme {
 }
 
 /// The system clock, in unix seconds (0 if the clock is before 1970).
+///
+/// On Linux and Android it reads the coarse wall clock (`CLOCK_REALTIME_COARSE`: the time of the
+/// last tick, a few milliseconds behind at most), which costs a fraction of the precise one; a
+/// replay window counts whole seconds. Elsewhere it reads [`SystemTime`](std::time::SystemTime).
 #[cfg(feature = "std")]
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let now = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
+        u64::try_from(now.tv_sec).unwrap_or(0)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
 }
