@@ -138,7 +138,9 @@ def node_values(c: dict) -> dict:
         "DEFAULT_LEASE": c["idempotency"]["default_lease_secs"],
         "DEFAULT_TTL": c["idempotency"]["default_ttl_secs"],
         "DEFAULT_MAX_ENTRIES": c["idempotency"]["default_max_entries"],
-        "MESSAGES": {t["id"]: {"code": t["code"], "text": t["text"]} for t in c["messages"]["templates"]},
+        "MESSAGES": {
+            t["id"]: {"code": t["code"], "text": t["text"]} for t in c["messages"]["templates"]
+        },
     }
 
 
