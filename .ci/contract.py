@@ -284,24 +284,10 @@ var messageConstants = map[string]string{{
 var schemeHeaders = [...]struct{{ name, header string }}{{
 {scheme_headers}}}
 
-// message is the core's message id for a failure of scheme, its placeholders filled: the
-// contract's constants, the scheme's header and other_header, then values (name, value pairs; a
-// placeholder given none of these ways stays as written).
+// message is the core's message id for a failure of scheme, its placeholders filled: values
+// (name, value pairs), the scheme's scheme, header and other_header, then the contract's
+// constants (a placeholder given none of these ways stays as written).
 func message(id, scheme string, values ...any) string {{
-\targs := map[string]string{{"scheme": scheme}}
-\tfor name, value := range messageConstants {{
-\t\targs[name] = value
-\t}}
-\tfor _, s := range schemeHeaders {{
-\t\tif s.name == scheme {{
-\t\t\targs["header"] = s.header
-\t\t}} else {{
-\t\t\targs["other_header"] = s.header
-\t\t}}
-\t}}
-\tfor i := 0; i+1 < len(values); i += 2 {{
-\t\targs[fmt.Sprint(values[i])] = fmt.Sprint(values[i+1])
-\t}}
 \tvar b strings.Builder
 \trest := messageTemplates[id].text
 \tfor {{
@@ -311,7 +297,7 @@ func message(id, scheme string, values ...any) string {{
 \t\t\treturn b.String()
 \t\t}}
 \t\tname, tail, closed := strings.Cut(after, "}}")
-\t\tif value, known := args[name]; closed && known {{
+\t\tif value, known := placeholder(name, scheme, values); closed && known {{
 \t\t\tb.WriteString(value)
 \t\t\trest = tail
 \t\t\tcontinue
@@ -319,6 +305,27 @@ func message(id, scheme string, values ...any) string {{
 \t\tb.WriteString("{{")
 \t\trest = after
 \t}}
+}}
+
+// placeholder is the value of the placeholder name in a message for a failure of scheme.
+func placeholder(name, scheme string, values []any) (string, bool) {{
+\tfor i := 0; i+1 < len(values); i += 2 {{
+\t\tif values[i] == name {{
+\t\t\treturn fmt.Sprint(values[i+1]), true
+\t\t}}
+\t}}
+\tswitch name {{
+\tcase "scheme":
+\t\treturn scheme, true
+\tcase "header", "other_header":
+\t\tfor _, s := range schemeHeaders {{
+\t\t\tif (s.name == scheme) == (name == "header") {{
+\t\t\t\treturn s.header, true
+\t\t\t}}
+\t\t}}
+\t}}
+\tvalue, ok := messageConstants[name]
+\treturn value, ok
 }}
 """
 

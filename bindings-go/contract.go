@@ -119,24 +119,10 @@ var schemeHeaders = [...]struct{ name, header string }{
 	{"onboarding", "Qonto-SHA256-Signature"},
 }
 
-// message is the core's message id for a failure of scheme, its placeholders filled: the
-// contract's constants, the scheme's header and other_header, then values (name, value pairs; a
-// placeholder given none of these ways stays as written).
+// message is the core's message id for a failure of scheme, its placeholders filled: values
+// (name, value pairs), the scheme's scheme, header and other_header, then the contract's
+// constants (a placeholder given none of these ways stays as written).
 func message(id, scheme string, values ...any) string {
-	args := map[string]string{"scheme": scheme}
-	for name, value := range messageConstants {
-		args[name] = value
-	}
-	for _, s := range schemeHeaders {
-		if s.name == scheme {
-			args["header"] = s.header
-		} else {
-			args["other_header"] = s.header
-		}
-	}
-	for i := 0; i+1 < len(values); i += 2 {
-		args[fmt.Sprint(values[i])] = fmt.Sprint(values[i+1])
-	}
 	var b strings.Builder
 	rest := messageTemplates[id].text
 	for {
@@ -146,7 +132,7 @@ func message(id, scheme string, values ...any) string {
 			return b.String()
 		}
 		name, tail, closed := strings.Cut(after, "}")
-		if value, known := args[name]; closed && known {
+		if value, known := placeholder(name, scheme, values); closed && known {
 			b.WriteString(value)
 			rest = tail
 			continue
@@ -154,4 +140,25 @@ func message(id, scheme string, values ...any) string {
 		b.WriteString("{")
 		rest = after
 	}
+}
+
+// placeholder is the value of the placeholder name in a message for a failure of scheme.
+func placeholder(name, scheme string, values []any) (string, bool) {
+	for i := 0; i+1 < len(values); i += 2 {
+		if values[i] == name {
+			return fmt.Sprint(values[i+1]), true
+		}
+	}
+	switch name {
+	case "scheme":
+		return scheme, true
+	case "header", "other_header":
+		for _, s := range schemeHeaders {
+			if (s.name == scheme) == (name == "header") {
+				return s.header, true
+			}
+		}
+	}
+	value, ok := messageConstants[name]
+	return value, ok
 }
