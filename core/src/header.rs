@@ -376,6 +376,8 @@ impl<'a> Signature<'a> {
 
 #[cfg(test)]
 mod tests {
+    use std::format;
+
     use super::*;
 
     #[test]
