@@ -196,9 +196,11 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let template = self.detail.template(self.scheme);
         render(f, template.text, |name| match name {
-            "header" => Some(Arg::Str(self.scheme.header_name())),
-            "other_header" => Some(Arg::Str(crate::request::other_header(self.scheme))),
-            "scheme" => Some(Arg::Str(self.scheme.as_str())),
+            "header" => Some(PlaceholderValue::Text(self.scheme.header_name())),
+            "other_header" => Some(PlaceholderValue::Text(crate::request::other_header(
+                self.scheme,
+            ))),
+            "scheme" => Some(PlaceholderValue::Text(self.scheme.as_str())),
             _ => constant(name).or_else(|| self.detail.arg(name)),
         })
     }
@@ -234,29 +236,88 @@ impl MessageTemplate {
     }
 }
 
-/// Every placeholder a [`MessageTemplate`] may hold, with what it stands for. The first four are
-/// the contract's constants; the others are given by the failure.
-pub const PLACEHOLDERS: [(&str, &str); 14] = [
-    ("business_header", "the business scheme's header name"),
-    ("onboarding_header", "the onboarding scheme's header name"),
-    ("max_header_len", "the longest header accepted, in bytes"),
-    ("max_secrets", "the most secrets one verifier holds"),
-    ("header", "the header name of the scheme that failed"),
-    ("other_header", "the header name of the other scheme"),
-    ("scheme", "the scheme that failed: business or onboarding"),
-    ("len", "the header's length, in bytes"),
-    (
+/// One placeholder of the [`MessageTemplate`]s: its name, what it stands for, and its value when
+/// it stands for one of the contract's constants (a header name, a limit).
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placeholder {
+    /// The name, as it stands between braces in a template.
+    pub name: &'static str,
+    /// What it stands for.
+    pub meaning: &'static str,
+    /// The value when it is one of the contract's constants; `None` when each failure gives it.
+    pub constant: Option<PlaceholderValue>,
+}
+
+/// The value of a [`Placeholder`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlaceholderValue {
+    /// A text, written as is.
+    Text(&'static str),
+    /// A number, written in decimal.
+    Number(u64),
+}
+
+impl Placeholder {
+    const fn given(name: &'static str, meaning: &'static str) -> Placeholder {
+        Placeholder {
+            name,
+            meaning,
+            constant: None,
+        }
+    }
+
+    const fn constant(
+        name: &'static str,
+        meaning: &'static str,
+        value: PlaceholderValue,
+    ) -> Placeholder {
+        Placeholder {
+            name,
+            meaning,
+            constant: Some(value),
+        }
+    }
+}
+
+/// Every placeholder a [`MessageTemplate`] may hold.
+pub const PLACEHOLDERS: [Placeholder; 14] = [
+    Placeholder::constant(
+        "business_header",
+        "the business scheme's header name",
+        PlaceholderValue::Text(crate::BUSINESS_HEADER),
+    ),
+    Placeholder::constant(
+        "onboarding_header",
+        "the onboarding scheme's header name",
+        PlaceholderValue::Text(crate::ONBOARDING_HEADER),
+    ),
+    Placeholder::constant(
+        "max_header_len",
+        "the longest header accepted, in bytes",
+        PlaceholderValue::Number(crate::MAX_HEADER_LEN as u64),
+    ),
+    Placeholder::constant(
+        "max_secrets",
+        "the most secrets one verifier holds",
+        PlaceholderValue::Number(crate::MAX_SECRETS as u64),
+    ),
+    Placeholder::given("header", "the header name of the scheme that failed"),
+    Placeholder::given("other_header", "the header name of the other scheme"),
+    Placeholder::given("scheme", "the scheme that failed: business or onboarding"),
+    Placeholder::given("len", "the header's length, in bytes"),
+    Placeholder::given(
         "item",
         "the 1-based position of the faulty item in the header",
     ),
-    ("age", "how old the timestamp is, in seconds"),
-    (
+    Placeholder::given("age", "how old the timestamp is, in seconds"),
+    Placeholder::given(
         "ahead",
         "how far in the future the timestamp is, in seconds",
     ),
-    ("tolerance", "the verifier's tolerance, in seconds"),
-    ("secrets", "how many secrets were tried"),
-    ("candidates", "how many signatures the header carries"),
+    Placeholder::given("tolerance", "the verifier's tolerance, in seconds"),
+    Placeholder::given("secrets", "how many secrets were tried"),
+    Placeholder::given("candidates", "how many signatures the header carries"),
 ];
 
 /// The text both signature-mismatch messages start with.
@@ -403,28 +464,19 @@ const SIGNATURE_MISMATCH_ONBOARDING: MessageTemplate = MessageTemplate::new(
     mismatch!(),
 );
 
-/// A placeholder's value.
-enum Arg {
-    Str(&'static str),
-    Num(u64),
-}
-
-/// The contract's constants a template may name.
-fn constant(name: &str) -> Option<Arg> {
-    match name {
-        "business_header" => Some(Arg::Str(crate::BUSINESS_HEADER)),
-        "onboarding_header" => Some(Arg::Str(crate::ONBOARDING_HEADER)),
-        "max_header_len" => Some(Arg::Num(crate::MAX_HEADER_LEN as u64)),
-        "max_secrets" => Some(Arg::Num(crate::MAX_SECRETS as u64)),
-        _ => None,
-    }
+/// The value of a placeholder that stands for one of the contract's constants.
+fn constant(name: &str) -> Option<PlaceholderValue> {
+    PLACEHOLDERS
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.constant)
 }
 
 /// Writes `template` with each `{name}` replaced by `value(name)` (kept as written if unknown).
 fn render(
     f: &mut fmt::Formatter<'_>,
     template: &str,
-    value: impl Fn(&str) -> Option<Arg>,
+    value: impl Fn(&str) -> Option<PlaceholderValue>,
 ) -> fmt::Result {
     let mut rest = template;
     while let Some((text, tail)) = rest.split_once('{') {
@@ -435,8 +487,8 @@ fn render(
             continue;
         };
         match value(name) {
-            Some(Arg::Str(s)) => f.write_str(s)?,
-            Some(Arg::Num(n)) => write!(f, "{n}")?,
+            Some(PlaceholderValue::Text(s)) => f.write_str(s)?,
+            Some(PlaceholderValue::Number(n)) => write!(f, "{n}")?,
             None => write!(f, "{{{name}}}")?,
         }
         rest = after;
@@ -475,7 +527,7 @@ impl Detail {
     }
 
     /// The value of the placeholder `name` this failure gives, if any.
-    fn arg(self, name: &str) -> Option<Arg> {
+    fn arg(self, name: &str) -> Option<PlaceholderValue> {
         let n = match (self, name) {
             (Detail::TooLong { len }, "len") => len as u64,
             (Detail::ItemWithoutEquals { item }, "item") => item as u64,
@@ -489,7 +541,7 @@ impl Detail {
             (Detail::Mismatch { candidates, .. }, "candidates") => candidates as u64,
             _ => return None,
         };
-        Some(Arg::Num(n))
+        Some(PlaceholderValue::Number(n))
     }
 }
 
@@ -551,7 +603,7 @@ mod tests {
 
     #[test]
     fn every_placeholder_of_every_template_is_named_and_every_name_is_used() {
-        let named: BTreeSet<&str> = PLACEHOLDERS.iter().map(|(name, _)| *name).collect();
+        let named: BTreeSet<&str> = PLACEHOLDERS.iter().map(|p| p.name).collect();
         let mut used = BTreeSet::new();
         for t in MESSAGE_TEMPLATES {
             assert_eq!(
@@ -641,8 +693,8 @@ mod tests {
     impl fmt::Display for Rendered {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             render(f, self.0, |name| match name {
-                "n" => Some(Arg::Num(42)),
-                "s" => Some(Arg::Str("text")),
+                "n" => Some(PlaceholderValue::Number(42)),
+                "s" => Some(PlaceholderValue::Text("text")),
                 _ => None,
             })
         }

@@ -27,7 +27,10 @@ mod request;
 mod sign;
 mod verifier;
 
-pub use error::{Error, ErrorKind, MESSAGE_TEMPLATES, MessageTemplate, PLACEHOLDERS};
+pub use error::{
+    Error, ErrorKind, MESSAGE_TEMPLATES, MessageTemplate, PLACEHOLDERS, Placeholder,
+    PlaceholderValue,
+};
 pub use header::{Signature, SignatureHeader, Signatures};
 pub use request::Schemes;
 pub use sign::{HeaderValue, sign, sign_onboarding};

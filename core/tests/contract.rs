@@ -25,8 +25,8 @@ use qonto_webhooks::http::{HttpCode, VERIFICATION_STATUS};
 use qonto_webhooks::idempotency::{self, ClaimState, StoreError};
 use qonto_webhooks::{
     BUSINESS_HEADER, DEFAULT_TOLERANCE_SECS, ErrorKind, MAX_HEADER_LEN, MAX_SECRETS,
-    MESSAGE_TEMPLATES, ONBOARDING_HEADER, PLACEHOLDERS, SIGNATURE_HEX_LEN, SIGNATURE_LEN, Scheme,
-    Schemes,
+    MESSAGE_TEMPLATES, ONBOARDING_HEADER, PLACEHOLDERS, PlaceholderValue, SIGNATURE_HEX_LEN,
+    SIGNATURE_LEN, Scheme, Schemes,
 };
 use serde_json::{Map, Value, json};
 
@@ -67,19 +67,6 @@ fn schemes() -> [Scheme; 2] {
     all
 }
 
-/// The value of a placeholder that stands for one of the contract's constants (the others are
-/// given by each failure). The vectors check the messages rendered with these values in every
-/// pure implementation, word for word.
-fn constant(name: &str) -> Option<Value> {
-    match name {
-        "business_header" => Some(json!(BUSINESS_HEADER)),
-        "onboarding_header" => Some(json!(ONBOARDING_HEADER)),
-        "max_header_len" => Some(json!(MAX_HEADER_LEN)),
-        "max_secrets" => Some(json!(MAX_SECRETS)),
-        _ => None,
-    }
-}
-
 /// The contract, from the core's public items only.
 fn contract() -> Value {
     json!({
@@ -95,12 +82,14 @@ fn contract() -> Value {
                 "code": t.kind.code(),
                 "text": t.text,
             })),
-            "placeholders": PLACEHOLDERS.map(|(name, meaning)| {
-                let mut p = json!({ "name": name, "meaning": meaning });
-                if let Some(value) = constant(name) {
-                    p["value"] = value;
+            "placeholders": PLACEHOLDERS.map(|p| {
+                let mut placeholder = json!({ "name": p.name, "meaning": p.meaning });
+                match p.constant {
+                    Some(PlaceholderValue::Text(text)) => placeholder["value"] = json!(text),
+                    Some(PlaceholderValue::Number(n)) => placeholder["value"] = json!(n),
+                    None => {}
                 }
-                p
+                placeholder
             }),
         },
         "http": {
