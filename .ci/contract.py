@@ -61,6 +61,16 @@ def python(c: dict) -> str:
     scheme_headers = (
         "{\n" + "".join(f'    "{s["name"]}": "{s["header"]}",\n' for s in c["schemes"]) + "}"
     )
+    other_headers = (
+        "{\n"
+        + "".join(
+            f'    "{s["name"]}": "{o["header"]}",\n'
+            for s in c["schemes"]
+            for o in c["schemes"]
+            if o is not s
+        )
+        + "}"
+    )
     return f'''"""{HEAD}"""
 
 import re
@@ -100,19 +110,34 @@ MESSAGES: Dict[str, Tuple[str, str]] = {messages}
 _CONSTANTS: Dict[str, object] = {{
 {constants}}}
 _SCHEME_HEADERS: Dict[str, str] = {scheme_headers}
-_PLACEHOLDER = re.compile(r"\{{(\w+)\}}")
+_OTHER_HEADERS: Dict[str, str] = {other_headers}
+# Each template split once, at import: text, name, text, ..., text.
+_PARTS = {{id: re.split(r"\{{(\w+)\}}", text) for id, (_, text) in MESSAGES.items()}}
 
 
 def message(id: str, scheme: str = "business", **values: object) -> str:
-    """The core's message ``id`` for a failure of ``scheme``, its placeholders filled: the
-    contract's constants, the scheme's ``header`` and ``other_header``, then ``values`` (a
-    placeholder given none of these ways stays as written)."""
-    other = next(h for s, h in _SCHEME_HEADERS.items() if s != scheme)
-    args = {{**_CONSTANTS, "scheme": scheme, "header": _SCHEME_HEADERS[scheme]}}
-    args.update(other_header=other, **values)
-    return _PLACEHOLDER.sub(
-        lambda m: str(args[m.group(1)]) if m.group(1) in args else m.group(0), MESSAGES[id][1]
-    )
+    """The core's message ``id`` for a failure of ``scheme``, its placeholders filled:
+    ``values``, the scheme's ``scheme``, ``header`` and ``other_header``, then the contract's
+    constants (a placeholder given none of these ways stays as written)."""
+    parts = _PARTS[id]
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        name = parts[i]
+        if name in values:
+            value = values[name]
+        elif name == "scheme":
+            value = scheme
+        elif name == "header":
+            value = _SCHEME_HEADERS[scheme]
+        elif name == "other_header":
+            value = _OTHER_HEADERS[scheme]
+        elif name in _CONSTANTS:
+            value = _CONSTANTS[name]
+        else:
+            value = "{" + name + "}"
+        out.append(str(value))
+        out.append(parts[i + 1])
+    return "".join(out)
 '''
 
 
